@@ -1,0 +1,152 @@
+"""The app factory: settings in, a wired colbot out (database, engine, channels, web, scheduler)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from colbot.channels.telegram import TelegramChannel
+from colbot.city import City, load_city, load_passions
+from colbot.clock import Clock, SystemClock
+from colbot.content.conversations import Conversations, load_conversations
+from colbot.content.locations import city_dir, conversations_dir
+from colbot.core.engine import Engine
+from colbot.core.steps import PassionChoice
+from colbot.domain.passions import PassionMatcher, PassionWords
+from colbot.services.demo import load_demo
+from colbot.settings import Settings
+from colbot.storage.database import Database
+from colbot.web.server import make_web_app
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 10.0
+DEMO_REFRESH_HOUR = 3
+
+
+@dataclass
+class Colbot:
+    """One running colbot: everything `colbot serve` starts and stops."""
+
+    settings: Settings
+    clock: Clock
+    database: Database
+    content: Conversations
+    city: City
+    engine: Engine
+    web_app: web.Application
+    scheduler: AsyncIOScheduler
+    telegram: TelegramChannel | None = None
+    demo: bool = False
+    _runner: web.AppRunner | None = field(default=None, repr=False)
+
+    async def prepare(self) -> None:
+        """Brings the database up to date and, in demo mode, refreshes the demo catalogue."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await self.database.upgrade()
+        if self.demo:
+            await self.refresh_demo()
+
+    async def refresh_demo(self) -> None:
+        """Reloads the demo city so its dates stay upcoming."""
+        now = self.clock.now()
+        partners, changed = await load_demo(
+            self.database, self.city, now.astimezone(self.city.timezone).date(), now
+        )
+        log.info(
+            "demo city %s loaded: %d partners, %d opportunities updated",
+            self.city.name,
+            partners,
+            changed,
+        )
+
+    async def start(self) -> None:
+        """Starts the web server, the scheduler and, with a token, the Telegram channel."""
+        await self.prepare()
+        self._runner = web.AppRunner(self.web_app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        log.info("web server listening on http://%s:%s", self.settings.host, self.settings.port)
+        if self.demo:
+            self.scheduler.add_job(
+                self.refresh_demo,
+                "cron",
+                hour=DEMO_REFRESH_HOUR,
+                id="refresh_demo",
+                replace_existing=True,
+            )
+        self.scheduler.start()
+        if self.telegram is not None:
+            await self.telegram.start()
+        else:
+            log.warning(
+                "No Telegram token set, so the Telegram channel is off. To turn it on, get a token "
+                "from @BotFather and set COLBOT_TELEGRAM_TOKEN. The web server is still running; "
+                "try the bot in a terminal with `colbot chat`."
+            )
+
+    async def stop(self) -> None:
+        """Finishes the updates in hand, then stops everything in reverse order."""
+        if self.telegram is not None:
+            await asyncio.wait_for(self.telegram.stop(), SHUTDOWN_GRACE_S)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.database.dispose()
+
+
+def build_engine(
+    settings: Settings, database: Database, content: Conversations, city: City, clock: Clock
+) -> Engine:
+    """Wires the conversation engine to the city's content."""
+    passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
+    matcher = PassionMatcher(PassionWords(p.id, (p.name, *p.synonyms)) for p in passions)
+    choices = tuple(PassionChoice(p.id, f"{p.emoji} {p.name}") for p in passions)
+    base_context = {
+        "city": city.name,
+        "web_chat_url": f"{settings.public_url}/chat",
+        "min_age": settings.telegram_min_age,
+    }
+    return Engine(
+        database=database,
+        content=content,
+        places=city,
+        passions=choices,
+        matcher=matcher,
+        clock=clock,
+        base_context=base_context,
+        min_age_by_channel={"telegram": settings.telegram_min_age},
+    )
+
+
+def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False) -> Colbot:
+    """Builds colbot from settings; nothing starts until `start()`."""
+    clock = clock or SystemClock()
+    content = load_conversations(conversations_dir() / settings.language)
+    passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
+    city = load_city(city_dir(settings.city), frozenset(p.id for p in passions))
+    database = Database(settings.resolved_database_url)
+    engine = build_engine(settings, database, content, city, clock)
+    telegram = TelegramChannel(settings, engine) if settings.telegram_token else None
+    webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
+    web_app = make_web_app(database, webhook)
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    return Colbot(
+        settings,
+        clock,
+        database,
+        content,
+        city,
+        engine,
+        web_app,
+        scheduler,
+        telegram=telegram,
+        demo=demo,
+    )

@@ -1,0 +1,1 @@
+"""Adapters that carry the neutral conversation over one platform each."""

@@ -1,0 +1,88 @@
+"""A console channel for trying colbot in a terminal, or scripting it through a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from colbot.core.engine import Engine
+from colbot.core.messages import Button, Inbound, InboundKind, Outbound
+
+CHANNEL = "console"
+QUIT_WORDS = frozenset({"/quit", "/exit"})
+
+
+def render(outbound: Outbound) -> tuple[str, list[Button]]:
+    """Shows a message as text, with its buttons as numbered choices."""
+    lines = [outbound.text]
+    choices = [button for row in outbound.buttons for button in row]
+    for number, button in enumerate(choices, start=1):
+        target = f" ({button.url})" if button.url else ""
+        lines.append(f"  [{number}] {button.label}{target}")
+    for link in outbound.links:
+        lines.append(f"  {link.label}: {link.url}")
+    attachment = outbound.image or outbound.file
+    if attachment is not None:
+        lines.append(f"  (attached: {attachment.filename}, {len(attachment.content)} bytes)")
+    return "\n".join(lines), [b for b in choices if b.data]
+
+
+def to_inbound(line: str, chat_id: str, first_name: str, choices: list[Button]) -> Inbound:
+    """Reads one typed line: a number picks a choice, a slash starts a command."""
+    text = line.strip()
+    common: dict[str, Any] = {"channel": CHANNEL, "chat_id": chat_id, "first_name": first_name}
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return Inbound(kind=InboundKind.BUTTON, button_data=choices[int(text) - 1].data, **common)
+    if text.startswith("/") and len(text) > 1:
+        command, *args = text[1:].split()
+        return Inbound(
+            kind=InboundKind.COMMAND, text=text, command=command.lower(), args=tuple(args), **common
+        )
+    return Inbound(kind=InboundKind.TEXT, text=text, **common)
+
+
+class ConsoleChannel:
+    """Talks to the engine one line at a time, from a terminal or a pipe."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        chat_id: str,
+        first_name: str,
+        stdin: TextIO = sys.stdin,
+        write: Callable[[str], None] = print,
+    ) -> None:
+        self.engine = engine
+        self.chat_id = chat_id
+        self.first_name = first_name
+        self.stdin = stdin
+        self.write = write
+        self.choices: list[Button] = []
+
+    async def run(self) -> None:
+        """Reads lines until end of input (or /quit), printing each reply."""
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                return
+            if not line.strip():
+                continue
+            if line.strip().lower() in QUIT_WORDS:
+                return
+            if not self.stdin.isatty():
+                self.write(f"> {line.strip()}")
+            await self.send(line)
+
+    async def send(self, line: str) -> list[Outbound]:
+        """Sends one line to the engine and prints what comes back."""
+        inbound = to_inbound(line, self.chat_id, self.first_name, self.choices)
+        replies = await self.engine.handle(inbound)
+        for outbound in replies:
+            text, choices = render(outbound)
+            if choices:
+                self.choices = choices
+            self.write(text)
+            self.write("")
+        return replies

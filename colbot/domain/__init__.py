@@ -1,0 +1,1 @@
+"""Pure logic with no I/O: matching, ranking, codes, badges, time rules."""

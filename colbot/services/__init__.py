@@ -1,0 +1,1 @@
+"""Use cases the engine and the web call; each owns one domain noun."""

@@ -1,0 +1,117 @@
+"""Young people's profiles: created after consent, changed one answer at a time."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.storage.models import ChannelIdentity, Counter, YoungPerson, YoungPersonPassion
+
+TRAVEL_ANYWHERE = "any"
+
+
+async def find_by_identity(
+    session: AsyncSession, channel: str, external_id: str
+) -> YoungPerson | None:
+    """The young person a channel knows by this id, if any."""
+    return await session.scalar(
+        select(YoungPerson)
+        .join(ChannelIdentity)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    )
+
+
+async def create(
+    session: AsyncSession, channel: str, external_id: str, language: str, now: datetime
+) -> YoungPerson:
+    """Creates a profile once someone has agreed and is old enough."""
+    person = YoungPerson(
+        public_id=secrets.token_urlsafe(16),
+        language=language,
+        availability=[],
+        consented_at=now,
+        created_at=now,
+        last_seen_at=now,
+    )
+    person.identities.append(
+        ChannelIdentity(channel=channel, external_id=external_id, created_at=now)
+    )
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def apply_answer(
+    session: AsyncSession, person: YoungPerson, step_id: str, value: Any, now: datetime
+) -> None:
+    """Writes one onboarding or settings answer into the profile; None means skipped."""
+    if step_id == "age":
+        person.age = value
+        person.age_given_at = now if value is not None else None
+    elif step_id == "nickname":
+        person.nickname = value
+    elif step_id == "area":
+        person.area_id = value["area"] if value else None
+        person.latitude = value.get("lat") if value else None
+        person.longitude = value.get("lon") if value else None
+    elif step_id == "travel":
+        person.travel_km = None if value in (None, TRAVEL_ANYWHERE) else float(value)
+    elif step_id == "availability":
+        person.availability = list(value or [])
+    elif step_id == "passions":
+        await set_passions(session, person, list(value or []), now)
+
+
+async def passion_ids(session: AsyncSession, person: YoungPerson) -> list[str]:
+    """The passions a young person chose, in a stable order."""
+    rows = await session.scalars(
+        select(YoungPersonPassion.passion_id)
+        .where(YoungPersonPassion.young_person_id == person.id)
+        .order_by(YoungPersonPassion.passion_id)
+    )
+    return list(rows)
+
+
+async def set_passions(
+    session: AsyncSession, person: YoungPerson, passions: list[str], now: datetime
+) -> None:
+    """Replaces a young person's passions."""
+    await session.execute(
+        delete(YoungPersonPassion).where(YoungPersonPassion.young_person_id == person.id)
+    )
+    for passion_id in dict.fromkeys(passions):
+        session.add(
+            YoungPersonPassion(young_person_id=person.id, passion_id=passion_id, chosen_at=now)
+        )
+    await session.flush()
+
+
+async def count(session: AsyncSession, name: str) -> None:
+    """Adds one to a named counter: the only trace kept of someone colbot turned away."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Counter).values(name=name, value=1)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Counter.name], set_={"value": Counter.value + 1}
+        )
+    )
+
+
+async def counter(session: AsyncSession, name: str) -> int:
+    """The current value of a named counter."""
+    return await session.scalar(select(Counter.value).where(Counter.name == name)) or 0
+
+
+async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> None:
+    """Notes that a young person wrote, which also makes them reachable again."""
+    await session.execute(
+        update(YoungPerson)
+        .where(YoungPerson.id == person.id)
+        .values(last_seen_at=now, unreachable_since=None)
+    )

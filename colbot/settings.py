@@ -1,0 +1,228 @@
+"""One settings object, read once from the environment and an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything colbot can be told at start, validated."""
+
+    telegram_token: str | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    database_url: str | None = None
+    data_dir: Path = Path("colbot-data")
+    public_url: str = "http://127.0.0.1:8080"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    webhook_secret: str | None = None
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    admins: frozenset[int] = frozenset()
+    city: str = "kensalfield"
+    language: str = "en"
+    telegram_min_age: int = 16
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'colbot.sqlite3').resolve()}"
+
+    @property
+    def webhook_url(self) -> str:
+        """Where Telegram posts updates in webhook mode."""
+        return f"{self.public_url}/telegram/webhook"
+
+    @property
+    def uses_webhook(self) -> bool:
+        """Webhook mode is on when a secret is set, so that unsigned calls can be refused."""
+        return bool(self.webhook_secret)
+
+
+def _text(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise SettingsError(f"{name} is empty; unset it or give it a value")
+    return value
+
+
+def _http_url(name: str, raw: str) -> str:
+    value = _text(name, raw).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(
+            f"{name} must be an http(s) URL such as https://colbot.example.org, not {raw!r}"
+        )
+    return value
+
+
+def _api_url(name: str, raw: str) -> str:
+    value = raw.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(
+            f"{name} must be an http(s) URL such as http://127.0.0.1:8081/bot, not {raw!r}"
+        )
+    return value
+
+
+def _port(name: str, raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number from 1 to 65535, not {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{name} must be a whole number from 1 to 65535, not {raw!r}")
+    return port
+
+
+def _age(name: str, raw: str) -> int:
+    try:
+        age = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an age in years, such as 16, not {raw!r}") from None
+    if not 13 <= age <= 19:
+        raise SettingsError(f"{name} must be between 13 and 19, not {raw!r}")
+    return age
+
+
+def _timezone(name: str, raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{name} must be an IANA time zone such as Europe/London, not {raw!r}"
+        ) from None
+
+
+def _admins(name: str, raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise SettingsError(
+                f"{name} must be Telegram user ids separated by commas, such as 1234,5678; "
+                f"{part!r} is not one"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _token(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    bot_id, _, secret = value.partition(":")
+    if not bot_id.isdigit() or not secret:
+        raise SettingsError(
+            f"{name} does not look like a bot token from @BotFather (digits, a colon, then letters)"
+        )
+    return value
+
+
+def _secret(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    if not 1 <= len(value) <= 256 or not set(value) <= allowed:
+        raise SettingsError(
+            f"{name} must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+            "(Telegram's rule for secret tokens)"
+        )
+    return value
+
+
+def _database_url(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    if "+" not in value.split(":", 1)[0]:
+        raise SettingsError(
+            f"{name} must name an async driver, such as "
+            "sqlite+aiosqlite:///colbot.sqlite3 or postgresql+asyncpg://..."
+        )
+    return value
+
+
+def _log_level(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, not {raw!r}")
+    return value
+
+
+def _slug(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    if not value.replace("-", "").replace("_", "").isalnum():
+        raise SettingsError(f"{name} must be a plain name such as kensalfield, not {raw!r}")
+    return value
+
+
+_PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "COLBOT_TELEGRAM_TOKEN": ("telegram_token", _token),
+    "COLBOT_TELEGRAM_API_URL": ("telegram_api_url", _api_url),
+    "COLBOT_DATABASE_URL": ("database_url", _database_url),
+    "COLBOT_DATA_DIR": ("data_dir", lambda name, raw: Path(_text(name, raw))),
+    "COLBOT_PUBLIC_URL": ("public_url", _http_url),
+    "COLBOT_HOST": ("host", _text),
+    "COLBOT_PORT": ("port", _port),
+    "COLBOT_WEBHOOK_SECRET": ("webhook_secret", _secret),
+    "COLBOT_TIMEZONE": ("timezone", _timezone),
+    "COLBOT_ADMINS": ("admins", _admins),
+    "COLBOT_CITY": ("city", _slug),
+    "COLBOT_LANGUAGE": ("language", _slug),
+    "COLBOT_TELEGRAM_MIN_AGE": ("telegram_min_age", _age),
+    "COLBOT_LOG_LEVEL": ("log_level", _log_level),
+}
+
+SETTING_NAMES = tuple(_PARSERS)
+
+
+def _from_toml(path: Path) -> dict[str, str]:
+    """Reads settings from TOML, keyed either COLBOT_PORT or port."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"COLBOT_CONFIG names {path}, which does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"COLBOT_CONFIG file {path} is not valid TOML: {exc}") from None
+    by_field = {field_name: env for env, (field_name, _) in _PARSERS.items()}
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        env_name = key if key in _PARSERS else by_field.get(key)
+        if env_name is None:
+            raise SettingsError(f"COLBOT_CONFIG file {path} has an unknown setting {key!r}")
+        if isinstance(value, list):
+            value = ",".join(str(item) for item in value)
+        values[env_name] = str(value)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Builds settings from a TOML file (if COLBOT_CONFIG names one), then the environment."""
+    env = dict(os.environ if environ is None else environ)
+    raw: dict[str, str] = {}
+    config_path = env.get("COLBOT_CONFIG", "").strip()
+    if config_path:
+        raw.update(_from_toml(Path(config_path)))
+    raw.update({name: value for name, value in env.items() if name in _PARSERS})
+    values: dict[str, Any] = {}
+    for env_name, value in raw.items():
+        field_name, parse = _PARSERS[env_name]
+        if env_name == "COLBOT_TELEGRAM_TOKEN" and not value.strip():
+            continue
+        values[field_name] = parse(env_name, value)
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,101 @@
+"""The database engine and sessions: SQLite in WAL mode by default, PostgreSQL when asked."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Turns on WAL, waits for locks instead of failing, and enforces foreign keys."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """Owns the engine and hands out sessions, one transaction at a time."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not self.is_sqlite)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+            # Taking the write lock up front means a read-then-write transaction never fails
+            # half way with "database is locked"; busy_timeout makes the others wait their turn.
+            event.listen(self.engine.sync_engine, "begin", self._begin_sqlite)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @staticmethod
+    def _begin_sqlite(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """Runs a block in one transaction: committed if it ends well, rolled back if not."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        """Closes every pooled connection."""
+        await self.engine.dispose()
+
+    def alembic_config(self) -> Config:
+        """The Alembic configuration for this database, without an alembic.ini file."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        config.attributes["database"] = self
+        return config
+
+    async def upgrade(self) -> None:
+        """Applies every migration not yet applied."""
+        config = self.alembic_config()
+        async with self.engine.begin() as connection:
+            await connection.run_sync(lambda sync: _run_upgrade(config, sync))
+
+    async def current_revision(self) -> str | None:
+        """The revision the database is at, or None if it has never been migrated."""
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+
+    def head_revision(self) -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+
+    async def is_current(self) -> bool:
+        """Whether the schema matches the code's newest migration."""
+        return await self.current_revision() == self.head_revision()
+
+
+def _run_upgrade(config: Config, sync_connection: Any) -> None:
+    config.attributes["connection"] = sync_connection
+    command.upgrade(config, "head")

@@ -1,0 +1,43 @@
+"""Every table colbot keeps, imported in one place so that metadata is complete."""
+
+from colbot.storage.models.audit import AuditEntry, OutboxMessage
+from colbot.storage.models.badges import IssuedBadge, Journey
+from colbot.storage.models.base import Base, UTCDateTime
+from colbot.storage.models.codes import CompletionCode, Redemption
+from colbot.storage.models.conversations import ConversationState
+from colbot.storage.models.opportunities import (
+    Opportunity,
+    OpportunityPassion,
+    Reminder,
+    SavedItem,
+)
+from colbot.storage.models.partners import Partner, StaffInvite, StaffMember
+from colbot.storage.models.people import (
+    ChannelIdentity,
+    Counter,
+    YoungPerson,
+    YoungPersonPassion,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ChannelIdentity",
+    "CompletionCode",
+    "ConversationState",
+    "Counter",
+    "IssuedBadge",
+    "Journey",
+    "Opportunity",
+    "OpportunityPassion",
+    "OutboxMessage",
+    "Partner",
+    "Redemption",
+    "Reminder",
+    "SavedItem",
+    "StaffInvite",
+    "StaffMember",
+    "UTCDateTime",
+    "YoungPerson",
+    "YoungPersonPassion",
+]

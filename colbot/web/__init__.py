@@ -1,0 +1,1 @@
+"""The aiohttp web server: health, the Telegram webhook, and the public pages."""

@@ -1,0 +1,97 @@
+"""Settings: defaults, the environment, TOML, and one clear line for every bad value."""
+
+from pathlib import Path
+
+import pytest
+
+from colbot.settings import SETTING_NAMES, SettingsError, load_settings
+
+
+def test_defaults_need_nothing() -> None:
+    settings = load_settings({})
+    assert settings.telegram_token is None
+    assert settings.telegram_api_url == "https://api.telegram.org/bot"
+    assert settings.public_url == "http://127.0.0.1:8080"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert settings.data_dir == Path("colbot-data")
+    assert settings.timezone.key == "Europe/London"
+    assert settings.admins == frozenset()
+    assert settings.uses_webhook is False
+    assert settings.resolved_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.resolved_database_url.endswith("colbot-data/colbot.sqlite3")
+
+
+def test_every_contract_variable_is_read() -> None:
+    env = {
+        "COLBOT_TELEGRAM_TOKEN": "123456:ABC-def",
+        "COLBOT_TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
+        "COLBOT_DATABASE_URL": "sqlite+aiosqlite:////tmp/x.sqlite3",
+        "COLBOT_DATA_DIR": "/tmp/colbot-test",
+        "COLBOT_PUBLIC_URL": "https://colbot.example.org/",
+        "COLBOT_HOST": "0.0.0.0",
+        "COLBOT_PORT": "9000",
+        "COLBOT_WEBHOOK_SECRET": "s3cret_token-1",
+        "COLBOT_TIMEZONE": "Europe/Paris",
+        "COLBOT_ADMINS": "11, 22,33",
+    }
+    settings = load_settings(env)
+    assert settings.telegram_token == "123456:ABC-def"
+    assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.resolved_database_url == "sqlite+aiosqlite:////tmp/x.sqlite3"
+    assert settings.data_dir == Path("/tmp/colbot-test")
+    assert settings.public_url == "https://colbot.example.org"
+    assert settings.webhook_url == "https://colbot.example.org/telegram/webhook"
+    assert (settings.host, settings.port) == ("0.0.0.0", 9000)
+    assert settings.uses_webhook
+    assert settings.timezone.key == "Europe/Paris"
+    assert settings.admins == frozenset({11, 22, 33})
+    assert set(env) <= set(SETTING_NAMES)
+
+
+def test_toml_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    config = tmp_path / "colbot.toml"
+    config.write_text('port = 9100\nCOLBOT_HOST = "0.0.0.0"\nadmins = [1, 2]\n')
+    settings = load_settings({"COLBOT_CONFIG": str(config), "COLBOT_HOST": "127.0.0.2"})
+    assert settings.port == 9100
+    assert settings.host == "127.0.0.2"
+    assert settings.admins == frozenset({1, 2})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("COLBOT_PORT", "eighty", "whole number"),
+        ("COLBOT_PORT", "70000", "1 to 65535"),
+        ("COLBOT_PUBLIC_URL", "colbot.example.org", "http(s) URL"),
+        ("COLBOT_TELEGRAM_API_URL", "ftp://x", "http(s) URL"),
+        ("COLBOT_TIMEZONE", "Mars/Olympus", "IANA time zone"),
+        ("COLBOT_ADMINS", "12,abc", "'abc' is not one"),
+        ("COLBOT_TELEGRAM_TOKEN", "not-a-token", "@BotFather"),
+        ("COLBOT_WEBHOOK_SECRET", "has spaces!", "A-Z"),
+        ("COLBOT_DATABASE_URL", "sqlite:///x.db", "async driver"),
+        ("COLBOT_TELEGRAM_MIN_AGE", "9", "between 13 and 19"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str, says: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value})
+    message = str(caught.value)
+    assert message.startswith(name)
+    assert says in message
+    assert "\n" not in message
+
+
+def test_bad_toml_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("port = = 1")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings({"COLBOT_CONFIG": str(config)})
+    config.write_text("colour = 'blue'")
+    with pytest.raises(SettingsError, match="unknown setting 'colour'"):
+        load_settings({"COLBOT_CONFIG": str(config)})
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings({"COLBOT_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_an_empty_token_means_telegram_is_off() -> None:
+    assert load_settings({"COLBOT_TELEGRAM_TOKEN": "  "}).telegram_token is None
