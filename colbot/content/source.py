@@ -53,6 +53,11 @@ class _SourcedLoader(yaml.SafeLoader):
         result.key_lines = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, bool):
+                raise ContentError(
+                    f"{self.source_path}:{key_node.start_mark.line + 1}: put the key "
+                    f"{key_node.value!r} in quotes, or YAML reads it as {key}"
+                )
             if not isinstance(key, str):
                 key = str(key)
             if key in result:

@@ -1,0 +1,92 @@
+"""Every dialogue file loads, every message renders in every language, and mistakes name file:line."""
+
+from pathlib import Path
+
+import pytest
+
+from colbot.content.conversations import available_languages, load_conversations
+from colbot.content.locations import conversations_dir
+from colbot.content.source import ContentError
+
+SAMPLE_CONTEXT = {
+    "city": "Kensalfield",
+    "first_name": "Sam",
+    "nickname": "Sammy",
+    "web_chat_url": "http://127.0.0.1:8080/chat",
+    "min_age": 16,
+    "command": "dance",
+    "what": "stickers",
+    "chosen": "🎵 Music, 🎨 Art",
+}
+
+LANGUAGES = available_languages(conversations_dir())
+
+
+def test_english_exists() -> None:
+    assert "en" in LANGUAGES
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_renders(language: str) -> None:
+    content = load_conversations(conversations_dir() / language)
+    for key in content.messages:
+        text = content.render(key, **SAMPLE_CONTEXT)
+        assert text.strip(), f"{key} renders empty"
+        assert "{{" not in text and "{%" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_what_english_has(language: str) -> None:
+    english = load_conversations(conversations_dir() / "en")
+    other = load_conversations(conversations_dir() / language)
+    assert set(english.messages) <= set(other.messages)
+    assert set(english.flows) == set(other.flows)
+
+
+def _write(folder: Path, messages: str, flows: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "messages.yaml").write_text(messages)
+    (folder / "flows.yaml").write_text(flows)
+    return folder
+
+
+GOOD_MESSAGES = "hello: Hi {{ first_name }}\nask: How old are you?\n'yes': \"Yes\"\n"
+GOOD_FLOWS = "onboarding:\n  steps:\n    - id: age\n      kind: age\n      ask: ask\n"
+
+
+def test_a_small_good_folder_loads(tmp_path: Path) -> None:
+    content = load_conversations(_write(tmp_path / "xx", GOOD_MESSAGES, GOOD_FLOWS))
+    assert content.render("hello", first_name="Jo") == "Hi Jo"
+
+
+@pytest.mark.parametrize(
+    ("messages", "flows", "where", "says"),
+    [
+        (GOOD_MESSAGES, GOOD_FLOWS.replace("ask: ask", "ask: nope"), "flows.yaml:5", "'nope'"),
+        (GOOD_MESSAGES, GOOD_FLOWS.replace("kind: age", "kind: dance"), "flows.yaml:4", "kind"),
+        ("hello: Hi {{ first_name\n", GOOD_FLOWS, "messages.yaml:1", "mistake"),
+        ("hello: a\nhello: b\n", GOOD_FLOWS, "messages.yaml:2", "twice"),
+        (GOOD_MESSAGES, "onboarding:\n  steps:\n    - id: x\n      kind: choice\n      ask: ask\n",
+         "flows.yaml:3", "options"),
+        (GOOD_MESSAGES, "other:\n  steps: []\n", "flows.yaml:2", "steps"),
+        (GOOD_MESSAGES, "onboarding:\n  steps:\n    - id: a\n      kind: age\n      ask: ask\n"
+         "    - id: a\n      kind: age\n      ask: ask\n", "flows.yaml:6", "two steps"),
+        ("hello: [1, 2\n", GOOD_FLOWS, "messages.yaml:", ""),
+        ("yes: Yes\n", GOOD_FLOWS, "messages.yaml:1", "in quotes"),
+    ],
+)
+def test_mistakes_name_file_and_line(
+    tmp_path: Path, messages: str, flows: str, where: str, says: str
+) -> None:
+    folder = _write(tmp_path / "xx", messages, flows)
+    with pytest.raises(ContentError) as caught:
+        load_conversations(folder)
+    message = str(caught.value)
+    assert f"{folder}/{where}" in message
+    assert says in message
+
+
+def test_a_missing_variable_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    content = load_conversations(_write(tmp_path / "xx", GOOD_MESSAGES, GOOD_FLOWS))
+    with pytest.raises(Exception, match="first_name"):
+        content.render("hello")
