@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from colbot.clock import Clock
 from colbot.content.conversations import Conversations
+from colbot.core import buttons
 from colbot.core.buttons import ButtonData
 from colbot.core.flows import FlowRunner
 from colbot.core.messages import Button, Inbound, InboundKind, Outbound
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 1000
 DEFAULT_MIN_AGE = 13
+FLOW_ACTIONS = frozenset({buttons.ANSWER, buttons.TOGGLE, buttons.DONE, buttons.SKIP})
 
 Handler = Callable[[Turn], Awaitable[None]]
 TextHandler = Callable[[Turn], Awaitable[bool]]
@@ -185,9 +187,9 @@ class Engine:
         data = ButtonData.decode(turn.inbound.button_data)
         if data is not None and data.action in self.actions:
             await self.actions[data.action](turn)
-        elif data is not None and turn.in_flow and self.flows.current_step(turn) is not None:
+        elif data is not None and data.action in FLOW_ACTIONS and turn.in_flow:
             await self.flows.answer(turn)
-        elif data is not None and data.action in {"a", "t", "d", "k"}:
+        elif data is not None and data.action in FLOW_ACTIONS:
             self._reask_or(turn, "common.stale_button")
         else:
             self._reask_or(turn, "common.unknown_button")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -11,23 +10,32 @@ from colbot.content.conversations import Conversations, Step
 from colbot.core import buttons
 from colbot.core.buttons import ButtonData
 from colbot.core.messages import Button, Inbound, InboundKind, Outbound
+from colbot.domain.geo import coarse, distance_km
 from colbot.domain.passions import PassionMatcher
 from colbot.domain.text import clean, folded, valid_nickname
 
 YOUNGEST_AGE = 13
 OLDEST_AGE = 25
 NICKNAME_MAX_LENGTH = 32
-LOCATION_DECIMALS = 2
 MAX_DISTANCE_FROM_CITY_KM = 25.0
+DONE_WORDS = frozenset({"done", "finished", "that s it", "thats it", "that's it", "ok done"})
+SKIP_WORDS = frozenset({"skip", "pass", "not now", "skip it", "next"})
 
 
 class Place(Protocol):
     """Anything with an id, a name and a centre, such as an area of the city."""
 
-    id: str
-    name: str
-    lat: float
-    lon: float
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
 
 
 class Places(Protocol):
@@ -75,14 +83,6 @@ class Outcome:
     edit: bool = False
     end_reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance, good enough for a city."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def _label(ctx: StepContext, key: str) -> str:
@@ -167,6 +167,11 @@ def read_answer(step: Step, inbound: Inbound, ctx: StepContext, selection: list[
         )
     if data and data.action == buttons.DONE:
         return Outcome(value=list(selection), accepted=True)
+    said = folded(inbound.text) if inbound.kind is InboundKind.TEXT else ""
+    if said in SKIP_WORDS and step.skippable:
+        return Outcome(value=None, accepted=True)
+    if said in DONE_WORDS and step.kind in {"multi_choice", "passions"}:
+        return Outcome(value=list(selection), accepted=True)
     reader = _READERS[step.kind]
     return reader(step, inbound, data, ctx, selection)
 
@@ -228,8 +233,6 @@ def _read_passions(
         if data.action == buttons.TOGGLE and data.value in known:
             return Outcome(selection=_toggled(selection, data.value), edit=True)
         return Outcome(retry_key=None)
-    if folded(inbound.text) in {"done", "finished", "that s it", "thats it"}:
-        return Outcome(value=list(selection), accepted=True)
     matched = [p for p in ctx.matcher.match(inbound.text) if p in known]
     if not matched:
         return Outcome(retry_key="onboarding.passions.no_match")
@@ -301,7 +304,7 @@ def _read_area(
 
 def _area_from_location(step: Step, latitude: float, longitude: float, ctx: StepContext) -> Outcome:
     """Keeps only a rounded position (about 1 km) and the nearest area; never the exact spot."""
-    lat, lon = round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)
+    lat, lon = coarse(latitude, longitude)
     nearest = min(ctx.places.areas, key=lambda a: distance_km(lat, lon, a.lat, a.lon))
     if distance_km(lat, lon, nearest.lat, nearest.lon) > MAX_DISTANCE_FROM_CITY_KM:
         return Outcome(retry_key="onboarding.area.outside_city")

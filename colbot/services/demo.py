@@ -9,8 +9,6 @@ from colbot.services import catalogue
 from colbot.services.catalogue import OpportunityFields
 from colbot.storage.database import Database
 
-PENCE_PER_POUND = 100
-
 
 async def load_demo(database: Database, city: City, today: date, now: datetime) -> tuple[int, int]:
     """Upserts the city's partners and opportunities; returns (partners, opportunities) changed."""
@@ -47,7 +45,7 @@ async def load_demo(database: Database, city: City, today: date, now: datetime) 
                 longitude=item.lon,
                 min_age=item.min_age,
                 max_age=item.max_age,
-                cost_pence=round(item.cost * PENCE_PER_POUND),
+                cost_pence=item.cost_pence,
                 learning_hours=float(item.hours),
                 capacity=item.capacity,
                 url=item.url,

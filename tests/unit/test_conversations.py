@@ -66,11 +66,20 @@ def test_a_small_good_folder_loads(tmp_path: Path) -> None:
         (GOOD_MESSAGES, GOOD_FLOWS.replace("kind: age", "kind: dance"), "flows.yaml:4", "kind"),
         ("hello: Hi {{ first_name\n", GOOD_FLOWS, "messages.yaml:1", "mistake"),
         ("hello: a\nhello: b\n", GOOD_FLOWS, "messages.yaml:2", "twice"),
-        (GOOD_MESSAGES, "onboarding:\n  steps:\n    - id: x\n      kind: choice\n      ask: ask\n",
-         "flows.yaml:3", "options"),
+        (
+            GOOD_MESSAGES,
+            "onboarding:\n  steps:\n    - id: x\n      kind: choice\n      ask: ask\n",
+            "flows.yaml:3",
+            "options",
+        ),
         (GOOD_MESSAGES, "other:\n  steps: []\n", "flows.yaml:2", "steps"),
-        (GOOD_MESSAGES, "onboarding:\n  steps:\n    - id: a\n      kind: age\n      ask: ask\n"
-         "    - id: a\n      kind: age\n      ask: ask\n", "flows.yaml:6", "two steps"),
+        (
+            GOOD_MESSAGES,
+            "onboarding:\n  steps:\n    - id: a\n      kind: age\n      ask: ask\n"
+            "    - id: a\n      kind: age\n      ask: ask\n",
+            "flows.yaml:6",
+            "two steps",
+        ),
         ("hello: [1, 2\n", GOOD_FLOWS, "messages.yaml:", ""),
         ("yes: Yes\n", GOOD_FLOWS, "messages.yaml:1", "in quotes"),
     ],
