@@ -244,7 +244,7 @@ def load_passions(path: Path) -> tuple[Passion, ...]:
             raise fail(container, key, f"'{word}' already means '{owner[0]}' (line {owner[1]})")
         word_owner.setdefault(word, (passion_id, _line(container, key)))
 
-    for _, block in document.blocks(items, "passion", ("id", "name", "emoji", "synonyms")):
+    for block in _blocks(items, "passion", ("id", "name", "emoji", "synonyms")):
         passion_id = block.slug("id")
         ids.claim(passion_id, block, "id")
         name = block.text("name")
@@ -325,7 +325,7 @@ def _read_areas(document: _Block, centre: Point) -> tuple[Area, ...]:
     ids = _Register("area id")
     districts = _Register("postcode district")
     phrase_owner: dict[str, tuple[str, int]] = {}
-    for _, block in document.blocks(items, "area", _AREA_KEYS):
+    for block in _blocks(items, "area", _AREA_KEYS):
         area_id = block.slug("id")
         ids.claim(area_id, block, "id")
         district = block.text("postcode_district")
@@ -350,6 +350,8 @@ def _read_areas(document: _Block, centre: Point) -> tuple[Area, ...]:
         places += [(alias, aliases_list, i) for i, alias in enumerate(area.aliases)]
         for phrase, container, key in places:
             plain = _plain_words(phrase)
+            if not plain:
+                raise fail(container, key, f"'{phrase}' has no letters or digits to match")
             owner = phrase_owner.get(plain)
             if owner is not None and owner[0] != area_id:
                 raise fail(
@@ -365,7 +367,7 @@ def _read_partners(path: Path, area_ids: Collection[str]) -> tuple[PartnerSeed, 
     items = document.sequence("partners")
     partners: list[PartnerSeed] = []
     ids = _Register("partner id")
-    for _, block in document.blocks(items, "partner", _PARTNER_KEYS):
+    for block in _blocks(items, "partner", _PARTNER_KEYS):
         partner_id = block.slug("id")
         ids.claim(partner_id, block, "id")
         partners.append(
@@ -389,8 +391,7 @@ def _read_opportunities(
     items = document.sequence("opportunities")
     opportunities: list[OpportunitySeed] = []
     ids = _Register("opportunity id")
-    keys = _OPPORTUNITY_KEYS
-    for _, block in document.blocks(items, "opportunity", keys, _OPPORTUNITY_OPTIONAL_KEYS):
+    for block in _blocks(items, "opportunity", _OPPORTUNITY_KEYS, _OPPORTUNITY_OPTIONAL_KEYS):
         opportunity_id = block.slug("id")
         ids.claim(opportunity_id, block, "id")
         min_age = block.integer("min_age", 1, MAX_AGE)
@@ -434,6 +435,13 @@ def _read_document(path: Path, list_key: str | None, keys: Collection[str] = ())
         expected = f"'{list_key}:' and a list" if list_key else "'key: value' lines"
         raise ContentError(f"{path}:1: the file should contain {expected}")
     return _Block(data, (list_key,) if list_key else keys, (), "the file")
+
+
+def _blocks(
+    items: Any, what: str, required: Collection[str], optional: Collection[str] = ()
+) -> Iterator[_Block]:
+    for index, item in enumerate(items):
+        yield _Block(item, required, optional, f"this {what}", items, index)
 
 
 def _line(container: Any, key: str | int | None) -> int:
@@ -486,13 +494,13 @@ class _Block:
         if not isinstance(data, dict):
             raise fail(parent, key, f"{what} should be a block of 'key: value' lines")
         self.data = data
-        missing = [name for name in required if name not in data]
-        if missing:
-            raise fail(data, None, f"{what} is missing {', '.join(repr(m) for m in missing)}")
         for name in data:
             if name not in required and name not in optional:
                 allowed = ", ".join([*required, *optional])
                 raise self.error(name, f"unknown key '{name}' (expected: {allowed})")
+        missing = [name for name in required if name not in data]
+        if missing:
+            raise fail(data, None, f"{what} is missing {', '.join(repr(m) for m in missing)}")
 
     def error(self, key: str, message: str) -> ContentError:
         """An error located at one of this block's keys."""
@@ -514,13 +522,6 @@ class _Block:
         if non_empty and not value:
             raise self.error(key, f"'{key}' should list at least one item")
         return value
-
-    def blocks(
-        self, items: Any, what: str, required: Collection[str], optional: Collection[str] = ()
-    ) -> Iterator[tuple[int, _Block]]:
-        """Each item of a list, read as a block."""
-        for index, item in enumerate(items):
-            yield index, _Block(item, required, optional, f"this {what}", items, index)
 
     def text(self, key: str) -> str:
         """Non-empty text, trimmed."""

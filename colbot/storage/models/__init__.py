@@ -6,6 +6,8 @@ from colbot.storage.models.base import Base, UTCDateTime
 from colbot.storage.models.codes import CompletionCode, Redemption
 from colbot.storage.models.conversations import ConversationState
 from colbot.storage.models.opportunities import (
+    CardShown,
+    Dismissal,
     Opportunity,
     OpportunityPassion,
     Reminder,
@@ -22,10 +24,12 @@ from colbot.storage.models.people import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "CardShown",
     "ChannelIdentity",
     "CompletionCode",
     "ConversationState",
     "Counter",
+    "Dismissal",
     "IssuedBadge",
     "Journey",
     "Opportunity",

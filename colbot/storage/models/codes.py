@@ -34,8 +34,9 @@ class Redemption(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code_id: Mapped[int] = mapped_column(ForeignKey("completion_codes.id"), index=True)
-    young_person_id: Mapped[int] = mapped_column(
-        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+    # Kept without the person when they delete their data, so partners' figures stay true.
+    young_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("young_people.id", ondelete="SET NULL"), index=True
     )
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
     learning_hours: Mapped[float] = mapped_column(Float)

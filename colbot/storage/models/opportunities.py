@@ -84,3 +84,33 @@ class Reminder(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Dismissal(Base):
+    """An opportunity a young person said was not for them; never shown to them again."""
+
+    __tablename__ = "dismissals"
+    __table_args__ = (UniqueConstraint("young_person_id", "opportunity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+    )
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardShown(Base):
+    """A card shown to a young person, so the city can see what people act on."""
+
+    __tablename__ = "cards_shown"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(
+        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+    )
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    context: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime)

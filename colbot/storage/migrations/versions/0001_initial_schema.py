@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:16:19.747137
+Create Date: 2026-11-28 12:30:19.618400
 """
 
 from collections.abc import Sequence
@@ -284,6 +284,37 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "cards_shown",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("opportunity_id", sa.Integer(), nullable=False),
+        sa.Column("context", sa.String(length=16), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column(
+            "shown_at", colbot.storage.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["opportunity_id"],
+            ["opportunities.id"],
+            name=op.f("fk_cards_shown_opportunity_id_opportunities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_cards_shown_young_person_id_young_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cards_shown")),
+    )
+    with op.batch_alter_table("cards_shown", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cards_shown_opportunity_id"), ["opportunity_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_cards_shown_young_person_id"), ["young_person_id"], unique=False
+        )
+
+    op.create_table(
         "completion_codes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -316,6 +347,39 @@ def upgrade() -> None:
     with op.batch_alter_table("completion_codes", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_completion_codes_opportunity_id"), ["opportunity_id"], unique=False
+        )
+
+    op.create_table(
+        "dismissals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("opportunity_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=True),
+        sa.Column(
+            "dismissed_at", colbot.storage.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["opportunity_id"],
+            ["opportunities.id"],
+            name=op.f("fk_dismissals_opportunity_id_opportunities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_dismissals_young_person_id_young_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dismissals")),
+        sa.UniqueConstraint(
+            "young_person_id", "opportunity_id", name=op.f("uq_dismissals_young_person_id")
+        ),
+    )
+    with op.batch_alter_table("dismissals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dismissals_opportunity_id"), ["opportunity_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dismissals_young_person_id"), ["young_person_id"], unique=False
         )
 
     op.create_table(
@@ -435,7 +499,7 @@ def upgrade() -> None:
         "redemptions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code_id", sa.Integer(), nullable=False),
-        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=True),
         sa.Column("opportunity_id", sa.Integer(), nullable=False),
         sa.Column("learning_hours", sa.Float(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
@@ -456,7 +520,7 @@ def upgrade() -> None:
             ["young_person_id"],
             ["young_people.id"],
             name=op.f("fk_redemptions_young_person_id_young_people"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_redemptions")),
         sa.UniqueConstraint(
@@ -550,10 +614,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_opportunity_passions_passion_id"))
 
     op.drop_table("opportunity_passions")
+    with op.batch_alter_table("dismissals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dismissals_young_person_id"))
+        batch_op.drop_index(batch_op.f("ix_dismissals_opportunity_id"))
+
+    op.drop_table("dismissals")
     with op.batch_alter_table("completion_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_completion_codes_opportunity_id"))
 
     op.drop_table("completion_codes")
+    with op.batch_alter_table("cards_shown", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cards_shown_young_person_id"))
+        batch_op.drop_index(batch_op.f("ix_cards_shown_opportunity_id"))
+
+    op.drop_table("cards_shown")
     with op.batch_alter_table("young_person_passions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_young_person_passions_passion_id"))
 

@@ -1,0 +1,214 @@
+"""Recommendations: a shortlist from an in-memory catalogue index, ranked by pure logic."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.domain.ranking import Candidate, Ranked, Seeker, rank, surprise
+from colbot.services import people
+from colbot.storage.models import (
+    CardShown,
+    Dismissal,
+    Opportunity,
+    OpportunityPassion,
+    Redemption,
+    SavedItem,
+    YoungPerson,
+)
+
+PAGE_SIZE = 5
+SHORTLIST_PER_PASSION = 120
+SHORTLIST_GENERAL = 120
+
+
+@dataclass(frozen=True)
+class CatalogueIndex:
+    """Upcoming opportunities grouped by passion and sorted by start, built once per change."""
+
+    version: tuple[int, datetime | None]
+    by_passion: dict[str, list[Candidate]]
+    by_start: list[Candidate]
+
+    def shortlist(self, passions: Iterable[str], now: datetime, age: int | None) -> list[Candidate]:
+        """The soonest open opportunities in each passion, plus the soonest overall."""
+        chosen: dict[int, Candidate] = {}
+        for passion in sorted(set(passions)):
+            self._take(self.by_passion.get(passion, []), now, age, SHORTLIST_PER_PASSION, chosen)
+        self._take(self.by_start, now, age, SHORTLIST_GENERAL, chosen)
+        return list(chosen.values())
+
+    @staticmethod
+    def _take(
+        ordered: Sequence[Candidate],
+        now: datetime,
+        age: int | None,
+        limit: int,
+        into: dict[int, Candidate],
+    ) -> None:
+        start = bisect.bisect_right([c.starts_at for c in ordered], now) if ordered else 0
+        taken = 0
+        for candidate in ordered[start:]:
+            if age is not None and not candidate.min_age <= age <= candidate.max_age:
+                continue
+            into.setdefault(candidate.id, candidate)
+            taken += 1
+            if taken >= limit:
+                return
+
+
+async def _catalogue_version(session: AsyncSession) -> tuple[int, datetime | None]:
+    row = (
+        await session.execute(select(func.count(Opportunity.id), func.max(Opportunity.updated_at)))
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
+    """Reads every upcoming opportunity once into memory."""
+    version = await _catalogue_version(session)
+    passions: dict[int, set[str]] = {}
+    for opportunity_id, passion_id in await session.execute(
+        select(OpportunityPassion.opportunity_id, OpportunityPassion.passion_id)
+        .join(Opportunity)
+        .where(Opportunity.starts_at > now)
+    ):
+        passions.setdefault(opportunity_id, set()).add(passion_id)
+    rows = await session.execute(
+        select(
+            Opportunity.id,
+            Opportunity.partner_id,
+            Opportunity.starts_at,
+            Opportunity.latitude,
+            Opportunity.longitude,
+            Opportunity.min_age,
+            Opportunity.max_age,
+            Opportunity.cost_pence,
+            Opportunity.capacity,
+        )
+        .where(Opportunity.starts_at > now)
+        .order_by(Opportunity.starts_at, Opportunity.id)
+    )
+    by_start = [
+        Candidate(
+            r.id,
+            r.partner_id,
+            frozenset(passions.get(r.id, ())),
+            r.starts_at,
+            r.latitude,
+            r.longitude,
+            r.min_age,
+            r.max_age,
+            r.cost_pence,
+            r.capacity,
+        )
+        for r in rows
+    ]
+    by_passion: dict[str, list[Candidate]] = {}
+    for candidate in by_start:
+        for passion in candidate.passions:
+            by_passion.setdefault(passion, []).append(candidate)
+    return CatalogueIndex(version, by_passion, by_start)
+
+
+class Recommender:
+    """Keeps the catalogue index fresh and ranks it for one young person at a time."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._index: CatalogueIndex | None = None
+
+    async def index(self, session: AsyncSession, now: datetime) -> CatalogueIndex:
+        """The index, rebuilt when the catalogue has changed since it was built."""
+        version = await _catalogue_version(session)
+        if self._index is None or self._index.version != version:
+            self._index = await build_index(session, now)
+        return self._index
+
+    async def seeker(self, session: AsyncSession, person: YoungPerson) -> Seeker:
+        """What ranking needs to know about a young person, including what to leave out."""
+        excluded = set(
+            await session.scalars(
+                select(Dismissal.opportunity_id).where(Dismissal.young_person_id == person.id)
+            )
+        )
+        excluded.update(
+            await session.scalars(
+                select(Redemption.opportunity_id).where(Redemption.young_person_id == person.id)
+            )
+        )
+        latitude, longitude = person.latitude, person.longitude
+        return Seeker(
+            passions=frozenset(await people.passion_ids(session, person)),
+            age=person.age,
+            latitude=latitude,
+            longitude=longitude,
+            travel_km=person.travel_km,
+            availability=frozenset(person.availability or ()),
+            excluded=frozenset(excluded),
+        )
+
+    async def ranked(
+        self,
+        session: AsyncSession,
+        seeker: Seeker,
+        now: datetime,
+        only_passion: str | None = None,
+    ) -> list[Ranked]:
+        """Every suitable opportunity for the seeker, best first."""
+        index = await self.index(session, now)
+        wanted = {only_passion} if only_passion else seeker.passions
+        shortlist = index.shortlist(wanted, now, seeker.age)
+        if only_passion:
+            shortlist = [c for c in shortlist if only_passion in c.passions]
+        shortlist = await self._with_places_taken(session, shortlist)
+        return rank(shortlist, seeker, now, self.tz, first_page=PAGE_SIZE)
+
+    async def surprise(self, session: AsyncSession, seeker: Seeker, now: datetime) -> Ranked | None:
+        """Something outside their passions."""
+        index = await self.index(session, now)
+        shortlist = await self._with_places_taken(session, index.shortlist((), now, seeker.age))
+        return surprise(shortlist, seeker, now, self.tz)
+
+    @staticmethod
+    async def _with_places_taken(
+        session: AsyncSession, shortlist: list[Candidate]
+    ) -> list[Candidate]:
+        limited = [c.id for c in shortlist if c.capacity is not None]
+        if not limited:
+            return shortlist
+        taken = dict(
+            (
+                await session.execute(
+                    select(SavedItem.opportunity_id, func.count())
+                    .where(SavedItem.opportunity_id.in_(limited))
+                    .group_by(SavedItem.opportunity_id)
+                )
+            ).tuples()
+        )
+        return [
+            Candidate(**{**c.__dict__, "places_taken": taken.get(c.id, 0)}) if c.id in taken else c
+            for c in shortlist
+        ]
+
+
+async def record_shown(
+    session: AsyncSession, person: YoungPerson, shown: Sequence[Ranked], context: str, now: datetime
+) -> None:
+    """Notes every card shown, in order."""
+    session.add_all(
+        CardShown(
+            young_person_id=person.id,
+            opportunity_id=item.candidate.id,
+            context=context,
+            position=position,
+            shown_at=now,
+        )
+        for position, item in enumerate(shown)
+    )
