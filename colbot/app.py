@@ -14,10 +14,15 @@ from colbot.city import City, load_city, load_passions
 from colbot.clock import Clock, SystemClock
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
+from colbot.core import privacy
 from colbot.core.engine import Engine
+from colbot.core.explore import Explorer
+from colbot.core.safety import Safety
 from colbot.core.steps import PassionChoice
 from colbot.domain.passions import PassionMatcher, PassionWords
 from colbot.services.demo import load_demo
+from colbot.services.outbox import OutboxDrainer
+from colbot.services.recommend import Recommender
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.web.server import make_web_app
@@ -25,6 +30,7 @@ from colbot.web.server import make_web_app
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
+OUTBOX_INTERVAL_S = 1
 DEMO_REFRESH_HOUR = 3
 
 
@@ -40,6 +46,7 @@ class Colbot:
     engine: Engine
     web_app: web.Application
     scheduler: AsyncIOScheduler
+    outbox: OutboxDrainer
     telegram: TelegramChannel | None = None
     demo: bool = False
     _runner: web.AppRunner | None = field(default=None, repr=False)
@@ -80,6 +87,15 @@ class Colbot:
                 id="refresh_demo",
                 replace_existing=True,
             )
+        self.scheduler.add_job(
+            self.outbox.drain,
+            "interval",
+            seconds=OUTBOX_INTERVAL_S,
+            id="drain_outbox",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
         self.scheduler.start()
         if self.telegram is not None:
             await self.telegram.start()
@@ -105,7 +121,7 @@ class Colbot:
 def build_engine(
     settings: Settings, database: Database, content: Conversations, city: City, clock: Clock
 ) -> Engine:
-    """Wires the conversation engine to the city's content."""
+    """Wires the conversation engine to the city's content and every feature's handlers."""
     passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
     matcher = PassionMatcher(PassionWords(p.id, (p.name, *p.synonyms)) for p in passions)
     choices = tuple(PassionChoice(p.id, f"{p.emoji} {p.name}") for p in passions)
@@ -114,7 +130,7 @@ def build_engine(
         "web_chat_url": f"{settings.public_url}/chat",
         "min_age": settings.telegram_min_age,
     }
-    return Engine(
+    engine = Engine(
         database=database,
         content=content,
         places=city,
@@ -124,6 +140,16 @@ def build_engine(
         base_context=base_context,
         min_age_by_channel={"telegram": settings.telegram_min_age},
     )
+    Explorer(Recommender(city.timezone), choices, city.timezone).register(engine)
+    privacy.register(engine)
+    safeguarding = {
+        "safeguarding_name": city.safeguarding.name,
+        "safeguarding_phone": city.safeguarding.phone,
+        "safeguarding_email": city.safeguarding.email,
+    }
+    admin_chats = [("telegram", str(admin)) for admin in sorted(settings.admins)]
+    Safety(admin_chats, safeguarding, city.timezone).register(engine)
+    return engine
 
 
 def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False) -> Colbot:
@@ -138,6 +164,9 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     web_app = make_web_app(database, webhook)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    outbox = OutboxDrainer(database, clock)
+    if telegram is not None:
+        outbox.add_sender("telegram", telegram.send_to)
     return Colbot(
         settings,
         clock,
@@ -147,6 +176,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         engine,
         web_app,
         scheduler,
+        outbox,
         telegram=telegram,
         demo=demo,
     )

@@ -270,6 +270,10 @@ class TelegramChannel:
         except Forbidden:
             log.info("chat %s no longer accepts messages from the bot", chat_id)
 
+    async def send_to(self, chat_id: str, outbound: Outbound) -> None:
+        """Sends one message colbot started itself (from the outbox); errors go to the caller."""
+        await self._deliver_one(int(chat_id), outbound, None)
+
     async def deliver(
         self, chat_id: int | str, replies: list[Outbound], pressed: Message | None = None
     ) -> None:

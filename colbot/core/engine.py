@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.clock import Clock
 from colbot.content.conversations import Conversations
@@ -148,16 +149,19 @@ class Engine:
             turn = Turn(inbound, session, state, person, self.content, now, self.base_context)
             await self._dispatch(turn)
             if turn.forget:
-                await session.execute(
-                    delete(ConversationState).where(
-                        ConversationState.channel == inbound.channel,
-                        ConversationState.chat_id == inbound.chat_id,
-                    )
-                )
+                await self._forget(session, state)
             else:
                 state.turn = (state.turn or 0) + 1
                 state.updated_at = now
             return turn.replies
+
+    @staticmethod
+    async def _forget(session: AsyncSession, state: ConversationState) -> None:
+        """Drops the conversation row, whether or not it was ever written."""
+        if inspect(state).pending:
+            session.expunge(state)
+        elif inspect(state).persistent:
+            await session.delete(state)
 
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound

@@ -190,7 +190,9 @@ class Recommender:
                     .where(SavedItem.opportunity_id.in_(limited))
                     .group_by(SavedItem.opportunity_id)
                 )
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         return [
             Candidate(**{**c.__dict__, "places_taken": taken.get(c.id, 0)}) if c.id in taken else c

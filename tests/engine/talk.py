@@ -53,6 +53,10 @@ class Talker:
     async def send_other(self, kind: str) -> list[Outbound]:
         return await self._send(kind=InboundKind.OTHER, other=kind)
 
+    def recent(self, count: int = 12) -> str:
+        """The text of the last few replies, joined, for assertions that don't care about order."""
+        return "\n".join(m.text for m in self.history[-count:])
+
     @property
     def last(self) -> Outbound:
         return self.history[-1]

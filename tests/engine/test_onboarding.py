@@ -36,7 +36,7 @@ async def test_onboarding_by_buttons_only(colbot: Colbot) -> None:
     await sam.press("Done")
     await sam.press("Weekends")
     await sam.press("Done")
-    assert "All done, Sam" in sam.last_text()
+    assert "All done, Sam" in sam.recent()
     person = await _person(colbot, "buttons")
     assert person is not None
     assert (person.age, person.nickname, person.area_id, person.travel_km) == (
@@ -64,7 +64,7 @@ async def test_onboarding_by_typing_only(colbot: Colbot) -> None:
     assert "Sport" in sam_text(jo) and "Art" in sam_text(jo) and "Music" in sam_text(jo)
     await jo.say("done")
     await jo.say("weekends and after school")
-    assert "All done, Jo ✨" in jo.last_text()
+    assert "All done, Jo ✨" in jo.recent()
     person = await _person(colbot, "typing")
     assert person is not None
     assert person.area_id == "kf1" and person.travel_km is None
@@ -81,7 +81,7 @@ async def test_every_question_can_be_skipped(colbot: Colbot) -> None:
     await kim.press("Yes")
     for _ in range(6):
         await kim.press("Skip")
-    assert "All done, friend" in kim.last_text()
+    assert "All done, friend" in kim.recent()
     person = await _person(colbot, "skipper")
     assert person is not None and person.onboarded_at is not None
     assert person.age is None and person.nickname is None and person.area_id is None
