@@ -140,7 +140,8 @@ def build_engine(
         base_context=base_context,
         min_age_by_channel={"telegram": settings.telegram_min_age},
     )
-    Explorer(Recommender(city.timezone), choices, city.timezone).register(engine)
+    centres = {area.id: (area.lat, area.lon) for area in city.areas}
+    Explorer(Recommender(city.timezone, centres), choices, city.timezone).register(engine)
     privacy.register(engine)
     safeguarding = {
         "safeguarding_name": city.safeguarding.name,

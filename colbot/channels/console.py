@@ -14,19 +14,21 @@ CHANNEL = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit"})
 
 
-def render(outbound: Outbound) -> tuple[str, list[Button]]:
-    """Shows a message as text, with its buttons as numbered choices."""
+def render(outbound: Outbound, first_number: int = 1) -> tuple[str, list[Button]]:
+    """Shows a message as text, with its buttons as numbered choices and links as addresses."""
     lines = [outbound.text]
-    choices = [button for row in outbound.buttons for button in row]
-    for number, button in enumerate(choices, start=1):
-        target = f" ({button.url})" if button.url else ""
-        lines.append(f"  [{number}] {button.label}{target}")
-    for link in outbound.links:
+    buttons = [button for row in outbound.buttons for button in row]
+    choices = [button for button in buttons if button.data]
+    for number, button in enumerate(choices, start=first_number):
+        lines.append(f"  [{number}] {button.label}")
+    for link in [button for button in buttons if button.url and not button.data] + list(
+        outbound.links
+    ):
         lines.append(f"  {link.label}: {link.url}")
     attachment = outbound.image or outbound.file
     if attachment is not None:
         lines.append(f"  (attached: {attachment.filename}, {len(attachment.content)} bytes)")
-    return "\n".join(lines), [b for b in choices if b.data]
+    return "\n".join(lines), choices
 
 
 def to_inbound(line: str, chat_id: str, first_name: str, choices: list[Button]) -> Inbound:
@@ -79,10 +81,12 @@ class ConsoleChannel:
         """Sends one line to the engine and prints what comes back."""
         inbound = to_inbound(line, self.chat_id, self.first_name, self.choices)
         replies = await self.engine.handle(inbound)
+        batch: list[Button] = []
         for outbound in replies:
-            text, choices = render(outbound)
-            if choices:
-                self.choices = choices
+            text, choices = render(outbound, first_number=len(batch) + 1)
+            batch.extend(choices)
             self.write(text)
             self.write("")
+        if batch:
+            self.choices = batch
         return replies

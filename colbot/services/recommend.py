@@ -120,8 +120,9 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
 class Recommender:
     """Keeps the catalogue index fresh and ranks it for one young person at a time."""
 
-    def __init__(self, tz: ZoneInfo) -> None:
+    def __init__(self, tz: ZoneInfo, area_centres: dict[str, tuple[float, float]]) -> None:
         self.tz = tz
+        self.area_centres = area_centres
         self._index: CatalogueIndex | None = None
 
     async def index(self, session: AsyncSession, now: datetime) -> CatalogueIndex:
@@ -144,6 +145,8 @@ class Recommender:
             )
         )
         latitude, longitude = person.latitude, person.longitude
+        if latitude is None and person.area_id in self.area_centres:
+            latitude, longitude = self.area_centres[person.area_id]
         return Seeker(
             passions=frozenset(await people.passion_ids(session, person)),
             age=person.age,
