@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -40,10 +41,31 @@ def settings(data_dir: Path) -> Settings:
     return load_settings({}, data_dir=data_dir, port=port, public_url=f"http://127.0.0.1:{port}")
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the demo city, made once and copied for each test."""
+    import asyncio
+
+    folder = tmp_path_factory.mktemp("template")
+    settings = load_settings({}, data_dir=folder)
+
+    async def make() -> None:
+        app = build_app(settings, clock=FrozenClock(TEST_NOW), demo=True)
+        await app.prepare()
+        await app.database.dispose()
+
+    asyncio.run(make())
+    return folder / "colbot.sqlite3"
+
+
 @pytest.fixture
-async def colbot(settings: Settings, clock: FrozenClock) -> AsyncIterator[Colbot]:
-    """A colbot on a fresh SQLite file with the demo city loaded, not serving."""
-    app = build_app(settings, clock=clock, demo=True)
+async def colbot(
+    settings: Settings, clock: FrozenClock, demo_database: Path
+) -> AsyncIterator[Colbot]:
+    """A colbot on its own copy of the demo database, not serving."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    app = build_app(settings, clock=clock)
     await app.prepare()
     yield app
     await app.database.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -183,24 +183,23 @@ class Recommender:
     async def _with_places_taken(
         session: AsyncSession, shortlist: list[Candidate]
     ) -> list[Candidate]:
-        limited = [c.id for c in shortlist if c.capacity is not None]
-        if not limited:
+        """Reads capacity and places taken fresh, since both change between index rebuilds."""
+        if not shortlist:
             return shortlist
-        taken = dict(
-            (
-                await session.execute(
-                    select(SavedItem.opportunity_id, func.count())
-                    .where(SavedItem.opportunity_id.in_(limited))
-                    .group_by(SavedItem.opportunity_id)
-                )
-            )
-            .tuples()
-            .all()
+        rows = await session.execute(
+            select(Opportunity.id, Opportunity.capacity, func.count(SavedItem.id))
+            .outerjoin(SavedItem, SavedItem.opportunity_id == Opportunity.id)
+            .where(Opportunity.id.in_([c.id for c in shortlist]))
+            .group_by(Opportunity.id, Opportunity.capacity)
         )
-        return [
-            Candidate(**{**c.__dict__, "places_taken": taken.get(c.id, 0)}) if c.id in taken else c
-            for c in shortlist
-        ]
+        fresh = {row[0]: (row[1], row[2]) for row in rows}
+        updated = []
+        for candidate in shortlist:
+            capacity, taken = fresh.get(candidate.id, (candidate.capacity, 0))
+            if (capacity, taken) != (candidate.capacity, candidate.places_taken):
+                candidate = replace(candidate, capacity=capacity, places_taken=taken)
+            updated.append(candidate)
+        return updated
 
 
 async def record_shown(
