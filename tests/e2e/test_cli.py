@@ -1,0 +1,75 @@
+"""The README's promises, as real processes: serve starts and stops cleanly, chat holds a conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import aiohttp
+
+from tests.conftest import free_port
+from tests.e2e.process import colbot_env, start_colbot, wait_healthy
+
+
+async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    env = colbot_env(tmp_path / "data", {"COLBOT_PORT": str(port)})
+    process = await start_colbot("serve", "--demo", env=env)
+    await wait_healthy(port, process)
+    async with aiohttp.ClientSession() as client:
+        async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert await response.json() == {"status": "ok"}
+        async with client.post(f"http://127.0.0.1:{port}/telegram/webhook", json={}) as response:
+            assert response.status in {404, 405}
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "COLBOT_TELEGRAM_TOKEN" in log
+    assert "stopped cleanly" in log
+    assert (tmp_path / "data" / "colbot.sqlite3").exists()
+
+
+async def test_a_bad_setting_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data", {"COLBOT_PORT": "eighty"})
+    process = await start_colbot("serve", env=env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert lines == ["colbot: COLBOT_PORT must be a whole number from 1 to 65535, not 'eighty'"]
+
+
+async def test_chat_through_a_pipe_holds_a_conversation(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    script = "/start\n1\n15\nRobin\nKF2\n4\nfootball, beats\ndone\n2\ndone\n/help\n"
+    process = await start_colbot("chat", "--demo", "--as", "robin", env=env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(script.encode()), 60)
+    assert process.returncode == 0, stderr.decode()
+    out = stdout.decode()
+    assert "I'm colbot" in out
+    assert "What should I call you" in out
+    assert "Nice! I've added: ⚽ Sport, 🎵 Music" in out
+    assert "All done, Robin" in out
+    assert "Because you like" in out
+    assert "/explore" in out.split("> /help", 1)[1]
+
+
+async def test_chat_resumes_after_the_process_ends(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    first = await start_colbot("chat", "--demo", "--as", "kai", env=env)
+    await asyncio.wait_for(first.communicate(b"/start\n1\n16\n"), 60)
+    second = await start_colbot("chat", "--as", "kai", env=env)
+    stdout, _ = await asyncio.wait_for(second.communicate(b"/start\n"), 60)
+    out = stdout.decode()
+    assert "Welcome back" in out and "What should I call you" in out
+
+
+async def test_db_upgrade_and_status(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    process = await start_colbot("db", "upgrade", env=env)
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0 and "up to date" in stdout.decode()
+    process = await start_colbot("db", "status", env=env)
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert "up to date" in stdout.decode()
