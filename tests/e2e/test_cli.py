@@ -1,4 +1,4 @@
-"""The README's promises, as real processes: serve starts and stops cleanly, chat holds a conversation."""
+"""The README's promises as real processes: serve starts and stops, chat holds a conversation."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_pat
 async def test_a_bad_setting_stops_the_start_with_one_line(tmp_path: Path) -> None:
     env = colbot_env(tmp_path / "data", {"COLBOT_PORT": "eighty"})
     process = await start_colbot("serve", env=env)
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()
     assert lines == ["colbot: COLBOT_PORT must be a whole number from 1 to 65535, not 'eighty'"]

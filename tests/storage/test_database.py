@@ -54,9 +54,9 @@ async def test_times_come_back_aware_and_naive_ones_are_refused(database: Databa
         async with database.transaction() as session:
             session.add(
                 AuditEntry(
-                    at=datetime(2026, 7, 1),
+                    at=datetime(2026, 7, 1),  # noqa: DTZ001 - a naive time on purpose
                     actor="t",
-                    channel="cli",  # noqa: DTZ001
+                    channel="cli",
                     action="check",
                     detail={},
                 )
