@@ -139,6 +139,7 @@ def build_engine(
         clock=clock,
         base_context=base_context,
         min_age_by_channel={"telegram": settings.telegram_min_age},
+        timezone=city.timezone,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
     Explorer(Recommender(city.timezone, centres), choices, city.timezone).register(engine)

@@ -12,7 +12,22 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from colbot.content.source import ContentError, SourcedDict, fail, load_yaml, origin_of
 
-STEP_KINDS = frozenset({"choice", "multi_choice", "age", "nickname", "area", "passions"})
+STEP_KINDS = frozenset(
+    {
+        "choice",
+        "multi_choice",
+        "age",
+        "nickname",
+        "area",
+        "passions",
+        "text",
+        "datetime",
+        "number",
+        "range",
+        "place",
+    }
+)
+KINDS_WITH_LIMITS = frozenset({"number", "range", "text"})
 KINDS_WITH_OPTIONS = frozenset({"choice", "multi_choice"})
 
 _jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -39,6 +54,8 @@ class Step:
     skippable: bool
     options: tuple[Option, ...]
     where: str
+    minimum: float | None = None
+    maximum: float | None = None
 
     def option(self, value: str) -> Option | None:
         """The option with this value, if there is one."""
@@ -177,6 +194,16 @@ def _step(raw: Any, index: int, container: Any, messages: Mapping[str, Message])
     skippable = raw.get("skippable", True)
     if not isinstance(skippable, bool):
         raise fail(raw, "skippable", "skippable must be true or false")
+    limits = {}
+    for name in ("min", "max"):
+        value = raw.get(name)
+        if value is None:
+            continue
+        if kind not in KINDS_WITH_LIMITS:
+            raise fail(raw, name, f"a {kind} step does not take {name}")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise fail(raw, name, f"{name} must be a number")
+        limits[name] = float(value)
     return Step(
         id=step_id,
         kind=kind,
@@ -185,6 +212,8 @@ def _step(raw: Any, index: int, container: Any, messages: Mapping[str, Message])
         skippable=skippable,
         options=_options(raw, messages),
         where=str(raw.origin),
+        minimum=limits.get("min"),
+        maximum=limits.get("max"),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ FLOW_ACTIONS = frozenset({buttons.ANSWER, buttons.TOGGLE, buttons.DONE, buttons.
 
 Handler = Callable[[Turn], Awaitable[None]]
 TextHandler = Callable[[Turn], Awaitable[bool]]
+PayloadHandler = Callable[[Turn, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Engine:
         clock: Clock,
         base_context: dict[str, Any],
         min_age_by_channel: dict[str, int],
+        timezone: ZoneInfo,
     ) -> None:
         self.database = database
         self.content = content
@@ -96,6 +99,8 @@ class Engine:
         self.clock = clock
         self.base_context = base_context
         self.min_age_by_channel = min_age_by_channel
+        self.timezone = timezone
+        self.start_payloads: list[PayloadHandler] = []
         self.flows = FlowRunner(self._step_context)
         self.commands: dict[str, Command] = {}
         self.actions: dict[str, Handler] = {}
@@ -229,6 +234,8 @@ class Engine:
             matcher=self.matcher,
             first_name=turn.inbound.first_name,
             min_age=self.min_age_by_channel.get(turn.inbound.channel, DEFAULT_MIN_AGE),
+            tz=self.timezone,
+            now=turn.now,
         )
 
     def _register_core_commands(self) -> None:
@@ -240,6 +247,10 @@ class Engine:
         self.action("set", self._settings_choice)
 
     async def _start(self, turn: Turn) -> None:
+        payload = turn.inbound.args[0] if turn.inbound.args else ""
+        for handler in self.start_payloads if payload else ():
+            if await handler(turn, payload):
+                return
         if turn.in_flow:
             turn.say("welcome_back")
             self.flows.ask(turn)

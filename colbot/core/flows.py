@@ -19,6 +19,8 @@ SINGLE_STEP = "single"
 
 StepContextFactory = Callable[[Turn], StepContext]
 FinishHook = Callable[[Turn], Awaitable[None]]
+AnswersHook = Callable[[Turn, dict[str, Any]], Awaitable[None]]
+PROFILE_FLOW = "onboarding"
 
 
 class FlowRunner:
@@ -27,6 +29,7 @@ class FlowRunner:
     def __init__(self, step_context: StepContextFactory) -> None:
         self._step_context = step_context
         self.on_onboarding_done: FinishHook | None = None
+        self.on_done: dict[str, AnswersHook] = {}
 
     def flow(self, turn: Turn) -> Flow | None:
         """The flow the conversation is in, if it still exists in the content."""
@@ -114,7 +117,7 @@ class FlowRunner:
         self.ask(turn)
 
     async def _existing_selection(self, turn: Turn, step: Step) -> list[str]:
-        if turn.person is None:
+        if turn.person is None or turn.state.flow != PROFILE_FLOW:
             return []
         if step.kind == "passions":
             return await people.passion_ids(turn.session, turn.person)
@@ -127,6 +130,32 @@ class FlowRunner:
         assert flow is not None
         single = turn.state.answers.get(MODE_KEY) == SINGLE_STEP
         turn.state.answers = {**turn.state.answers, step.id: value}
+        if flow.id == PROFILE_FLOW:
+            await self._save_to_profile(turn, step, value)
+        if step.kind == "area":
+            turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))
+        following = None if single else flow.after(step.id)
+        if following is not None:
+            await self._enter(turn, following)
+            return
+        answers = dict(turn.state.answers)
+        self.leave(turn)
+        if single:
+            turn.say("settings.changed")
+            return
+        if flow.id in self.on_done:
+            await self.on_done[flow.id](turn, answers)
+            return
+        if turn.person is not None and turn.person.onboarded_at is None:
+            turn.person.onboarded_at = turn.now
+        if flow.done:
+            turn.say(flow.done)
+        if flow.id == "onboarding" and self.on_onboarding_done is not None:
+            await self.on_onboarding_done(turn)
+
+    @staticmethod
+    async def _save_to_profile(turn: Turn, step: Step, value: Any) -> None:
+        """Creates the profile once the age is known, then keeps each answer in it."""
         if turn.person is None and step.id == "age":
             turn.person = await people.create(
                 turn.session,
@@ -138,22 +167,6 @@ class FlowRunner:
             turn.state.young_person_id = turn.person.id
         if turn.person is not None:
             await people.apply_answer(turn.session, turn.person, step.id, value, turn.now)
-        if step.kind == "area":
-            turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))
-        following = None if single else flow.after(step.id)
-        if following is not None:
-            await self._enter(turn, following)
-            return
-        self.leave(turn)
-        if single:
-            turn.say("settings.changed")
-            return
-        if turn.person is not None and turn.person.onboarded_at is None:
-            turn.person.onboarded_at = turn.now
-        if flow.done:
-            turn.say(flow.done)
-        if flow.id == "onboarding" and self.on_onboarding_done is not None:
-            await self.on_onboarding_done(turn)
 
     async def _end_early(self, turn: Turn, message_key: str, reason: str) -> None:
         """Ends a flow at a refusal, keeping nothing about the person but a count."""

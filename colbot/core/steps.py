@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from colbot.content.conversations import Conversations, Step
 from colbot.core import buttons
@@ -68,6 +71,8 @@ class StepContext:
     matcher: PassionMatcher
     first_name: str
     min_age: int
+    tz: ZoneInfo
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,86 @@ def _area_from_location(step: Step, latitude: float, longitude: float, ctx: Step
     return Outcome(value={"area": nearest.id, "lat": lat, "lon": lon}, accepted=True)
 
 
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%dT%H:%M")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+RANGE = re.compile(r"^\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})\s*$")
+TEXT_MAX_DEFAULT = 200
+
+
+def _within(step: Step, value: float) -> bool:
+    low = step.minimum if step.minimum is not None else float("-inf")
+    high = step.maximum if step.maximum is not None else float("inf")
+    return low <= value <= high
+
+
+def _read_text(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text)
+    longest = int(step.maximum or TEXT_MAX_DEFAULT)
+    if data or not 1 <= len(text) <= longest:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=text, accepted=True)
+
+
+def _read_datetime(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text).upper().replace(".", ":")
+    for pattern in DATETIME_FORMATS:
+        try:
+            local = datetime.strptime(text, pattern).replace(tzinfo=ctx.tz)
+        except ValueError:
+            continue
+        if ctx.now is not None and local <= ctx.now:
+            return Outcome(retry_key=step.retry)
+        return Outcome(value=local.isoformat(), accepted=True)
+    return Outcome(retry_key=step.retry)
+
+
+def _read_number(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text).lower().removesuffix("hours").removesuffix("h").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return Outcome(retry_key=step.retry)
+    if not _within(step, value) or value != value:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=value, accepted=True)
+
+
+def _read_range(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    match = RANGE.match(clean(inbound.text))
+    if match is None:
+        return Outcome(retry_key=step.retry)
+    low, high = int(match.group(1)), int(match.group(2))
+    if low > high or not (_within(step, low) and _within(step, high)):
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=[low, high], accepted=True)
+
+
+def _read_place(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text)
+    match = POSTCODE.search(text)
+    if match is None or len(text) > TEXT_MAX_DEFAULT:
+        return Outcome(retry_key=step.retry)
+    postcode = f"{match.group(1)} {match.group(2)}".upper()
+    venue = (text[: match.start()] + text[match.end() :]).strip(" ,") or postcode
+    return Outcome(value={"venue": venue, "postcode": postcode}, accepted=True)
+
+
 _READERS = {
+    "text": _read_text,
+    "datetime": _read_datetime,
+    "number": _read_number,
+    "range": _read_range,
+    "place": _read_place,
     "choice": _read_choice,
     "multi_choice": _read_multi,
     "passions": _read_passions,

@@ -51,5 +51,11 @@ class Turn:
 
     @property
     def in_flow(self) -> bool:
-        """Whether a question is waiting for an answer."""
-        return bool(self.state.flow and self.state.step)
+        """Whether a question from one of the content's flows is waiting for an answer."""
+        return bool(self.state.step) and (self.state.flow or "") in self.content.flows
+
+    @property
+    def task(self) -> str | None:
+        """A feature's own pending question (such as a staff member typing a number), if any."""
+        flow = self.state.flow or ""
+        return None if flow in self.content.flows or not flow else flow

@@ -36,6 +36,18 @@ SAMPLE_CONTEXT = {
     "channel": "telegram",
     "reference": "abc123",
     "words": "help me",
+    "admin": True,
+    "code": "KX7P-Q2MD",
+    "uses": 3,
+    "max_uses": 10,
+    "until": "23:59 on Sunday 29 November",
+    "recent": {"people": 3, "redemptions": 4, "hours": 8, "badges": 4},
+    "total": {"people": 30, "redemptions": 40, "hours": 80, "badges": 40},
+    "people": 3,
+    "badges": 2,
+    "link": "https://t.me/colbot_bot?start=i_abc",
+    "name": "Priya",
+    "problem": "the date is in the past",
 }
 
 LANGUAGES = available_languages(conversations_dir())
