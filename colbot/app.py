@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -17,7 +18,10 @@ from colbot.content.locations import city_dir, conversations_dir
 from colbot.core import privacy
 from colbot.core.engine import Engine
 from colbot.core.explore import Explorer
+from colbot.core.identity import BotIdentity
+from colbot.core.redeem import Redeemer
 from colbot.core.safety import Safety
+from colbot.core.staff import Staff
 from colbot.core.steps import PassionChoice
 from colbot.domain.passions import PassionMatcher, PassionWords
 from colbot.services.demo import load_demo
@@ -119,7 +123,12 @@ class Colbot:
 
 
 def build_engine(
-    settings: Settings, database: Database, content: Conversations, city: City, clock: Clock
+    settings: Settings,
+    database: Database,
+    content: Conversations,
+    city: City,
+    clock: Clock,
+    bot_username: Callable[[], str],
 ) -> Engine:
     """Wires the conversation engine to the city's content and every feature's handlers."""
     passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
@@ -151,6 +160,10 @@ def build_engine(
     }
     admin_chats = [("telegram", str(admin)) for admin in sorted(settings.admins)]
     Safety(admin_chats, safeguarding, city.timezone).register(engine)
+    Staff(settings.admins, city.timezone, city.name, settings.public_url, bot_username).register(
+        engine
+    )
+    Redeemer(city.timezone, admin_chats).register(engine)
     return engine
 
 
@@ -161,8 +174,9 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
     city = load_city(city_dir(settings.city), frozenset(p.id for p in passions))
     database = Database(settings.resolved_database_url)
-    engine = build_engine(settings, database, content, city, clock)
-    telegram = TelegramChannel(settings, engine) if settings.telegram_token else None
+    bot = BotIdentity()
+    engine = build_engine(settings, database, content, city, clock, bot.username)
+    telegram = TelegramChannel(settings, engine, bot) if settings.telegram_token else None
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     web_app = make_web_app(database, webhook)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)

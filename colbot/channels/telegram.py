@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -24,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from colbot.core.engine import Engine
+from colbot.core.identity import BotIdentity
 from colbot.core.messages import Inbound, InboundKind, Outbound
 from colbot.settings import Settings
 
@@ -123,11 +125,14 @@ def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 class TelegramChannel:
     """Runs a python-telegram-bot Application by long polling or by webhook, in colbot's loop."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, identity: BotIdentity | None = None
+    ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs COLBOT_TELEGRAM_TOKEN")
         self.settings = settings
         self.engine = engine
+        self.identity = identity
         builder = (
             Application.builder()
             .token(settings.telegram_token)
@@ -150,6 +155,8 @@ class TelegramChannel:
         """Connects to the Bot API, publishes the command menu, and starts receiving updates."""
         await self.application.initialize()
         bot = self.application.bot
+        if self.identity is not None:
+            self.identity.known = bot.username
         await bot.set_my_commands([BotCommand(name, text) for name, text in self.engine.menu()])
         if self.settings.uses_webhook:
             await bot.set_webhook(
@@ -287,6 +294,11 @@ class TelegramChannel:
 
     async def _deliver_one(self, chat_id: int, outbound: Outbound, pressed: Message | None) -> None:
         bot = self.application.bot
+        if outbound.menu is not None:
+            commands = [BotCommand(name, text) for name, text in outbound.menu]
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+            if not outbound.text:
+                return
         markup = _markup(outbound)
         if outbound.edit and pressed is not None and not outbound.image and not outbound.file:
             try:

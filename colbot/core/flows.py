@@ -11,7 +11,7 @@ from colbot.core.buttons import ButtonData
 from colbot.core.messages import Inbound, InboundKind, Outbound
 from colbot.core.steps import StepContext
 from colbot.core.turn import Turn
-from colbot.services import people
+from colbot.services import people, privacy
 
 SELECTION_KEY = "_selection"
 MODE_KEY = "_mode"
@@ -166,12 +166,17 @@ class FlowRunner:
             )
             turn.state.young_person_id = turn.person.id
         if turn.person is not None:
+            if step.id == "consent" and turn.person.consented_at is None:
+                turn.person.consented_at = turn.now
             await people.apply_answer(turn.session, turn.person, step.id, value, turn.now)
 
     async def _end_early(self, turn: Turn, message_key: str, reason: str) -> None:
         """Ends a flow at a refusal, keeping nothing about the person but a count."""
         self.leave(turn)
-        turn.forget = turn.person is None
+        if turn.person is not None:
+            await privacy.erase(turn.session, turn.person)
+            turn.person = None
+        turn.forget = True
         turn.say(message_key)
         await people.count(turn.session, f"onboarding_ended:{reason}:{turn.inbound.channel}")
 

@@ -69,6 +69,7 @@ class Outbound:
     location_button: str = ""
     remove_keyboard: bool = False
     edit: bool = False
+    menu: tuple[tuple[str, str], ...] | None = None
 
     def button_labels(self) -> list[str]:
         """Every button label in reading order, for channels without buttons."""

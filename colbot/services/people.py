@@ -27,14 +27,19 @@ async def find_by_identity(
 
 
 async def create(
-    session: AsyncSession, channel: str, external_id: str, language: str, now: datetime
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    language: str,
+    now: datetime,
+    consented: bool = True,
 ) -> YoungPerson:
-    """Creates a profile once someone has agreed and is old enough."""
+    """Creates a profile once someone has agreed and is old enough, or has redeemed a code."""
     person = YoungPerson(
         public_id=secrets.token_urlsafe(16),
         language=language,
         availability=[],
-        consented_at=now,
+        consented_at=now if consented else None,
         created_at=now,
         last_seen_at=now,
     )
