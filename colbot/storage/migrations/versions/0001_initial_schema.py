@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:30:19.618400
+Create Date: 2026-11-28 12:44:38.813741
 """
 
 from collections.abc import Sequence
@@ -34,6 +34,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
 
     op.create_table(
@@ -662,6 +663,7 @@ def downgrade() -> None:
     op.drop_table("counters")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_actor"))
         batch_op.drop_index(batch_op.f("ix_audit_log_action"))
 
     op.drop_table("audit_log")

@@ -1,0 +1,223 @@
+"""Partners and completion codes through the engine: invites, making and redeeming codes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from colbot.app import Colbot
+from colbot.clock import FrozenClock
+from colbot.domain import codes as code_format
+from colbot.services import partners
+from colbot.services.catalogue import find_partner
+from colbot.storage.models import AuditEntry, CompletionCode, Opportunity, Redemption
+from tests.engine.talk import Talker
+
+
+async def invite_payload(colbot: Colbot, partner_slug: str) -> str:
+    async with colbot.database.transaction() as session:
+        partner = await find_partner(session, partner_slug)
+        assert partner is not None
+        return await partners.create_invite(session, partner, colbot.clock.now(), "test", "cli")
+
+
+async def staff_talker(colbot: Colbot, chat_id: str, partner_slug: str = "pixel-forge") -> Talker:
+    staff = Talker(colbot.engine, chat_id, first_name="Priya")
+    await staff.say(f"/start {await invite_payload(colbot, partner_slug)}")
+    assert "Welcome to" in staff.recent(3)
+    return staff
+
+
+async def make_code(
+    staff: Talker, uses: str = "Just 1", expiry: str = "Until the end of the day after"
+) -> str:
+    await staff.say("/newcode")
+    await staff.press("·")
+    await staff.press(uses)
+    replies = await staff.press(expiry)
+    made = replies[0].text
+    code = next(
+        line.strip() for line in made.splitlines() if code_format.looks_like_code(line.strip())
+    )
+    assert replies[1].image is not None and replies[1].image.content.startswith(b"\x89PNG")
+    assert replies[2].file is not None and replies[2].file.filename.endswith(".png")
+    return code
+
+
+async def test_invite_makes_staff_and_first_is_admin(colbot: Colbot) -> None:
+    first = await staff_talker(colbot, "staff-1")
+    assert "the admin" in first.recent(3)
+    assert first.history[-1].menu is not None
+    assert "newcode" in dict(first.history[-1].menu)
+    second = await staff_talker(colbot, "staff-2")
+    assert "a staff member" in second.recent(3)
+    await second.say("/invite")
+    assert "Only your partner's admin" in second.last_text()
+    await first.say("/invite")
+    assert "https://t.me/" in first.last_text()
+
+
+async def test_used_expired_and_unknown_invites_say_which(
+    colbot: Colbot, clock: FrozenClock
+) -> None:
+    payload = await invite_payload(colbot, "pixel-forge")
+    await Talker(colbot.engine, "a").say(f"/start {payload}")
+    again = Talker(colbot.engine, "b")
+    await again.say(f"/start {payload}")
+    assert "already been used" in again.last_text()
+    await again.say("/start i_not-a-real-invite")
+    assert "doesn't work" in again.last_text()
+    old = await invite_payload(colbot, "pixel-forge")
+    clock.advance(timedelta(days=8))
+    await again.say(f"/start {old}")
+    assert "expired" in again.last_text()
+
+
+async def test_young_people_cannot_use_staff_commands(colbot: Colbot) -> None:
+    young = Talker(colbot.engine, "young")
+    for command in ("/newcode", "/codes", "/revokecode", "/stats", "/partner", "/addopportunity"):
+        await young.say(command)
+        assert "only for partner staff" in young.last_text(), command
+
+
+async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
+    colbot: Colbot,
+) -> None:
+    staff = await staff_talker(colbot, "sneaky")
+    async with colbot.database.transaction() as session:
+        other = await session.scalar(
+            select(Opportunity.id)
+            .join(Opportunity.passions)
+            .where(Opportunity.partner_id != (await find_partner(session, "pixel-forge")).id)
+            .limit(1)
+        )  # type: ignore[union-attr]
+    await staff.press_data(f"ncu|{other}|1")
+    assert "isn't one of yours" in staff.last_text()
+    await staff.press_data(f"nce|{other}:1|default")
+    assert "isn't one of yours" in staff.last_text()
+    async with colbot.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(CompletionCode)) == 0
+
+
+async def test_code_redeemed_by_typing_by_command_and_by_deep_link(colbot: Colbot) -> None:
+    staff = await staff_talker(colbot, "maker")
+    codes = [await make_code(staff) for _ in range(3)]
+    assert len(set(codes)) == 3
+    typed, commanded, linked = (Talker(colbot.engine, f"yp-{i}") for i in range(3))
+    await typed.say(codes[0].lower().replace("-", " "))
+    assert "Brilliant work" in typed.recent(3) and "learning hour" in typed.recent(3)
+    await commanded.say(f"/redeem {codes[1]}")
+    assert "Brilliant work" in commanded.recent(3)
+    await linked.say(
+        f"/start {code_format.deep_link_payload(code_format.normalise(codes[2]) or '')}"
+    )
+    assert "Brilliant work" in linked.recent(3)
+    assert "Let's do it" in linked.history[-1].button_labels()[0]
+    await linked.press("Let's do it")
+    assert "Is it OK" in linked.last_text()
+
+
+async def test_typo_twice_used_up_expired_and_revoked(colbot: Colbot, clock: FrozenClock) -> None:
+    staff = await staff_talker(colbot, "rules")
+    code = await make_code(staff)
+    sam = Talker(colbot.engine, "sam")
+    body = code_format.normalise(code) or ""
+    typo = body[:3] + ("A" if body[3] != "A" else "B") + body[4:]
+    await sam.say(code_format.display(typo))
+    assert "looks mistyped" in sam.last_text()
+    await sam.say(code)
+    assert "Brilliant work" in sam.recent(3)
+    await sam.say(code)
+    assert "already have this one" in sam.last_text()
+    other = Talker(colbot.engine, "other")
+    await other.say(code)
+    assert "used by as many people" in other.last_text()
+    fresh = await make_code(staff, uses="Whole session")
+    await staff.say(f"/revokecode {fresh}")
+    assert "no longer works" in staff.last_text()
+    await other.say(fresh)
+    assert "switched off" in other.last_text()
+    later = await make_code(staff, expiry="Until the end of today")
+    clock.advance(timedelta(days=1))
+    await other.say(later)
+    assert "expired" in other.last_text()
+    async with colbot.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Redemption)) == 1
+        actions = set(await session.scalars(select(AuditEntry.action)))
+    assert {"code.made", "code.used", "code.refused", "code.revoked", "code.wrong"} <= actions
+
+
+async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock) -> None:
+    staff = await staff_talker(colbot, "bf-staff")
+    code = await make_code(staff)
+    guesser = Talker(colbot.engine, "guesser")
+    for _ in range(6):
+        await guesser.say(code_format.display(code_format.generate_code()))
+    assert "take a break" in guesser.last_text() and ":" in guesser.last_text()
+    await guesser.say(code)
+    assert "take a break" in guesser.last_text()
+    clock.advance(timedelta(hours=1, minutes=1))
+    await guesser.say(code)
+    assert "Brilliant work" in guesser.recent(3)
+
+
+async def test_concurrent_redemption_race_is_exact(colbot: Colbot) -> None:
+    staff = await staff_talker(colbot, "race-staff")
+    await staff.say("/newcode")
+    await staff.press("·")
+    await staff.press("Type a number")
+    await staff.say("10")
+    replies = await staff.press("Until the end of the day after")
+    code = next(
+        line.strip()
+        for line in replies[0].text.splitlines()
+        if code_format.looks_like_code(line.strip())
+    )
+    redeemers = [Talker(colbot.engine, f"racer-{i}") for i in range(50)]
+    results = await asyncio.gather(*(r.say(code) for r in redeemers))
+    succeeded = sum("Brilliant work" in "\n".join(m.text for m in replies) for replies in results)
+    assert succeeded == 10
+    async with colbot.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Redemption)) == 10
+        stored = await session.scalar(
+            select(CompletionCode).where(CompletionCode.code == code_format.normalise(code))
+        )
+        assert stored is not None and stored.uses == 10
+
+
+async def test_stats_match_the_redemptions(colbot: Colbot) -> None:
+    staff = await staff_talker(colbot, "stats-staff")
+    code = await make_code(staff, uses="Whole session")
+    for i in range(4):
+        await Talker(colbot.engine, f"stat-{i}").say(code)
+    replies = await staff.say("/stats")
+    text = replies[0].text
+    assert "Last 30 days: 4 young people reached · 4 codes redeemed" in text
+    assert "All time: 4 young people reached · 4 codes redeemed" in text
+    async with colbot.database.transaction() as session:
+        hours = await session.scalar(select(func.sum(Redemption.learning_hours)))
+    assert f"{hours:g} learning hours" in text
+
+
+async def test_add_opportunity_conversation(colbot: Colbot) -> None:
+    staff = await staff_talker(colbot, "adder")
+    await staff.say("/addopportunity")
+    await staff.say("Level design workshop")
+    await staff.press("Gaming")
+    await staff.press("Done")
+    await staff.say("2026-12-12 10:00")
+    await staff.say("3")
+    await staff.say("Pixel Forge Games, KF3 4BH")
+    await staff.say("20-13")
+    assert "ages" in staff.last_text().lower()
+    await staff.say("13-19")
+    await staff.say("3")
+    await staff.say("12")
+    assert "Added" in staff.last_text()
+    async with colbot.database.transaction() as session:
+        added = await session.scalar(
+            select(Opportunity).where(Opportunity.title == "Level design workshop")
+        )
+    assert added is not None and added.capacity == 12 and added.min_age == 13
