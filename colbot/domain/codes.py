@@ -1,13 +1,15 @@
 """Completion codes: hard to guess, easy to type, and a typo is told apart from a wrong code.
 
 A code is 9 random characters and 1 check character from Crockford's base-32 alphabet
-(``0-9`` and ``A-Z`` without ``I``, ``L``, ``O`` and ``U``), shown as ``KX7PQ-2MDA9``.
+(``0-9`` and ``A-Z`` without ``I``, ``L``, ``O`` and ``U``), shown as ``KX7PQ-2MDAS``.
 
 * Entropy: 9 characters x 5 bits = 45 random bits before the shape rule below, which keeps
-  roughly two codes in three, so about 44.4 bits remain (at least 40, as promised).
-* Look-alikes: the alphabet has no two characters that read alike; what people type instead is
-  folded back: ``O`` -> ``0``, ``I`` and ``L`` -> ``1``, ``U`` -> ``V``. Case, spaces, dashes,
-  dots, underscores, invisible characters and full-width forms make no difference.
+  about three draws in four, so about 44.5 bits remain (at least 40, as promised).
+* Look-alikes: the alphabet leaves out the letters that pass for 0 and 1 (and U, which passes
+  for V); when people type them anyway they are folded back: ``O`` -> ``0``, ``I`` and ``L`` ->
+  ``1``, ``U`` -> ``V``. Case, spaces, dashes, dots, underscores, invisible characters and
+  full-width forms make no difference. Pairs such as 5/S or 8/B remain (32 symbols need them);
+  a slip between them is a substitution, which the check character catches as a typo.
 * Check character: each character is a number 0-31, read as an element of the field GF(32)
   (polynomials over GF(2) modulo x^5 + x^2 + 1). Position i is weighted by a distinct non-zero
   power of the field's generator, and the check character makes the weighted sum zero. In a field
@@ -16,7 +18,8 @@ A code is 9 random characters and 1 check character from Crockford's base-32 alp
   characters is caught too, adjacent or not. (It is the mod-prime scheme with the prime 37
   swapped for the 32-element field, so the check character needs no extra symbols.)
 * Shape: a code has at least two of the digits 2-9 and two letters, mixed rather than in one
-  block at an end, so chat like "24hrs ahead" or "4pm tonight" is never taken for a code.
+  block at an end, in at most two words, so chat like "24hrs ahead" or "4pm tonight" is not
+  taken for a code.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ PAYLOAD_PREFIX = "c_"
 TELEGRAM_PAYLOAD_MAX_CHARS = 64
 # Longer input is chat, not a code; checking it cheaply keeps hostile input cheap too.
 MAX_INPUT_CHARS = 64
-# Rejection sampling keeps about two draws in three; this many failures means a broken source.
+# Rejection sampling keeps about three draws in four; this many failures means a broken source.
 MAX_DRAWS = 1000
 MAX_WORDS = 2
 MIN_SURE_DIGITS = 2
@@ -134,11 +137,16 @@ def _runs(kinds: list[bool]) -> int:
     return sum(1 for index, kind in enumerate(kinds) if index == 0 or kind != kinds[index - 1])
 
 
+def _words(text: str) -> list[str]:
+    """The words of a message, not counting a lone dash between the halves of a code."""
+    return [word for word in _WORD_BREAKS.split(text) if any(char.isalnum() for char in word)]
+
+
 def looks_like_code(text: str) -> bool:
     """Whether a plain message is a code, so chat like "basketball" is never called mistyped."""
     if normalise(text) is None:
         return False
-    if len(_WORD_BREAKS.split(text.strip())) > MAX_WORDS:
+    if len(_words(text)) > MAX_WORDS:
         return False
     sure = [
         char in _SURE_DIGITS
@@ -152,8 +160,8 @@ def looks_like_code(text: str) -> bool:
 
 
 def find_code(text: str) -> str | None:
-    """The first code-like word or pair of words in a message, for "my code is KX7PQ-2MDA9"."""
-    words = _WORD_BREAKS.split(text.strip())
+    """The first code-like word or pair of words in a message, for "my code is KX7PQ-2MDAS"."""
+    words = _words(text)
     for index in range(len(words)):
         for candidate in (" ".join(words[index : index + 2]), words[index]):
             trimmed = candidate.strip("!?.,:;'\"()[]")
@@ -174,7 +182,7 @@ def generate_code(random: Callable[[int], int] | None = None) -> str:
 
 
 def display(code: str) -> str:
-    """The code as people read it, in groups of five: KX7PQ-2MDA9."""
+    """The code as people read it, in groups of five: KX7PQ-2MDAS."""
     canonical = normalise(code)
     if canonical is None:
         raise ValueError("not a code")

@@ -125,7 +125,7 @@ async def test_typo_twice_used_up_expired_and_revoked(colbot: Colbot, clock: Fro
     sam = Talker(colbot.engine, "sam")
     body = code_format.normalise(code) or ""
     typo = body[:3] + ("A" if body[3] != "A" else "B") + body[4:]
-    await sam.say(code_format.display(typo))
+    await sam.say(f"/redeem {code_format.display(typo)}")
     assert "looks mistyped" in sam.last_text()
     await sam.say(code)
     assert "Brilliant work" in sam.recent(3)
