@@ -1,4 +1,4 @@
-"""Every dialogue file loads, every message renders in every language, and mistakes name file:line."""
+"""Every dialogue file loads, every message renders in every language, mistakes name file:line."""
 
 from pathlib import Path
 
@@ -26,7 +26,6 @@ SAMPLE_CONTEXT = {
     "km": 1.2,
     "cost": "3.50",
     "hours": 2,
-    "min_age": 13,
     "max_age": 19,
     "places_left": 4,
     "why": "Because you like music · free",
