@@ -14,7 +14,7 @@ from colbot.core.messages import Button, Outbound
 from colbot.core.steps import PassionChoice
 from colbot.core.turn import Turn
 from colbot.domain.ranking import Ranked, Seeker
-from colbot.services.recommend import PAGE_SIZE, Recommender, record_shown
+from colbot.services.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
 EXPLORE = "x"
@@ -120,9 +120,7 @@ class Explorer:
     async def _cards(self, turn: Turn, shown: Sequence[Ranked], context: str) -> None:
         assert turn.person is not None
         ids = [item.candidate.id for item in shown]
-        rows = await turn.session.execute(
-            select(Opportunity, Partner.name).join(Partner).where(Opportunity.id.in_(ids))
-        )
+        rows = await turn.session.execute(card_query(ids))
         details = {opportunity.id: (opportunity, partner) for opportunity, partner in rows}
         for item in shown:
             opportunity, partner = details[item.candidate.id]

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
+from sqlalchemy.sql import Select
 
 from colbot.domain.ranking import Candidate, Ranked, Seeker, rank, surprise
-from colbot.services import people
 from colbot.storage.models import (
     CardShown,
     Dismissal,
     Opportunity,
     OpportunityPassion,
+    Partner,
     Redemption,
     SavedItem,
     YoungPerson,
+    YoungPersonPassion,
 )
 
 PAGE_SIZE = 5
-SHORTLIST_PER_PASSION = 120
-SHORTLIST_GENERAL = 120
+SHORTLIST_PER_PASSION = 40
+SHORTLIST_GENERAL = 30
+INDEX_CHECK_INTERVAL_S = 5.0
+PASSION_ROW = "p"
+EXCLUDED_ROW = "x"
 
 
 @dataclass(frozen=True)
@@ -35,24 +42,23 @@ class CatalogueIndex:
     version: tuple[int, datetime | None]
     by_passion: dict[str, list[Candidate]]
     by_start: list[Candidate]
+    starts: dict[str, list[datetime]]
 
     def shortlist(self, passions: Iterable[str], now: datetime, age: int | None) -> list[Candidate]:
         """The soonest open opportunities in each passion, plus the soonest overall."""
         chosen: dict[int, Candidate] = {}
         for passion in sorted(set(passions)):
-            self._take(self.by_passion.get(passion, []), now, age, SHORTLIST_PER_PASSION, chosen)
-        self._take(self.by_start, now, age, SHORTLIST_GENERAL, chosen)
+            self._take(passion, now, age, SHORTLIST_PER_PASSION, chosen)
+        self._take("", now, age, SHORTLIST_GENERAL, chosen)
         return list(chosen.values())
 
-    @staticmethod
     def _take(
-        ordered: Sequence[Candidate],
-        now: datetime,
-        age: int | None,
-        limit: int,
-        into: dict[int, Candidate],
+        self, passion: str, now: datetime, age: int | None, limit: int, into: dict[int, Candidate]
     ) -> None:
-        start = bisect.bisect_right([c.starts_at for c in ordered], now) if ordered else 0
+        ordered: Sequence[Candidate] = (
+            self.by_passion.get(passion, []) if passion else self.by_start
+        )
+        start = bisect.bisect_right(self.starts.get(passion, []), now)
         taken = 0
         for candidate in ordered[start:]:
             if age is not None and not candidate.min_age <= age <= candidate.max_age:
@@ -114,7 +120,9 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
     for candidate in by_start:
         for passion in candidate.passions:
             by_passion.setdefault(passion, []).append(candidate)
-    return CatalogueIndex(version, by_passion, by_start)
+    starts = {passion: [c.starts_at for c in group] for passion, group in by_passion.items()}
+    starts[""] = [c.starts_at for c in by_start]
+    return CatalogueIndex(version, by_passion, by_start, starts)
 
 
 class Recommender:
@@ -124,31 +132,51 @@ class Recommender:
         self.tz = tz
         self.area_centres = area_centres
         self._index: CatalogueIndex | None = None
+        self._checked_at = 0.0
 
     async def index(self, session: AsyncSession, now: datetime) -> CatalogueIndex:
-        """The index, rebuilt when the catalogue has changed since it was built."""
+        """The index, rebuilt when the catalogue has changed (checked every few seconds)."""
+        moment = time.monotonic()
+        if self._index is not None and moment - self._checked_at < INDEX_CHECK_INTERVAL_S:
+            return self._index
         version = await _catalogue_version(session)
         if self._index is None or self._index.version != version:
             self._index = await build_index(session, now)
+        self._checked_at = moment
         return self._index
+
+    def invalidate(self) -> None:
+        """Makes the next request check the catalogue, after this process changed it."""
+        self._checked_at = 0.0
 
     async def seeker(self, session: AsyncSession, person: YoungPerson) -> Seeker:
         """What ranking needs to know about a young person, including what to leave out."""
-        excluded = set(
-            await session.scalars(
-                select(Dismissal.opportunity_id).where(Dismissal.young_person_id == person.id)
+        # One round trip for both what they like and what to leave out.
+        rows = await session.execute(
+            union_all(
+                select(literal(PASSION_ROW), YoungPersonPassion.passion_id).where(
+                    YoungPersonPassion.young_person_id == person.id
+                ),
+                select(literal(EXCLUDED_ROW), cast(Dismissal.opportunity_id, String)).where(
+                    Dismissal.young_person_id == person.id
+                ),
+                select(literal(EXCLUDED_ROW), cast(Redemption.opportunity_id, String)).where(
+                    Redemption.young_person_id == person.id
+                ),
             )
         )
-        excluded.update(
-            await session.scalars(
-                select(Redemption.opportunity_id).where(Redemption.young_person_id == person.id)
-            )
-        )
+        passions: set[str] = set()
+        excluded: set[int] = set()
+        for kind, value in rows.tuples():
+            if kind == PASSION_ROW:
+                passions.add(value)
+            else:
+                excluded.add(int(value))
         latitude, longitude = person.latitude, person.longitude
         if latitude is None and person.area_id in self.area_centres:
             latitude, longitude = self.area_centres[person.area_id]
         return Seeker(
-            passions=frozenset(await people.passion_ids(session, person)),
+            passions=frozenset(passions),
             age=person.age,
             latitude=latitude,
             longitude=longitude,
@@ -183,23 +211,27 @@ class Recommender:
     async def _with_places_taken(
         session: AsyncSession, shortlist: list[Candidate]
     ) -> list[Candidate]:
-        """Reads capacity and places taken fresh, since both change between index rebuilds."""
-        if not shortlist:
+        """Counts places held now; a capacity change rebuilds the index, places taken do not."""
+        limited = [c.id for c in shortlist if c.capacity is not None]
+        if not limited:
             return shortlist
         rows = await session.execute(
-            select(Opportunity.id, Opportunity.capacity, func.count(SavedItem.id))
-            .outerjoin(SavedItem, SavedItem.opportunity_id == Opportunity.id)
-            .where(Opportunity.id.in_([c.id for c in shortlist]))
-            .group_by(Opportunity.id, Opportunity.capacity)
+            select(SavedItem.opportunity_id, func.count())
+            .where(SavedItem.opportunity_id.in_(limited))
+            .group_by(SavedItem.opportunity_id)
         )
-        fresh = {row[0]: (row[1], row[2]) for row in rows}
-        updated = []
-        for candidate in shortlist:
-            capacity, taken = fresh.get(candidate.id, (candidate.capacity, 0))
-            if (capacity, taken) != (candidate.capacity, candidate.places_taken):
-                candidate = replace(candidate, capacity=capacity, places_taken=taken)
-            updated.append(candidate)
-        return updated
+        taken = {opportunity_id: count for opportunity_id, count in rows.tuples()}
+        return [replace(c, places_taken=taken[c.id]) if c.id in taken else c for c in shortlist]
+
+
+def card_query(ids: Sequence[int]) -> Select[tuple[Opportunity, str]]:
+    """Loads what a card shows, without the passions it does not need."""
+    return (
+        select(Opportunity, Partner.name)
+        .join(Partner, Partner.id == Opportunity.partner_id)
+        .where(Opportunity.id.in_(list(ids)))
+        .options(noload(Opportunity.passions))
+    )
 
 
 async def record_shown(

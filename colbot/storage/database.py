@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+READ_ONLY_OPTION = "colbot_read_only"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -54,13 +55,24 @@ class Database:
 
     @staticmethod
     def _begin_sqlite(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Runs a block in one transaction: committed if it ends well, rolled back if not."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """Runs a read-only block without taking SQLite's write lock, so readers never queue."""
+        async with self.sessions() as session:
+            await session.connection(execution_options={READ_ONLY_OPTION: True})
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def dispose(self) -> None:
         """Closes every pooled connection."""

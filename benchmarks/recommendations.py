@@ -1,0 +1,190 @@
+"""How fast is one young person's first page of recommendations, with a city-sized catalogue?
+
+Builds a SQLite database with 10,000 opportunities and 100,000 young people (once, cached in
+the folder given), then times, in-process, what /explore does for a random young person: read
+their profile and exclusions, shortlist and rank, and load the five cards. Prints p50 and p99.
+Target (issue 3): p50 <= 5 ms, p99 <= 20 ms.
+
+    python benchmarks/recommendations.py [--folder DIR] [--samples N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+
+from colbot.domain.ranking import Seeker
+from colbot.services.recommend import PAGE_SIZE, Recommender, card_query
+from colbot.storage.database import Database
+from colbot.storage.models import (
+    Opportunity,
+    OpportunityPassion,
+    Partner,
+    YoungPerson,
+    YoungPersonPassion,
+)
+
+OPPORTUNITIES = 10_000
+YOUNG_PEOPLE = 100_000
+PARTNERS = 700
+PASSIONS = (
+    "music",
+    "art",
+    "coding",
+    "science",
+    "sport",
+    "dance",
+    "drama",
+    "writing",
+    "gaming",
+    "nature",
+    "cooking",
+    "fashion",
+    "film",
+    "making",
+    "enterprise",
+    "volunteering",
+    "heritage",
+    "wellbeing",
+)
+CENTRE = (52.45, -1.50)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+BATCH = 5_000
+
+
+def _jitter(rng: random.Random, spread: float) -> float:
+    return rng.uniform(-spread, spread)
+
+
+async def populate(database: Database) -> None:
+    """Fills an empty database with a seeded, city-sized catalogue and population."""
+    rng = random.Random(20261128)
+    async with database.transaction() as session:
+        await session.execute(
+            insert(Partner),
+            [
+                {"slug": f"partner-{i}", "name": f"Partner {i}", "created_at": NOW}
+                for i in range(PARTNERS)
+            ],
+        )
+        opportunities, passions = [], []
+        for i in range(OPPORTUNITIES):
+            start = NOW + timedelta(hours=rng.randint(1, 24 * 90))
+            opportunities.append(
+                {
+                    "id": i + 1,
+                    "partner_id": rng.randint(1, PARTNERS),
+                    "source_id": f"o{i}",
+                    "title": f"Opportunity {i}",
+                    "description": "",
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=2),
+                    "venue": "Venue",
+                    "address": "",
+                    "postcode": "KF1 1AA",
+                    "latitude": CENTRE[0] + _jitter(rng, 0.08),
+                    "longitude": CENTRE[1] + _jitter(rng, 0.12),
+                    "min_age": rng.choice((11, 13, 14, 16)),
+                    "max_age": rng.choice((16, 18, 19, 25)),
+                    "cost_pence": rng.choice((0, 0, 0, 200, 500)),
+                    "learning_hours": rng.choice((1.0, 2.0, 3.0, 6.0)),
+                    "capacity": rng.choice((None, 10, 20, 30)),
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+            )
+            for passion in rng.sample(PASSIONS, rng.randint(1, 3)):
+                passions.append({"opportunity_id": i + 1, "passion_id": passion})
+        await session.execute(insert(Opportunity), opportunities)
+        await session.execute(insert(OpportunityPassion), passions)
+    for start in range(0, YOUNG_PEOPLE, BATCH):
+        async with database.transaction() as session:
+            people, chosen = [], []
+            for i in range(start, min(start + BATCH, YOUNG_PEOPLE)):
+                people.append(
+                    {
+                        "id": i + 1,
+                        "public_id": secrets.token_urlsafe(16),
+                        "age": rng.randint(13, 19),
+                        "latitude": round(CENTRE[0] + _jitter(rng, 0.06), 2),
+                        "longitude": round(CENTRE[1] + _jitter(rng, 0.1), 2),
+                        "travel_km": rng.choice((1.0, 3.0, 5.0, None)),
+                        "availability": rng.sample(
+                            ["weekday_after_school", "weekends", "school_holidays"], 2
+                        ),
+                        "language": "en",
+                        "created_at": NOW,
+                        "last_seen_at": NOW,
+                        "onboarded_at": NOW,
+                    }
+                )
+                for passion in rng.sample(PASSIONS, rng.randint(1, 4)):
+                    chosen.append(
+                        {"young_person_id": i + 1, "passion_id": passion, "chosen_at": NOW}
+                    )
+            await session.execute(insert(YoungPerson), people)
+            await session.execute(insert(YoungPersonPassion), chosen)
+
+
+async def first_page(database: Database, recommender: Recommender, person_id: int) -> int:
+    """What /explore computes for one person: profile, exclusions, ranking, the five cards."""
+    async with database.reading() as session:
+        person = await session.get(YoungPerson, person_id)
+        assert person is not None
+        seeker: Seeker = await recommender.seeker(session, person)
+        ranked = await recommender.ranked(session, seeker, NOW)
+        page = [item.candidate.id for item in ranked[:PAGE_SIZE]]
+        cards = (await session.execute(card_query(page))).all()
+        return len(cards)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=Path("benchmarks/.data"))
+    parser.add_argument("--samples", type=int, default=2_000)
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    database = Database(f"sqlite+aiosqlite:///{(args.folder / 'recommend.sqlite3').resolve()}")
+    await database.upgrade()
+    async with database.transaction() as session:
+        have = await session.scalar(select(func.count()).select_from(YoungPerson))
+    if have != YOUNG_PEOPLE:
+        print(f"building {OPPORTUNITIES:,} opportunities and {YOUNG_PEOPLE:,} young people ...")
+        await populate(database)
+    recommender = Recommender(ZoneInfo("Europe/London"), {})
+    rng = random.Random(7)
+    await first_page(database, recommender, 1)
+    timings = []
+    for _ in range(args.samples):
+        person_id = rng.randint(1, YOUNG_PEOPLE)
+        started = time.perf_counter()
+        shown = await first_page(database, recommender, person_id)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert shown > 0
+    await database.dispose()
+    print(
+        f"first page of recommendations, {OPPORTUNITIES:,} opportunities, "
+        f"{YOUNG_PEOPLE:,} young people, SQLite, {args.samples:,} samples:"
+    )
+    print(
+        f"  p50 {percentile(timings, 0.50):.2f} ms   p99 {percentile(timings, 0.99):.2f} ms   "
+        f"mean {statistics.fmean(timings):.2f} ms   (target p50 <= 5 ms, p99 <= 20 ms)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
