@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -13,6 +14,9 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
+
+# PTB's RetryAfter warns about an int retry_after unless told to use timedelta; warnings fail.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # A Saturday morning in term time, so that "today" and "after school" both mean something.
 TEST_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)

@@ -98,6 +98,9 @@ def _run(step: Callable[[], Result]) -> Result:
                 raise refusal from error
             message = error.args[0] if error.args else type(error).__name__
             raise CanonicalisationError(f"JSON-LD processing failed: {message}") from error
+        except (ValueError, TypeError, RecursionError) as error:
+            # pyld lets these escape on malformed input, such as a relative @context URL.
+            raise CanonicalisationError(f"JSON-LD processing failed: {error}") from error
     if caught:
         # pyld warns where it ignores part of the input (bad language tags, '@'-like terms).
         raise CanonicalisationError(f"JSON-LD processing ignored input: {caught[0].message}")
@@ -105,11 +108,9 @@ def _run(step: Callable[[], Result]) -> Result:
 
 
 def _check_expanded(node: Any) -> None:
-    """Refuses what RDF conversion would drop or garble without a word.
-
-    That is relative @id and @type values (pyld keeps them relative because expand runs
-    with no base) and language tags that are not BCP 47.
-    """
+    """Refuses what RDF conversion would drop or garble without a word."""
+    # Relative @id and @type values stay relative because expand runs with no base;
+    # language tags that are not BCP 47 would produce invalid N-Quads.
     if isinstance(node, list):
         for item in node:
             _check_expanded(item)

@@ -212,12 +212,10 @@ def verify(
     public_key: ed25519.Ed25519PublicKey | None = None,
     expected_verification_method: str | None = None,
 ) -> ProofVerification:
-    """Checks the document's eddsa-rdfc-2022 proof, step by step.
-
-    Without public_key, the key is read from the verificationMethod's fragment
-    (a publicKeyMultibase), which is only trustworthy because the method must belong
-    to the issuer; whether the issuer really lists that key is the caller's check.
-    """
+    """Checks the document's eddsa-rdfc-2022 proof step by step, so failures say which step."""
+    # Without public_key, the key is read from the verificationMethod's fragment (a
+    # publicKeyMultibase). That is only trustworthy because the method must belong to the
+    # issuer; whether the issuer really lists the key is the caller's check.
     proof = find_proof(document)
     if proof is None:
         return ProofVerification(

@@ -1,7 +1,6 @@
-"""Builders for the Open Badges 2.0 and 3.0 documents an issuer publishes or hands out.
+"""Builders for the Open Badges 2.0 and 3.0 documents an issuer publishes or hands out."""
 
-Every id is a URL the caller chooses; every time is an aware datetime the caller supplies.
-"""
+# Every id is a URL the caller chooses; every time is an aware datetime the caller supplies.
 
 from __future__ import annotations
 
@@ -203,10 +202,12 @@ def ob2_revocation_list(
 # Open Badges 3.0
 
 
-def multikey_method(issuer_id: str, public_key_multibase: str) -> Document:
-    """An Ed25519 Multikey verification method, named '<issuer id>#<publicKeyMultibase>'."""
+def multikey_method(
+    issuer_id: str, public_key_multibase: str, fragment: str | None = None
+) -> Document:
+    """An Ed25519 Multikey method, named '<issuer id>#<publicKeyMultibase>' unless told."""
     return {
-        "id": f"{_require_url('issuer_id', issuer_id)}#{public_key_multibase}",
+        "id": f"{_require_url('issuer_id', issuer_id)}#{fragment or public_key_multibase}",
         "type": MULTIKEY,
         "controller": issuer_id,
         "publicKeyMultibase": public_key_multibase,
@@ -238,11 +239,9 @@ def ob3_profile(
     description: str | None = None,
     verification_methods: Sequence[Mapping[str, Any]] = (),
 ) -> Document:
-    """An OB 3.0 issuer Profile, published at issuer_id, listing the keys it signs with.
-
-    The keys are listed as a controller document does (verificationMethod, assertionMethod),
-    which is how a verifier learns that a key really belongs to this issuer.
-    """
+    """An OB 3.0 issuer Profile listing its keys, so verifiers can tell which keys are its own."""
+    # Keys are listed as a controller document lists them (verificationMethod plus
+    # assertionMethod); the credential embeds only the descriptive members.
     for method in verification_methods:
         if method.get("controller") != issuer_id:
             raise BadgeError(f"verification method {method.get('id')!r} has another controller")

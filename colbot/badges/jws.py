@@ -14,7 +14,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from colbot.badges.errors import BadgeError, SignatureError
-from colbot.badges.keys import RS256
+from colbot.badges.keys import RS256, rsa_public_from_pem
 from colbot.badges.multibase import b64url_decode
 
 ALGORITHMS = [RS256]
@@ -64,10 +64,8 @@ def sign_assertion(assertion: Mapping[str, Any], private_key: rsa.RSAPrivateKey)
 def verify_assertion(token: str, public_key_pem: str | bytes) -> dict[str, Any]:
     """The Assertion inside a JWS, if its RS256 signature matches the PEM key."""
     try:
-        key = RSAKey.import_key(
-            public_key_pem.encode("ascii") if isinstance(public_key_pem, str) else public_key_pem
-        )
-    except (JoseError, ValueError, TypeError) as error:
+        key = RSAKey.import_key(rsa_public_from_pem(public_key_pem))
+    except (BadgeError, JoseError) as error:
         raise SignatureError(f"the key is not a usable RSA public key: {error}") from error
     try:
         signed = jws.deserialize_compact(token.strip(), key, algorithms=ALGORITHMS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from colbot.badges.errors import BadgeError
-from colbot.badges.multibase import ed25519_multikey
+from colbot.badges.multibase import b64url_decode, ed25519_multikey
 
 RSA_KEY_BITS = 2048
 RSA_PUBLIC_EXPONENT = 65537
@@ -42,6 +44,45 @@ def _split_pem_blocks(data: bytes) -> list[bytes]:
         end += len(b"-----")
         blocks.append(rest[start:end] + b"\n")
         rest = rest[end:]
+
+
+def _uint_from_b64url(text: object) -> int:
+    """A JWK unsigned integer member back as an int."""
+    if not isinstance(text, str) or not text:
+        raise BadgeError("a JWK integer member must be a non-empty base64url string")
+    return int.from_bytes(b64url_decode(text), "big")
+
+
+def _big_enough(key: rsa.RSAPublicKey) -> rsa.RSAPublicKey:
+    """Refuses RSA keys too small to trust (and that JOSE libraries warn about)."""
+    if key.key_size < RSA_KEY_BITS:
+        raise BadgeError(f"the RSA key has {key.key_size} bits; at least {RSA_KEY_BITS} needed")
+    return key
+
+
+def rsa_public_from_pem(pem: str | bytes) -> rsa.RSAPublicKey:
+    """A published PEM public key, if it is an RSA key of at least 2048 bits."""
+    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnicodeEncodeError) as error:
+        raise BadgeError(f"not a PEM public key: {error}") from error
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise BadgeError(f"expected an RSA public key, got {type(key).__name__}")
+    return _big_enough(key)
+
+
+def rsa_public_from_jwk(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
+    """A published JWK, if it is an RSA public key of at least 2048 bits."""
+    if jwk.get("kty") != "RSA":
+        raise BadgeError(f"expected an RSA JWK, got kty {jwk.get('kty')!r}")
+    try:
+        numbers = rsa.RSAPublicNumbers(
+            _uint_from_b64url(jwk.get("e")), _uint_from_b64url(jwk.get("n"))
+        )
+        return _big_enough(numbers.public_key())
+    except ValueError as error:
+        raise BadgeError(f"not a usable RSA JWK: {error}") from error
 
 
 def rsa_public_jwk(public_key: rsa.RSAPublicKey, kid: str) -> dict[str, str]:

@@ -40,4 +40,7 @@ def from_numeric_date(value: object) -> datetime:
     """A JWT NumericDate as an aware UTC time."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadgeError(f"expected a NumericDate, got {value!r}")
-    return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise BadgeError(f"NumericDate {value!r} is out of range") from error

@@ -13,7 +13,7 @@ from joserfc.jwk import RSAKey
 
 from colbot.badges.dataintegrity import issuer_id_of
 from colbot.badges.errors import BadgeError, SignatureError
-from colbot.badges.keys import RS256
+from colbot.badges.keys import RS256, rsa_public_from_jwk
 from colbot.badges.timestamps import from_numeric_date, parse_xsd, to_numeric_date
 
 ALGORITHMS = [RS256]
@@ -57,8 +57,8 @@ def sign_credential(credential: Mapping[str, Any], private_key: rsa.RSAPrivateKe
 def verify_credential(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
     """The JWT claims, if the RS256 signature matches the JWK; nothing else is checked."""
     try:
-        key = RSAKey.import_key(dict(public_jwk))
-    except (JoseError, ValueError, TypeError) as error:
+        key = RSAKey.import_key(rsa_public_from_jwk(public_jwk))
+    except (BadgeError, JoseError) as error:
         raise SignatureError(f"the JWK is not a usable RSA public key: {error}") from error
     try:
         return dict(jwt.decode(token.strip(), key, algorithms=ALGORITHMS).claims)

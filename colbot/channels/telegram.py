@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +31,9 @@ from colbot.core.messages import Inbound, InboundKind, Outbound
 from colbot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Opts in to PTB's timedelta retry_after now, so a 429 is a RetryAfter, not a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)

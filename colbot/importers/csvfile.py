@@ -53,7 +53,8 @@ def parse_csv(
                 batch.problem(
                     where,
                     "",
-                    f"has {len(cells)} values but the header has {len(header)} columns "
+                    f"has {_count(len(cells), 'value')} but the header has "
+                    f"{_count(len(header), 'column')} "
                     "(is there a comma in some text that is not in double quotes?)",
                 )
                 continue
@@ -108,3 +109,7 @@ def header_problems(header: Sequence[str]) -> list[Problem]:
 
 def _contract() -> str:
     return ",".join(COLUMNS)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -91,7 +91,7 @@ _TOO_COMMON_IN_TITLES = frozenset(
         "it", "act", "run", "read", "make", "build", "help out", "words", "outside", "green",
         "stage", "data", "style", "training", "moves", "program", "sell", "shop", "money",
         "job", "jobs", "calm", "chill", "relax", "mood", "ball", "fits", "drip", "tap",
-        "contemporary", "keys", "beat", "park", "parks", "news", "coach", "coaching", "green",
+        "contemporary", "keys", "beat", "park", "parks", "news", "coach", "coaching",
         "help", "play", "saving", "culture", "community", "walks", "walking", "lighting",
     )
 )  # fmt: skip
@@ -537,7 +537,7 @@ class Checker:
         value = str(raw).strip()
         parts = urlsplit(value)
         if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or " " in value:
-            self.row.fail(column, f"{shown(raw)} is not a web address starting https://")
+            self.row.fail(column, f"{shown(raw)} is not a web address starting http:// or https://")
             return None
         if len(value) > MAX_LENGTHS["url"]:
             self.row.fail(column, f"is {len(value)} characters long; the most is 500")
@@ -595,8 +595,12 @@ class Batch:
             row.fail("id", f"{shown(draft.id)} is already used for {draft.partner} at {first}")
         elif all(key):
             self._seen[key] = where
+        noted = set()
         for column, message in notes:
             row.fail(column, message)
+            noted.add(column)
+        # A column the importer has already said is wrong needs no second, vaguer complaint.
+        row.absent = {*absent, *noted}
         item = _check(draft, Checker(self.context, row, optional))
         if item is None or row.failed:
             return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -85,7 +85,8 @@ def parse_ics(
         position = 0
         for calendar in calendars:
             calendar_name = _text(calendar.get("X-WR-CALNAME"))
-            for event in calendar.events:
+            events = calendar.events if isinstance(calendar, Calendar) else []
+            for event in [calendar] if isinstance(calendar, Event) else events:
                 position += 1
                 _read_event(batch, event, position, calendar_name)
     if not position and not batch.problems:
@@ -110,7 +111,21 @@ def _read_event(batch: Batch, event: Event, position: int, calendar_name: str | 
     source_id = uid
     if uid and "RECURRENCE-ID" not in broken and event.get("RECURRENCE-ID") is not None:
         source_id = f"{uid}#{_value(event.get('RECURRENCE-ID')).isoformat()}"
+        where = f"event {source_id}"
+    for name in ("DTSTART", "DTEND"):
+        if name not in broken and _unknown_zone(event.get(name)):
+            broken.add(name)
+            tzid = event[name].params["TZID"]
+            notes.append(
+                (
+                    _LABEL_COLUMNS[name],
+                    f"the time zone {shown(tzid)} is unknown; use a name like Europe/London "
+                    "or include the calendar's VTIMEZONE",
+                )
+            )
     organizer = event.get("ORGANIZER")
+    if isinstance(organizer, list):
+        organizer = organizer[0] if organizer else None
     partner = _text(organizer.params.get("CN")) if organizer is not None else None
     partner = partner or calendar_name
     if not partner:
@@ -170,6 +185,13 @@ def _categories(event: Event) -> list[str]:
         return [one_line(c) for c in event.categories if one_line(c)]
     except ValueError:
         return []
+
+
+def _unknown_zone(prop: Any) -> bool:
+    """Whether a time names a TZID the library could not find, leaving it without a zone."""
+    value = getattr(prop, "dt", None)
+    params = getattr(prop, "params", {})
+    return isinstance(value, datetime) and value.tzinfo is None and bool(params.get("TZID"))
 
 
 def _value(prop: Any) -> Any:

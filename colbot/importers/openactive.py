@@ -35,6 +35,7 @@ from colbot.importers.fields import (
     one_line,
     postcode_in,
     shown,
+    without_postcode,
 )
 from colbot.importers.problems import ImportRefused, Problem
 
@@ -348,6 +349,7 @@ def _location(location: Any) -> tuple[Any, str, Any, Any, Any]:
         text = _text(address) or ""
     if is_empty(postcode):
         postcode = postcode_in(text) or postcode_in(_text(location.get("name")) or "")
+    text = without_postcode(text)
     venue = _text(location.get("name")) or text.split(",")[0].strip() or None
     geo = location.get("geo")
     latitude = geo.get("latitude") if isinstance(geo, dict) else None

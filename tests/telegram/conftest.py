@@ -1,0 +1,74 @@
+"""colbot running for real against the Telegram Bot API test double, by polling or by webhook."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from colbot.app import Colbot, build_app
+from colbot.clock import FrozenClock
+from colbot.settings import Settings, load_settings
+from tests.conftest import free_port
+from tests.doubles.telegram import TelegramDouble
+
+WEBHOOK_SECRET = "test-webhook-secret_1"
+Starter = Callable[..., Awaitable[Colbot]]
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[TelegramDouble]:
+    async with TelegramDouble() as running:
+        yield running
+
+
+def telegram_settings(
+    double: TelegramDouble, data_dir: Path, mode: str, **extra: object
+) -> Settings:
+    """Settings that point colbot's Telegram channel at the double."""
+    port = free_port()
+    return load_settings(
+        {},
+        data_dir=data_dir,
+        port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        telegram_token=double.token,
+        telegram_api_url=double.base_url,
+        webhook_secret=WEBHOOK_SECRET if mode == "webhook" else None,
+        **extra,
+    )
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def start_colbot(
+    double: TelegramDouble, data_dir: Path, demo_database: Path, clock: FrozenClock
+) -> AsyncIterator[Starter]:
+    """Starts colbot (and can start it again on the same data, as after a restart)."""
+    running: list[Colbot] = []
+
+    async def start(mode: str = "polling", **extra: object) -> Colbot:
+        if not (data_dir / "colbot.sqlite3").exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+        colbot = build_app(telegram_settings(double, data_dir, mode, **extra), clock=clock)
+        await colbot.start()
+        running.append(colbot)
+        return colbot
+
+    yield start
+    for colbot in running:
+        if colbot.telegram is not None and colbot.telegram.application.running:
+            await colbot.stop()
+
+
+@pytest.fixture
+async def colbot_on_telegram(start_colbot: Starter, mode: str) -> Colbot:
+    """colbot serving Telegram in each mode in turn."""
+    return await start_colbot(mode)
