@@ -62,8 +62,8 @@ def _big_enough(key: rsa.RSAPublicKey) -> rsa.RSAPublicKey:
 
 def rsa_public_from_pem(pem: str | bytes) -> rsa.RSAPublicKey:
     """A published PEM public key, if it is an RSA key of at least 2048 bits."""
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
     try:
+        data = pem.encode("ascii") if isinstance(pem, str) else pem
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError, UnicodeEncodeError) as error:
         raise BadgeError(f"not a PEM public key: {error}") from error

@@ -97,6 +97,8 @@ def verify(
         run.failed(CHECK_FORMAT, str(error))
         return run.verdict()
     container: str | None = None
+    if isinstance(data, str) and data.lstrip().startswith("<"):
+        data = data.encode("utf-8")  # SVG handed over as text
     if isinstance(data, bytes):
         if image_format(data) is not None:
             problem, baked = _from_image(data)

@@ -211,17 +211,28 @@ class Recommender:
     async def _with_places_taken(
         session: AsyncSession, shortlist: list[Candidate]
     ) -> list[Candidate]:
-        """Counts places held now; a capacity change rebuilds the index, places taken do not."""
-        limited = [c.id for c in shortlist if c.capacity is not None]
-        if not limited:
+        """Reads capacity and places held fresh, so nothing full is ever shown."""
+        if not shortlist:
             return shortlist
-        rows = await session.execute(
-            select(SavedItem.opportunity_id, func.count())
-            .where(SavedItem.opportunity_id.in_(limited))
-            .group_by(SavedItem.opportunity_id)
+        held = (
+            select(func.count(SavedItem.id))
+            .where(SavedItem.opportunity_id == Opportunity.id)
+            .scalar_subquery()
         )
-        taken = {opportunity_id: count for opportunity_id, count in rows.tuples()}
-        return [replace(c, places_taken=taken[c.id]) if c.id in taken else c for c in shortlist]
+        rows = await session.execute(
+            select(Opportunity.id, Opportunity.capacity, held).where(
+                Opportunity.id.in_([c.id for c in shortlist]), Opportunity.capacity.is_not(None)
+            )
+        )
+        fresh = {row[0]: (row[1], row[2]) for row in rows}
+        return [
+            replace(c, capacity=fresh[c.id][0], places_taken=fresh[c.id][1])
+            if c.id in fresh
+            else replace(c, capacity=None)
+            if c.capacity is not None
+            else c
+            for c in shortlist
+        ]
 
 
 def card_query(ids: Sequence[int]) -> Select[tuple[Opportunity, str]]:
