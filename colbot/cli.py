@@ -1,4 +1,4 @@
-"""The `colbot` command: serve, chat, demo and database tasks."""
+"""The `colbot` command: serve, chat, demo, database, catalogue and partner tasks."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from colbot.app import Colbot, build_app
 from colbot.channels.console import ConsoleChannel
+from colbot.commands import opportunities, partners
 from colbot.content.source import ContentError
 from colbot.services import catalogue
 from colbot.settings import Settings, SettingsError, load_settings
@@ -42,56 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
     db_commands.add_parser("status", help="show the migration the database is at")
-    _add_opportunities_parser(commands)
+    opportunities.add_parser(commands)
+    partners.add_parser(commands)
     return parser
-
-
-def _add_opportunities_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    opportunities = commands.add_parser("opportunities", help="import or list the catalogue")
-    tasks = opportunities.add_subparsers(dest="opportunities_command", required=True)
-    load = tasks.add_parser(
-        "import",
-        help="import opportunities from a CSV, OpenActive (.json) or iCalendar (.ics) file",
-    )
-    load.add_argument("file", type=Path, help="the file; a file with any problem is refused whole")
-    listing = tasks.add_parser("list", help="show the catalogue, upcoming first")
-    listing.add_argument("--all", action="store_true", help="include past opportunities")
-
-
-async def _opportunities(colbot: Colbot, args: argparse.Namespace) -> int:
-    from colbot.city import load_passions
-    from colbot.content.locations import conversations_dir
-    from colbot.importers import ImportRefused
-    from colbot.services.imports import format_catalogue, import_file, list_catalogue
-
-    logging.getLogger().setLevel(logging.WARNING)
-    try:
-        await colbot.database.upgrade()
-        now = colbot.clock.now()
-        if args.opportunities_command == "list":
-            lines = await list_catalogue(colbot.database, now, include_past=args.all)
-            print(format_catalogue(lines, colbot.city.timezone))
-            return 0
-        passions = load_passions(conversations_dir() / colbot.settings.language / "passions.yaml")
-        try:
-            summary = await import_file(colbot.database, args.file, colbot.city, passions, now)
-        except OSError as exc:
-            print(f"colbot: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        except ImportRefused as refused:
-            count = len(refused.problems)
-            print(
-                f"colbot: {args.file} was not imported, and nothing was changed; "
-                f"fix {'this problem' if count == 1 else f'these {count} problems'} and try again:",
-                file=sys.stderr,
-            )
-            for problem in refused.problems:
-                print(problem, file=sys.stderr)
-            return 1
-        print(f"Imported {args.file}: {summary}.")
-        return 0
-    finally:
-        await colbot.database.dispose()
 
 
 async def _serve(colbot: Colbot) -> None:
@@ -174,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "db":
         asyncio.run(_db(colbot, args.db_command))
     elif args.command == "opportunities":
-        return asyncio.run(_opportunities(colbot, args))
+        return asyncio.run(opportunities.run(colbot, args))
+    elif args.command == "partners":
+        return asyncio.run(partners.run(colbot, args))
     return 0
 
 

@@ -73,3 +73,30 @@ async def test_db_upgrade_and_status(tmp_path: Path) -> None:
     process = await start_colbot("db", "status", env=env)
     stdout, _ = await asyncio.wait_for(process.communicate(), 30)
     assert "up to date" in stdout.decode()
+
+
+async def test_partners_add_list_and_invite_through_the_cli(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    process = await start_colbot(
+        "partners", "add", "Kensalfield Climbing Wall", "--website", "https://climb.example.org",
+        "--email", "hello@climb.example.org", env=env,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0 and "Kensalfield Climbing Wall is ready" in stdout.decode()
+    process = await start_colbot("partners", "add", "Bad", "--website", "climb", env=env)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2 and "--website" in stderr.decode()
+    process = await start_colbot("partners", "list", env=env)
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert "Kensalfield Climbing Wall (id kensalfield-climbing-wall) · 0 staff" in stdout.decode()
+    process = await start_colbot("partners", "invite", "Kensalfield Climbing Wall", env=env)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2 and "COLBOT_TELEGRAM_TOKEN" in stderr.decode()
+    process = await start_colbot(
+        "partners", "invite", "kensalfield-climbing-wall", "--bot", "kfcol_bot", env=env
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    lines = stdout.decode().strip().splitlines()
+    assert process.returncode == 0
+    assert lines[-2] == f"https://t.me/kfcol_bot?start={lines[-1]}"
+    assert lines[-1].startswith("i_")

@@ -1,0 +1,1 @@
+"""Subcommands of the `colbot` command line, one module per thing they manage."""
