@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from colbot.core.engine import Engine
-from colbot.core.messages import Inbound, InboundKind, Outbound
+from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
+from tests.doubles.telegram import Person, SentMessage
 
 
 class Talker:
@@ -63,3 +67,124 @@ class Talker:
 
     def last_text(self) -> str:
         return self.history[-1].text
+
+
+REPLY_TIMEOUT_S = 10.0
+QUIET_S = 0.15
+POLL_S = 0.02
+
+
+class TelegramTalker:
+    """The same conversation as Talker, through the real PTB Application and the Bot API double."""
+
+    def __init__(self, person: Person, engine: Engine) -> None:
+        self.person = person
+        self.engine = engine
+        self.channel = "telegram"
+        self.chat_id = str(person.id)
+        self.history: list[Outbound] = []
+        self._sent: dict[int, SentMessage] = {}
+
+    def _outbound(self, message: SentMessage, edit: bool = False) -> Outbound:
+        buttons = tuple(
+            tuple(Button(b.text, b.data or "") for b in row) for row in (message.buttons or [])
+        )
+        image = (
+            Attachment(message.filename or "photo.png", message.photo, "image/png")
+            if message.photo
+            else None
+        )
+        file = (
+            Attachment(message.filename or "file", message.document, message.mime_type or "")
+            if message.document
+            else None
+        )
+        outbound = Outbound(
+            text=message.text or message.caption or "",
+            buttons=buttons,
+            image=image,
+            file=file,
+            edit=edit,
+        )
+        self._sent[id(outbound)] = message
+        return outbound
+
+    async def _act(self, action: Awaitable[object]) -> list[Outbound]:
+        """Acts, then waits for the bot's answer (new messages or edits) and a moment of quiet."""
+        before = {m.message_id: len(m.edits) for m in self.person.messages}
+        await action
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT_S
+        seen, calm_since = self._changes(before), loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(POLL_S)
+            changes = self._changes(before)
+            if changes != seen:
+                seen, calm_since = changes, loop.time()
+            elif seen and loop.time() - calm_since >= QUIET_S:
+                break
+        replies = [
+            self._outbound(m, edit=True)
+            for m in self.person.messages
+            if m.message_id in before and len(m.edits) > before[m.message_id]
+        ]
+        replies += [
+            self._outbound(m)
+            for m in self.person.messages
+            if m.message_id not in before and (m.text or m.caption or m.photo or m.document)
+        ]
+        self.history.extend(replies)
+        return replies
+
+    def _changes(self, before: dict[int, int]) -> int:
+        return sum(
+            1 if m.message_id not in before else len(m.edits) - before[m.message_id]
+            for m in self.person.messages
+        )
+
+    async def say(self, text: str) -> list[Outbound]:
+        return await self._act(self.person.send(text))
+
+    def _find(self, label: str, on: Outbound | None) -> tuple[str, SentMessage]:
+        messages = [on] if on else [m for m in reversed(self.history) if m.buttons]
+        for message in messages:
+            for row in message.buttons:
+                for button in row:
+                    if label in button.label:
+                        return button.label, self._sent[id(message)]
+        raise AssertionError(f"no button {label!r} on {[m.button_labels() for m in messages[:1]]}")
+
+    async def press(self, label: str, on: Outbound | None = None) -> list[Outbound]:
+        exact, message = self._find(label, on)
+        return await self._act(self.person.press(exact, message))
+
+    async def press_data(self, data: str) -> list[Outbound]:
+        if not data:
+            return await self._act(self.person.press_raw("??"))
+        return await self._act(self.person.press_raw(data))
+
+    async def share_location(self, latitude: float, longitude: float) -> list[Outbound]:
+        return await self._act(self.person.share_location(latitude, longitude))
+
+    async def send_other(self, kind: str) -> list[Outbound]:
+        senders = {
+            "sticker": self.person.send_sticker,
+            "photo": self.person.send_photo,
+            "voice": self.person.send_voice,
+            "contact": self.person.send_contact,
+        }
+        return await self._act(senders[kind]())
+
+    def recent(self, count: int = 12) -> str:
+        return "\n".join(m.text for m in self.history[-count:])
+
+    @property
+    def last(self) -> Outbound:
+        return self.history[-1]
+
+    def last_text(self) -> str:
+        return self.history[-1].text
+
+
+AnyTalker = Talker | TelegramTalker
+Talk = Callable[..., AnyTalker]

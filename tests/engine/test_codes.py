@@ -13,7 +13,8 @@ from colbot.domain import codes as code_format
 from colbot.services import partners
 from colbot.services.catalogue import find_partner
 from colbot.storage.models import AuditEntry, CompletionCode, Opportunity, Redemption
-from tests.engine.talk import Talker
+from tests.doubles.telegram import TelegramDouble
+from tests.engine.talk import AnyTalker, Talk
 
 
 async def invite_payload(colbot: Colbot, partner_slug: str) -> str:
@@ -23,15 +24,17 @@ async def invite_payload(colbot: Colbot, partner_slug: str) -> str:
         return await partners.create_invite(session, partner, colbot.clock.now(), "test", "cli")
 
 
-async def staff_talker(colbot: Colbot, chat_id: str, partner_slug: str = "pixel-forge") -> Talker:
-    staff = Talker(colbot.engine, chat_id, first_name="Priya")
+async def staff_talker(
+    colbot: Colbot, talk: Talk, chat_id: str, partner_slug: str = "pixel-forge"
+) -> AnyTalker:
+    staff = talk(chat_id, first_name="Priya")
     await staff.say(f"/start {await invite_payload(colbot, partner_slug)}")
     assert "Welcome to" in staff.recent(3)
     return staff
 
 
 async def make_code(
-    staff: Talker, uses: str = "Just 1", expiry: str = "Until the end of the day after"
+    staff: AnyTalker, uses: str = "Just 1", expiry: str = "Until the end of the day after"
 ) -> str:
     await staff.say("/newcode")
     await staff.press("·")
@@ -46,12 +49,19 @@ async def make_code(
     return code
 
 
-async def test_invite_makes_staff_and_first_is_admin(colbot: Colbot) -> None:
-    first = await staff_talker(colbot, "staff-1")
+async def test_invite_makes_staff_and_first_is_admin(
+    colbot: Colbot, talk: Talk, telegram: TelegramDouble | None
+) -> None:
+    first = await staff_talker(colbot, talk, "staff-1")
     assert "the admin" in first.recent(3)
-    assert first.history[-1].menu is not None
-    assert "newcode" in dict(first.history[-1].menu)
-    second = await staff_talker(colbot, "staff-2")
+    if telegram is None:
+        assert first.history[-1].menu is not None
+        assert "newcode" in dict(first.history[-1].menu)
+    else:
+        staff_menu = [c.command for c in telegram.commands(scope_chat_id=int(first.chat_id))]
+        assert "newcode" in staff_menu and "start" in staff_menu
+        assert "newcode" not in [c.command for c in telegram.commands()]
+    second = await staff_talker(colbot, talk, "staff-2")
     assert "a staff member" in second.recent(3)
     await second.say("/invite")
     assert "Only your partner's admin" in second.last_text()
@@ -60,11 +70,11 @@ async def test_invite_makes_staff_and_first_is_admin(colbot: Colbot) -> None:
 
 
 async def test_used_expired_and_unknown_invites_say_which(
-    colbot: Colbot, clock: FrozenClock
+    colbot: Colbot, clock: FrozenClock, talk: Talk
 ) -> None:
     payload = await invite_payload(colbot, "pixel-forge")
-    await Talker(colbot.engine, "a").say(f"/start {payload}")
-    again = Talker(colbot.engine, "b")
+    await talk("a").say(f"/start {payload}")
+    again = talk("b")
     await again.say(f"/start {payload}")
     assert "already been used" in again.last_text()
     await again.say("/start i_not-a-real-invite")
@@ -75,17 +85,17 @@ async def test_used_expired_and_unknown_invites_say_which(
     assert "expired" in again.last_text()
 
 
-async def test_young_people_cannot_use_staff_commands(colbot: Colbot) -> None:
-    young = Talker(colbot.engine, "young")
+async def test_young_people_cannot_use_staff_commands(colbot: Colbot, talk: Talk) -> None:
+    young = talk("young")
     for command in ("/newcode", "/codes", "/revokecode", "/stats", "/partner", "/addopportunity"):
         await young.say(command)
         assert "only for partner staff" in young.last_text(), command
 
 
 async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
-    colbot: Colbot,
+    colbot: Colbot, talk: Talk
 ) -> None:
-    staff = await staff_talker(colbot, "sneaky")
+    staff = await staff_talker(colbot, talk, "sneaky")
     async with colbot.database.transaction() as session:
         other = await session.scalar(
             select(Opportunity.id)
@@ -101,11 +111,13 @@ async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
         assert await session.scalar(select(func.count()).select_from(CompletionCode)) == 0
 
 
-async def test_code_redeemed_by_typing_by_command_and_by_deep_link(colbot: Colbot) -> None:
-    staff = await staff_talker(colbot, "maker")
+async def test_code_redeemed_by_typing_by_command_and_by_deep_link(
+    colbot: Colbot, talk: Talk
+) -> None:
+    staff = await staff_talker(colbot, talk, "maker")
     codes = [await make_code(staff) for _ in range(3)]
     assert len(set(codes)) == 3
-    typed, commanded, linked = (Talker(colbot.engine, f"yp-{i}") for i in range(3))
+    typed, commanded, linked = (talk(f"yp-{i}") for i in range(3))
     await typed.say(codes[0].lower().replace("-", " "))
     assert "Brilliant work" in typed.recent(3) and "learning hour" in typed.recent(3)
     await commanded.say(f"/redeem {codes[1]}")
@@ -119,10 +131,12 @@ async def test_code_redeemed_by_typing_by_command_and_by_deep_link(colbot: Colbo
     assert "Is it OK" in linked.last_text()
 
 
-async def test_typo_twice_used_up_expired_and_revoked(colbot: Colbot, clock: FrozenClock) -> None:
-    staff = await staff_talker(colbot, "rules")
+async def test_typo_twice_used_up_expired_and_revoked(
+    colbot: Colbot, clock: FrozenClock, talk: Talk
+) -> None:
+    staff = await staff_talker(colbot, talk, "rules")
     code = await make_code(staff)
-    sam = Talker(colbot.engine, "sam")
+    sam = talk("sam")
     body = code_format.normalise(code) or ""
     typo = body[:3] + ("A" if body[3] != "A" else "B") + body[4:]
     await sam.say(f"/redeem {code_format.display(typo)}")
@@ -131,7 +145,7 @@ async def test_typo_twice_used_up_expired_and_revoked(colbot: Colbot, clock: Fro
     assert "Brilliant work" in sam.recent(3)
     await sam.say(code)
     assert "already have this one" in sam.last_text()
-    other = Talker(colbot.engine, "other")
+    other = talk("other")
     await other.say(code)
     assert "used by as many people" in other.last_text()
     fresh = await make_code(staff, uses="Whole session")
@@ -149,10 +163,10 @@ async def test_typo_twice_used_up_expired_and_revoked(colbot: Colbot, clock: Fro
     assert {"code.made", "code.used", "code.refused", "code.revoked", "code.wrong"} <= actions
 
 
-async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock) -> None:
-    staff = await staff_talker(colbot, "bf-staff")
+async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock, talk: Talk) -> None:
+    staff = await staff_talker(colbot, talk, "bf-staff")
     code = await make_code(staff)
-    guesser = Talker(colbot.engine, "guesser")
+    guesser = talk("guesser")
     for _ in range(6):
         await guesser.say(code_format.display(code_format.generate_code()))
     assert "take a break" in guesser.last_text() and ":" in guesser.last_text()
@@ -163,8 +177,8 @@ async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock) -> None
     assert "Brilliant work" in guesser.recent(3)
 
 
-async def test_concurrent_redemption_race_is_exact(colbot: Colbot) -> None:
-    staff = await staff_talker(colbot, "race-staff")
+async def test_concurrent_redemption_race_is_exact(colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(colbot, talk, "race-staff")
     await staff.say("/newcode")
     await staff.press("·")
     await staff.press("Type a number")
@@ -175,7 +189,7 @@ async def test_concurrent_redemption_race_is_exact(colbot: Colbot) -> None:
         for line in replies[0].text.splitlines()
         if code_format.looks_like_code(line.strip())
     )
-    redeemers = [Talker(colbot.engine, f"racer-{i}") for i in range(50)]
+    redeemers = [talk(f"racer-{i}") for i in range(50)]
     results = await asyncio.gather(*(r.say(code) for r in redeemers))
     succeeded = sum("Brilliant work" in "\n".join(m.text for m in replies) for replies in results)
     assert succeeded == 10
@@ -187,11 +201,11 @@ async def test_concurrent_redemption_race_is_exact(colbot: Colbot) -> None:
         assert stored is not None and stored.uses == 10
 
 
-async def test_stats_match_the_redemptions(colbot: Colbot) -> None:
-    staff = await staff_talker(colbot, "stats-staff")
+async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(colbot, talk, "stats-staff")
     code = await make_code(staff, uses="Whole session")
     for i in range(4):
-        await Talker(colbot.engine, f"stat-{i}").say(code)
+        await talk(f"stat-{i}").say(code)
     replies = await staff.say("/stats")
     text = replies[0].text
     assert "Last 30 days: 4 young people reached · 4 codes redeemed" in text
@@ -201,8 +215,8 @@ async def test_stats_match_the_redemptions(colbot: Colbot) -> None:
     assert f"{hours:g} learning hours" in text
 
 
-async def test_add_opportunity_conversation(colbot: Colbot) -> None:
-    staff = await staff_talker(colbot, "adder")
+async def test_add_opportunity_conversation(colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(colbot, talk, "adder")
     await staff.say("/addopportunity")
     await staff.say("Level design workshop")
     await staff.press("Gaming")

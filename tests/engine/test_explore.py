@@ -23,18 +23,18 @@ from colbot.storage.models import (
     SavedItem,
     YoungPerson,
 )
-from tests.engine.talk import Talker
+from tests.engine.talk import AnyTalker, Talk
 
 
 async def onboard(
-    colbot: Colbot,
+    talk: Talk,
     chat_id: str,
-    age: str = "15",
+    age: str = "16",
     area: str = "Northgate",
     travel: str = "Up to 3 km",
     passions: tuple[str, ...] = ("Music",),
-) -> Talker:
-    talker = Talker(colbot.engine, chat_id)
+) -> AnyTalker:
+    talker = talk(chat_id)
     await talker.say("/start")
     await talker.press("Yes")
     await talker.press(age)
@@ -64,21 +64,23 @@ async def opportunities(colbot: Colbot, ids: list[int]) -> list[Opportunity]:
         return list(rows)
 
 
-async def test_recommendations_follow_onboarding_and_fit_the_person(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "fits", age="14", passions=("Music", "Coding"))
+async def test_recommendations_follow_onboarding_and_fit_the_person(
+    colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "fits", age="16", passions=("Music", "Coding"))
     shown = cards(talker.history)
     assert len(shown) == 5
     assert "Because you like" in shown[0].text
     now = colbot.clock.now()
     for opportunity in await opportunities(colbot, [card_id(c) for c in shown]):
         assert opportunity.starts_at > now
-        assert opportunity.min_age <= 14 <= opportunity.max_age
+        assert opportunity.min_age <= 16 <= opportunity.max_age
     async with colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CardShown)) == 5
 
 
-async def test_passion_matches_come_first(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "coder", travel="Anywhere", passions=("Coding",))
+async def test_passion_matches_come_first(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "coder", travel="Anywhere", passions=("Coding",))
     first_page = await opportunities(colbot, [card_id(c) for c in cards(talker.history)])
     async with colbot.database.transaction() as session:
         coding = set(
@@ -91,15 +93,15 @@ async def test_passion_matches_come_first(colbot: Colbot) -> None:
     assert sum(o.id in coding for o in first_page) >= 3
 
 
-async def test_the_same_inputs_give_the_same_order(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "stable")
+async def test_the_same_inputs_give_the_same_order(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "stable")
     first = [card_id(c) for c in cards(await talker.say("/explore"))]
     second = [card_id(c) for c in cards(await talker.say("/explore"))]
     assert first == second
 
 
-async def test_distance_against_how_far_they_travel(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "near", travel="Up to 1 km", passions=("Music", "Art", "Sport"))
+async def test_distance_against_how_far_they_travel(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "near", travel="Up to 1 km", passions=("Music", "Art", "Sport"))
     shown = cards(talker.history)
     distances = [
         float(c.text.split(" km away")[0].rsplit("· ", 1)[-1]) for c in shown if "km away" in c.text
@@ -107,8 +109,8 @@ async def test_distance_against_how_far_they_travel(colbot: Colbot) -> None:
     assert distances and distances[0] <= 1.0
 
 
-async def test_not_for_me_is_never_shown_again(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "dismisser")
+async def test_not_for_me_is_never_shown_again(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "dismisser")
     first = cards(talker.history)[0]
     dismissed = card_id(first)
     await talker.press("Not for me", on=first)
@@ -123,8 +125,10 @@ async def test_not_for_me_is_never_shown_again(colbot: Colbot) -> None:
     assert reason == "far"
 
 
-async def test_past_and_full_and_age_are_never_shown(colbot: Colbot, clock: FrozenClock) -> None:
-    talker = await onboard(colbot, "rules", age="17", passions=("Music", "Coding", "Art"))
+async def test_past_and_full_and_age_are_never_shown(
+    colbot: Colbot, clock: FrozenClock, talk: Talk
+) -> None:
+    talker = await onboard(talk, "rules", age="17", passions=("Music", "Coding", "Art"))
     full_id = card_id(cards(talker.history)[0])
     async with colbot.database.transaction() as session:
         full = await session.get(Opportunity, full_id)
@@ -151,8 +155,8 @@ async def test_past_and_full_and_age_are_never_shown(colbot: Colbot, clock: Froz
         assert opportunity.min_age <= 17 <= opportunity.max_age
 
 
-async def test_save_remind_saved_and_remove(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "saver")
+async def test_save_remind_saved_and_remove(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "saver")
     card = cards(talker.history)[1]
     await talker.press("Save", on=card)
     assert "Saved" in talker.last_text()
@@ -173,8 +177,8 @@ async def test_save_remind_saved_and_remove(colbot: Colbot) -> None:
         assert reminders and all(r.cancelled_at is not None for r in reminders)
 
 
-async def test_filter_surprise_and_more_like_this(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "curious", travel="Anywhere")
+async def test_filter_surprise_and_more_like_this(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "curious", travel="Anywhere")
     await talker.press("Pick a passion")
     replies = await talker.press("Cooking")
     assert "Cooking" in replies[0].text
@@ -194,8 +198,10 @@ async def test_filter_surprise_and_more_like_this(colbot: Colbot) -> None:
     assert "More like that one" in replies[0].text
 
 
-async def test_stale_and_forged_card_buttons_are_answered_kindly(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "forger")
+async def test_stale_and_forged_card_buttons_are_answered_kindly(
+    colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "forger")
     await talker.press_data("sv|999999")
     assert "didn't understand" in talker.last_text()
     await talker.press_data("sv|abc|def")
@@ -204,17 +210,17 @@ async def test_stale_and_forged_card_buttons_are_answered_kindly(colbot: Colbot)
     assert "didn't understand" in talker.last_text()
 
 
-async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "private")
+async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "private")
     await talker.press("Save", on=cards(talker.history)[0])
     replies = await talker.say("/mydata")
     attachment = replies[0].file
     assert attachment is not None and attachment.filename.endswith(".json")
     data = json.loads(attachment.content)
-    assert data["profile"]["age"] == 15
+    assert data["profile"]["age"] == 16
     assert data["profile"]["passions"] == ["music"]
-    assert data["chat_accounts"] == [
-        {"channel": "console", "id": "private", "since": data["chat_accounts"][0]["since"]}
+    assert [(a["channel"], a["id"]) for a in data["chat_accounts"]] == [
+        (talker.channel, talker.chat_id)
     ]
     assert len(data["saved"]) == 1 and len(data["suggestions_shown"]) >= 5
     await talker.say("/delete")
@@ -231,19 +237,15 @@ async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot) -> None
     assert "I'm colbot" in replies[0].text
 
 
-async def test_report_and_safety_words_answer_at_once(colbot: Colbot) -> None:
-    talker = await onboard(colbot, "worried")
+async def test_report_and_safety_words_answer_at_once(colbot: Colbot, talk: Talk) -> None:
+    talker = await onboard(talk, "worried")
     replies = await talker.say("/report")
     assert "0800 1111" in replies[0].text and "01632" in replies[0].text
-    mid = Talker(colbot.engine, "mid-onboarding")
+    mid = talk("mid-onboarding")
     await mid.say("/start")
     await mid.press("Yes")
     replies = await mid.say("please help me, I feel unsafe")
     assert "0800 1111" in replies[0].text
     assert "How old" in replies[-1].text
-    assert not await _is_person(colbot, "mid-onboarding")
-
-
-async def _is_person(colbot: Colbot, chat_id: str) -> bool:
     async with colbot.database.transaction() as session:
-        return await people.find_by_identity(session, "console", chat_id) is not None
+        assert await people.find_by_identity(session, mid.channel, mid.chat_id) is None
