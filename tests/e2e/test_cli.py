@@ -78,8 +78,14 @@ async def test_db_upgrade_and_status(tmp_path: Path) -> None:
 async def test_partners_add_list_and_invite_through_the_cli(tmp_path: Path) -> None:
     env = colbot_env(tmp_path / "data")
     process = await start_colbot(
-        "partners", "add", "Kensalfield Climbing Wall", "--website", "https://climb.example.org",
-        "--email", "hello@climb.example.org", env=env,
+        "partners",
+        "add",
+        "Kensalfield Climbing Wall",
+        "--website",
+        "https://climb.example.org",
+        "--email",
+        "hello@climb.example.org",
+        env=env,
     )
     stdout, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0 and "Kensalfield Climbing Wall is ready" in stdout.decode()
