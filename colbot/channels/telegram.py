@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import os
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -220,7 +221,7 @@ class TelegramChannel:
         if message.chat.type != ChatType.PRIVATE:
             await self._on_group_message(message)
             return
-        inbound = to_inbound(message)
+        inbound = replace(to_inbound(message), reference=f"update {update.update_id}")
         replies = await self.engine.handle(inbound)
         await self.deliver(message.chat_id, replies)
 
@@ -239,6 +240,7 @@ class TelegramChannel:
             button_data=query.data or "",
             first_name=query.from_user.first_name,
             language=query.from_user.language_code or "",
+            reference=f"update {update.update_id}",
         )
         replies = await self.engine.handle(inbound)
         await self._answer(query)

@@ -132,7 +132,12 @@ class Engine:
             )
             return result
         except Exception:
-            log.exception("failed to handle a %s event on %s", inbound.kind, inbound.channel)
+            log.exception(
+                "failed to handle a %s event on %s (%s)",
+                inbound.kind,
+                inbound.channel,
+                inbound.reference or "no reference",
+            )
             return [Outbound(text=self.content.render("common.error", **self.base_context))]
 
     async def _handle_in_transaction(self, inbound: Inbound) -> list[Outbound]:

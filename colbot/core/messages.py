@@ -32,6 +32,7 @@ class Inbound:
     first_name: str = ""
     language: str = ""
     other: str = ""
+    reference: str = ""
 
     @property
     def conversation_key(self) -> tuple[str, str]:

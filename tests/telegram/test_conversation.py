@@ -186,3 +186,21 @@ async def test_webhook_without_the_secret_is_refused_and_changes_nothing(
     async with colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(ConversationState)) == 0
     assert not [call for call in double.calls if call.chat == 4242]
+
+
+async def test_a_crash_inside_the_engine_is_logged_with_the_update_id(
+    colbot_on_telegram: Colbot, double: TelegramDouble, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+
+    async def broken(turn: object) -> None:
+        raise RuntimeError("boom")
+
+    colbot_on_telegram.engine.command("broken", broken)
+    ivy = double.person("Ivy")
+    replies = await ivy.ask("/broken")
+    assert "something went wrong on my side" in replies[0].text
+    failures = [r for r in caplog.records if "failed to handle" in r.getMessage()]
+    assert failures and "update " in failures[0].getMessage()
+    replies = await ivy.ask("/help")
+    assert "/explore" in replies[0].text
