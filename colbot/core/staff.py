@@ -349,17 +349,27 @@ class Staff:
         if not found:
             turn.say("staff.codes_none")
             return
-        lines = [
-            turn.text(
-                "staff.codes_line",
-                code=code_format.display(c.code),
-                title=o.title,
-                uses=c.uses,
-                max_uses=c.max_uses,
-                until=local_when(c.expires_at, self.tz),
+        who = await codes.redeemed_by(turn.session, [c.id for c, _ in found])
+        lines = []
+        for c, o in found:
+            lines.append(
+                turn.text(
+                    "staff.codes_line",
+                    code=code_format.display(c.code),
+                    title=o.title,
+                    uses=c.uses,
+                    max_uses=c.max_uses,
+                    until=local_when(c.expires_at, self.tz),
+                )
             )
-            for c, o in found
-        ]
+            lines += [
+                turn.text(
+                    "staff.codes_redeemed_by",
+                    name=name or turn.text("staff.no_nickname"),
+                    when=f"{at.astimezone(self.tz):%a %d %b %H:%M}",
+                )
+                for name, at in who.get(c.id, [])
+            ]
         turn.send(Outbound(text="\n".join(lines)))
 
     async def revoke_menu(self, turn: Turn) -> None:

@@ -143,6 +143,22 @@ async def partner_codes(
     return [(code, opportunity) for code, opportunity in rows.tuples()]
 
 
+async def redeemed_by(
+    session: AsyncSession, code_ids: Sequence[int]
+) -> dict[int, list[tuple[str | None, datetime]]]:
+    """Who used each code, as partners may see it: a nickname and a time, nothing else."""
+    rows = await session.execute(
+        select(Redemption.code_id, YoungPerson.nickname, Redemption.redeemed_at)
+        .outerjoin(YoungPerson, YoungPerson.id == Redemption.young_person_id)
+        .where(Redemption.code_id.in_(list(code_ids)))
+        .order_by(Redemption.redeemed_at)
+    )
+    found: dict[int, list[tuple[str | None, datetime]]] = {}
+    for code_id, nickname, at in rows.tuples():
+        found.setdefault(code_id, []).append((nickname, at))
+    return found
+
+
 async def cool_down_until(
     session: AsyncSession, person: YoungPerson, now: datetime
 ) -> datetime | None:

@@ -204,8 +204,12 @@ async def test_concurrent_redemption_race_is_exact(colbot: Colbot, talk: Talk) -
 async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
     staff = await staff_talker(colbot, talk, "stats-staff")
     code = await make_code(staff, uses="Whole session")
-    for i in range(4):
-        await talk(f"stat-{i}").say(code)
+    redeemers = [talk(f"stat-{i}") for i in range(4)]
+    for redeemer in redeemers:
+        await redeemer.say(code)
+    listing = await staff.say("/codes")
+    assert listing[0].text.count("✓ a young person") == 4
+    assert not any(r.chat_id in listing[0].text for r in redeemers), "no chat identities shown"
     replies = await staff.say("/stats")
     text = replies[0].text
     assert "Last 30 days: 4 young people reached · 4 codes redeemed" in text
