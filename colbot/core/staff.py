@@ -188,6 +188,19 @@ class Staff:
             return None
         return opportunity
 
+    async def _pressed_for_opportunity(
+        self, turn: Turn
+    ) -> tuple[StaffMember, ButtonData, Opportunity] | None:
+        """The staff member, the button and the opportunity it names, if it is theirs."""
+        member = await self._staff(turn)
+        data = ButtonData.decode(turn.inbound.button_data)
+        if member is None or data is None:
+            return None
+        opportunity = await self._own_opportunity(turn, member, data.target.partition(":")[0])
+        if opportunity is None:
+            return None
+        return member, data, opportunity
+
     async def newcode(self, turn: Turn) -> None:
         """Step 1 of /newcode: which opportunity."""
         member = await self._staff(turn)
@@ -220,13 +233,10 @@ class Staff:
 
     async def pick_uses(self, turn: Turn) -> None:
         """Step 2 of /newcode: how many young people may use it."""
-        member = await self._staff(turn)
-        data = ButtonData.decode(turn.inbound.button_data)
-        if member is None or data is None:
+        pressed = await self._pressed_for_opportunity(turn)
+        if pressed is None:
             return
-        opportunity = await self._own_opportunity(turn, member, data.target)
-        if opportunity is None:
-            return
+        _, _, opportunity = pressed
         target = str(opportunity.id)
         rows = (
             (_button(turn.text("staff.uses_one"), NEWCODE_USES, target, "1"),),
@@ -241,13 +251,10 @@ class Staff:
 
     async def pick_expiry(self, turn: Turn) -> None:
         """Step 3 of /newcode: how long it works (or first ask for a typed number)."""
-        member = await self._staff(turn)
-        data = ButtonData.decode(turn.inbound.button_data)
-        if member is None or data is None:
+        pressed = await self._pressed_for_opportunity(turn)
+        if pressed is None:
             return
-        opportunity = await self._own_opportunity(turn, member, data.target)
-        if opportunity is None:
-            return
+        _, data, opportunity = pressed
         if data.value == "ask":
             turn.state.flow = TASK_USES
             turn.state.step = None
@@ -297,13 +304,13 @@ class Staff:
 
     async def make_code(self, turn: Turn) -> None:
         """Makes the code and sends it with its QR image and a printable card."""
-        member = await self._staff(turn)
-        data = ButtonData.decode(turn.inbound.button_data)
-        if member is None or data is None or data.value not in EXPIRY_CHOICES:
+        pressed = await self._pressed_for_opportunity(turn)
+        if pressed is None:
             return
-        target, _, uses_text = data.target.partition(":")
-        opportunity = await self._own_opportunity(turn, member, target)
-        if opportunity is None or not uses_text.isdigit():
+        member, data, opportunity = pressed
+        uses_text = data.target.partition(":")[2]
+        if data.value not in EXPIRY_CHOICES or not uses_text.isdigit():
+            turn.say("common.unknown_button")
             return
         partner = await self._partner(turn, member)
         expires_at = self.expiry(data.value, opportunity, turn.now)
