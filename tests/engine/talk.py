@@ -10,7 +10,34 @@ from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbo
 from tests.doubles.telegram import Person, SentMessage
 
 
-class Talker:
+class Transcript:
+    """What the bot said to one person, in order, with the lookups tests need."""
+
+    history: list[Outbound]
+
+    def recent(self, count: int = 12) -> str:
+        """The text of the last few replies, joined, for assertions that don't care about order."""
+        return "\n".join(m.text for m in self.history[-count:])
+
+    @property
+    def last(self) -> Outbound:
+        return self.history[-1]
+
+    def last_text(self) -> str:
+        return self.history[-1].text
+
+    def find_button(self, label: str, on: Outbound | None) -> tuple[Button, Outbound]:
+        """The first button whose label contains `label`, on the given or latest message."""
+        messages = [on] if on else [m for m in reversed(self.history) if m.buttons]
+        for message in messages:
+            for row in message.buttons:
+                for button in row:
+                    if label in button.label:
+                        return button, message
+        raise AssertionError(f"no button {label!r} on {[m.button_labels() for m in messages[:1]]}")
+
+
+class Talker(Transcript):
     """Sends neutral events as one person and remembers the replies."""
 
     def __init__(
@@ -40,13 +67,8 @@ class Talker:
 
     async def press(self, label: str, on: Outbound | None = None) -> list[Outbound]:
         """Presses the button whose label contains `label` on the given or latest message."""
-        messages = [on] if on else [m for m in reversed(self.history) if m.buttons]
-        for message in messages:
-            for row in message.buttons:
-                for button in row:
-                    if label in button.label:
-                        return await self._send(kind=InboundKind.BUTTON, button_data=button.data)
-        raise AssertionError(f"no button {label!r} on {[m.button_labels() for m in messages[:1]]}")
+        button, _ = self.find_button(label, on)
+        return await self._send(kind=InboundKind.BUTTON, button_data=button.data)
 
     async def press_data(self, data: str) -> list[Outbound]:
         return await self._send(kind=InboundKind.BUTTON, button_data=data)
@@ -57,24 +79,13 @@ class Talker:
     async def send_other(self, kind: str) -> list[Outbound]:
         return await self._send(kind=InboundKind.OTHER, other=kind)
 
-    def recent(self, count: int = 12) -> str:
-        """The text of the last few replies, joined, for assertions that don't care about order."""
-        return "\n".join(m.text for m in self.history[-count:])
-
-    @property
-    def last(self) -> Outbound:
-        return self.history[-1]
-
-    def last_text(self) -> str:
-        return self.history[-1].text
-
 
 REPLY_TIMEOUT_S = 10.0
 QUIET_S = 0.15
 POLL_S = 0.02
 
 
-class TelegramTalker:
+class TelegramTalker(Transcript):
     """The same conversation as Talker, through the real PTB Application and the Bot API double."""
 
     def __init__(self, person: Person, engine: Engine) -> None:
@@ -145,18 +156,9 @@ class TelegramTalker:
     async def say(self, text: str) -> list[Outbound]:
         return await self._act(self.person.send(text))
 
-    def _find(self, label: str, on: Outbound | None) -> tuple[str, SentMessage]:
-        messages = [on] if on else [m for m in reversed(self.history) if m.buttons]
-        for message in messages:
-            for row in message.buttons:
-                for button in row:
-                    if label in button.label:
-                        return button.label, self._sent[id(message)]
-        raise AssertionError(f"no button {label!r} on {[m.button_labels() for m in messages[:1]]}")
-
     async def press(self, label: str, on: Outbound | None = None) -> list[Outbound]:
-        exact, message = self._find(label, on)
-        return await self._act(self.person.press(exact, message))
+        button, message = self.find_button(label, on)
+        return await self._act(self.person.press(button.label, self._sent[id(message)]))
 
     async def press_data(self, data: str) -> list[Outbound]:
         if not data:
@@ -174,16 +176,6 @@ class TelegramTalker:
             "contact": self.person.send_contact,
         }
         return await self._act(senders[kind]())
-
-    def recent(self, count: int = 12) -> str:
-        return "\n".join(m.text for m in self.history[-count:])
-
-    @property
-    def last(self) -> Outbound:
-        return self.history[-1]
-
-    def last_text(self) -> str:
-        return self.history[-1].text
 
 
 AnyTalker = Talker | TelegramTalker
