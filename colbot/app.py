@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from colbot.channels import webchat
 from colbot.channels.telegram import TelegramChannel
 from colbot.city import City, load_city, load_passions
 from colbot.clock import Clock, SystemClock
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
-from colbot.core import privacy
+from colbot.core import journey, pause, privacy
+from colbot.core.badges import BadgeAwards
 from colbot.core.engine import Engine
 from colbot.core.explore import Explorer
 from colbot.core.identity import BotIdentity
@@ -24,17 +26,25 @@ from colbot.core.safety import Safety
 from colbot.core.staff import Staff
 from colbot.core.steps import PassionChoice
 from colbot.domain.passions import PassionMatcher, PassionWords
+from colbot.services.badges import BadgeIssuer, publisher_for
 from colbot.services.demo import load_demo
+from colbot.services.nudges import NudgeSender
 from colbot.services.outbox import OutboxDrainer
 from colbot.services.recommend import Recommender
+from colbot.services.reminders import ReminderSender
 from colbot.settings import Settings
 from colbot.storage.database import Database
+from colbot.web import chat as chat_page
+from colbot.web import journey as journey_pages
 from colbot.web.server import make_web_app
+from colbot.web.site import Site, add_artwork_source, artwork_source
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
 OUTBOX_INTERVAL_S = 1
+REMINDER_INTERVAL_S = 60
+NUDGE_INTERVAL_S = 3600
 DEMO_REFRESH_HOUR = 3
 
 
@@ -51,8 +61,11 @@ class Colbot:
     web_app: web.Application
     scheduler: AsyncIOScheduler
     outbox: OutboxDrainer
+    reminders: ReminderSender
+    nudges: NudgeSender
     telegram: TelegramChannel | None = None
     demo: bool = False
+    webchat: webchat.WebChatChannel | None = None
     _runner: web.AppRunner | None = field(default=None, repr=False)
 
     async def prepare(self) -> None:
@@ -78,6 +91,8 @@ class Colbot:
     async def start(self) -> None:
         """Starts the web server, the scheduler and, with a token, the Telegram channel."""
         await self.prepare()
+        await self.outbox.recover()
+        await self.queue_reminders()
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
@@ -92,12 +107,30 @@ class Colbot:
                 replace_existing=True,
             )
         self.scheduler.add_job(
-            self.outbox.drain,
+            self.queue_nudges,
+            "interval",
+            seconds=NUDGE_INTERVAL_S,
+            id="queue_nudges",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.queue_reminders,
+            "interval",
+            seconds=REMINDER_INTERVAL_S,
+            id="queue_reminders",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.outbox.drain_unless_draining,
             "interval",
             seconds=OUTBOX_INTERVAL_S,
             id="drain_outbox",
             replace_existing=True,
-            max_instances=1,
+            max_instances=2,
             coalesce=True,
         )
         self.scheduler.start()
@@ -109,6 +142,16 @@ class Colbot:
                 "from @BotFather and set COLBOT_TELEGRAM_TOKEN. The web server is still running; "
                 "try the bot in a terminal with `colbot chat`."
             )
+
+    async def queue_reminders(self) -> None:
+        """Turns due reminders and ended sessions into outbox messages; the drainer sends them."""
+        now = self.clock.now()
+        await self.reminders.enqueue_due(now)
+        await self.reminders.enqueue_after_sessions(now)
+
+    async def queue_nudges(self) -> None:
+        """Queues kind nudges for those who have gone quiet; the drainer sends them."""
+        await self.nudges.enqueue_due(self.clock.now())
 
     async def stop(self) -> None:
         """Finishes the updates in hand, then stops everything in reverse order."""
@@ -132,12 +175,14 @@ def build_engine(
 ) -> Engine:
     """Wires the conversation engine to the city's content and every feature's handlers."""
     passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
+    passion_ids = [p.id for p in passions]
     matcher = PassionMatcher(PassionWords(p.id, (p.name, *p.synonyms)) for p in passions)
     choices = tuple(PassionChoice(p.id, f"{p.emoji} {p.name}") for p in passions)
     base_context = {
         "city": city.name,
         "web_chat_url": f"{settings.public_url}/chat",
         "min_age": settings.telegram_min_age,
+        "public_url": settings.public_url.rstrip("/"),
     }
     engine = Engine(
         database=database,
@@ -147,12 +192,19 @@ def build_engine(
         matcher=matcher,
         clock=clock,
         base_context=base_context,
-        min_age_by_channel={"telegram": settings.telegram_min_age},
+        min_age_by_channel={
+            "telegram": settings.telegram_min_age,
+            webchat.CHANNEL: webchat.MIN_AGE,
+        },
         timezone=city.timezone,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
-    Explorer(Recommender(city.timezone, centres), choices, city.timezone).register(engine)
+    Explorer(
+        Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
+    ).register(engine)
     privacy.register(engine)
+    pause.register(engine)
+    journey.register(engine)
     safeguarding = {
         "safeguarding_name": city.safeguarding.name,
         "safeguarding_phone": city.safeguarding.phone,
@@ -163,7 +215,10 @@ def build_engine(
     Staff(settings.admins, city.timezone, city.name, settings.public_url, bot_username).register(
         engine
     )
-    Redeemer(city.timezone, admin_chats).register(engine)
+    redeemer = Redeemer(city.timezone, admin_chats)
+    redeemer.register(engine)
+    publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
+    BadgeAwards(BadgeIssuer(publisher)).register(engine, redeemer)
     return engine
 
 
@@ -178,11 +233,29 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     engine = build_engine(settings, database, content, city, clock, bot.username)
     telegram = TelegramChannel(settings, engine, bot) if settings.telegram_token else None
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
-    web_app = make_web_app(database, webhook)
+    badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)
+    web_app = make_web_app(database, webhook, badge_site)
+    passion_names = {p.id: p.name for p in passions}
+    site = Site(database, clock, settings.public_url, city.name, city.timezone, passion_names)
+    journey_pages.setup(web_app, site)
+    add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
+    web_chat = webchat.WebChatChannel(engine, database, clock)
+    chat_page.add_routes(web_app, web_chat, settings.public_url)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    outbox = OutboxDrainer(database, clock)
+    outbox = OutboxDrainer(database, clock, settings.timezone, settings.send_rate)
+    reminders = ReminderSender(database, content, city.timezone, settings.quiet_hours)
+    centres = {area.id: (area.lat, area.lon) for area in city.areas}
+    nudges = NudgeSender(
+        database,
+        content,
+        Recommender(city.timezone, centres),
+        city.timezone,
+        settings.quiet_hours,
+        city.name,
+    )
     if telegram is not None:
         outbox.add_sender("telegram", telegram.send_to)
+    outbox.add_sender(webchat.CHANNEL, web_chat.send_to)
     return Colbot(
         settings,
         clock,
@@ -193,6 +266,9 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         web_app,
         scheduler,
         outbox,
+        reminders,
+        nudges,
         telegram=telegram,
         demo=demo,
+        webchat=web_chat,
     )

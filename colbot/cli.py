@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from colbot.app import Colbot, build_app
 from colbot.channels.console import ConsoleChannel
-from colbot.commands import opportunities, partners
+from colbot.commands import badges, broadcast, opportunities, partners
 from colbot.content.source import ContentError
 from colbot.services import catalogue
 from colbot.settings import Settings, SettingsError, load_settings
@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("status", help="show the migration the database is at")
     opportunities.add_parser(commands)
     partners.add_parser(commands)
+    broadcast.add_parser(commands)
+    badges.add_parser(commands)
     return parser
 
 
@@ -129,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(opportunities.run(colbot, args))
     elif args.command == "partners":
         return asyncio.run(partners.run(colbot, args))
+    elif args.command == "broadcast":
+        return asyncio.run(broadcast.run(colbot, args))
+    elif args.command in ("badges", "keys"):
+        return asyncio.run(badges.run(colbot, args))
     return 0
 
 

@@ -11,6 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from colbot.domain.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
+from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
+from colbot.services.ratelimit import DEFAULT_SEND_RATE
+
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 
 
@@ -36,6 +40,13 @@ class Settings:
     language: str = "en"
     telegram_min_age: int = 16
     log_level: str = "INFO"
+    reminder_leads: tuple[Lead, ...] = field(
+        default_factory=lambda: parse_leads(DEFAULT_REMINDER_LEADS)
+    )
+    quiet_hours: QuietHours | None = field(
+        default_factory=lambda: parse_quiet_hours(DEFAULT_QUIET_HOURS)
+    )
+    send_rate: int = DEFAULT_SEND_RATE
 
     @property
     def resolved_database_url(self) -> str:
@@ -170,6 +181,33 @@ def _slug(name: str, raw: str) -> str:
     return value
 
 
+def _leads(name: str, raw: str) -> tuple[Lead, ...]:
+    try:
+        return parse_leads(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be lead times with units s, m, h or d and an optional time of day, "
+            f"such as 1d@17:00,2h, not {raw!r}"
+        ) from None
+
+
+def _quiet_hours(name: str, raw: str) -> QuietHours | None:
+    try:
+        return parse_quiet_hours(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a time range such as 21:00-08:00, or empty for none, not {raw!r}"
+        ) from None
+
+
+def _send_rate(name: str, raw: str) -> int:
+    if not raw.strip().isdigit() or not 0 <= int(raw) <= 30:
+        raise SettingsError(
+            f"{name} must be messages a second from 1 to 30 (0 lifts the limit), not {raw!r}"
+        )
+    return int(raw)
+
+
 _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_TELEGRAM_TOKEN": ("telegram_token", _token),
     "COLBOT_TELEGRAM_API_URL": ("telegram_api_url", _api_url),
@@ -185,6 +223,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_LANGUAGE": ("language", _slug),
     "COLBOT_TELEGRAM_MIN_AGE": ("telegram_min_age", _age),
     "COLBOT_LOG_LEVEL": ("log_level", _log_level),
+    "COLBOT_REMINDER_LEADS": ("reminder_leads", _leads),
+    "COLBOT_QUIET_HOURS": ("quiet_hours", _quiet_hours),
+    "COLBOT_SEND_RATE": ("send_rate", _send_rate),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -23,12 +24,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from colbot.core.engine import Engine
 from colbot.core.identity import BotIdentity
 from colbot.core.messages import Inbound, InboundKind, Outbound
+from colbot.services import outbox
 from colbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,18 @@ def _markup(outbound: Outbound) -> InlineKeyboardMarkup | ReplyKeyboardRemove | 
     return None
 
 
+def _rate_limiter(settings: Settings) -> AIORateLimiter:
+    """PTB's limiter retries 429s; with COLBOT_SEND_RATE=0 its overall cap is lifted too."""
+    if settings.send_rate == 0:
+        return AIORateLimiter(overall_max_rate=0, max_retries=3)
+    return AIORateLimiter(max_retries=3)
+
+
+def _seconds(wait: object) -> float:
+    """A retry_after as seconds, whether PTB gives a timedelta or a number."""
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(str(wait))
+
+
 def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Splits a long text at line breaks so that every part fits in one Telegram message."""
     parts: list[str] = []
@@ -142,7 +156,7 @@ class TelegramChannel:
             Application.builder()
             .token(settings.telegram_token)
             .base_url(settings.telegram_api_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(_rate_limiter(settings))
             .concurrent_updates(MAX_CONCURRENT_UPDATES)
         )
         if settings.uses_webhook:
@@ -285,7 +299,14 @@ class TelegramChannel:
 
     async def send_to(self, chat_id: str, outbound: Outbound) -> None:
         """Sends one message colbot started itself (from the outbox); errors go to the caller."""
-        await self._deliver_one(int(chat_id), outbound, None)
+        try:
+            await self._deliver_one(int(chat_id), outbound, None)
+        except Forbidden as exc:
+            raise outbox.Unreachable(exc.message) from exc
+        except RetryAfter as exc:
+            raise outbox.RetryLater(_seconds(exc.retry_after)) from exc
+        except BadRequest as exc:
+            raise outbox.Undeliverable(exc.message) from exc
 
     async def deliver(
         self, chat_id: int | str, replies: list[Outbound], pressed: Message | None = None

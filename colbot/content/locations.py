@@ -23,3 +23,8 @@ def conversations_dir() -> Path:
 def city_dir(city: str) -> Path:
     """The data folder of one city."""
     return content_root() / "cities" / city
+
+
+def badges_dir() -> Path:
+    """The folder of badge classes (classes/*.yaml) and their artwork (artwork/*.svg)."""
+    return content_root() / "badges"

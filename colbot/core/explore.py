@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from colbot.core.engine import Engine
 from colbot.core.messages import Button, Outbound
 from colbot.core.steps import PassionChoice
 from colbot.core.turn import Turn
+from colbot.domain.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.domain.ranking import Ranked, Seeker
 from colbot.services.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
@@ -26,9 +27,8 @@ MORE_LIKE = "ml"
 FILTER = "fp"
 SURPRISE = "sp"
 UNSAVE = "us"
+CANT_MAKE_IT = "cm"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
-REMINDER_LEADS = (timedelta(days=1), timedelta(hours=2))
-REMINDER_DAY_BEFORE_HOUR = 17
 MORE_LIKE_COUNT = 3
 
 
@@ -57,8 +57,13 @@ class Explorer:
     """Shows recommendation cards and handles the buttons on them."""
 
     def __init__(
-        self, recommender: Recommender, passions: tuple[PassionChoice, ...], tz: ZoneInfo
+        self,
+        recommender: Recommender,
+        passions: tuple[PassionChoice, ...],
+        tz: ZoneInfo,
+        leads: tuple[Lead, ...] | None = None,
     ) -> None:
+        self.leads = leads if leads is not None else parse_leads(DEFAULT_REMINDER_LEADS)
         self.recommender = recommender
         self.passions = passions
         self.passion_names = {p.id: p.label for p in passions}
@@ -78,6 +83,7 @@ class Explorer:
             (FILTER, self.filter),
             (SURPRISE, self.surprise),
             (UNSAVE, self.unsave),
+            (CANT_MAKE_IT, self.cant_make_it),
         ):
             engine.action(action, handler)
         engine.flows.on_onboarding_done = self.after_onboarding
@@ -342,18 +348,8 @@ class Explorer:
         turn.say("explore.remind_set", when=local_when(opportunity.starts_at, self.tz))
 
     def reminder_times(self, starts_at: datetime, now: datetime) -> list[datetime]:
-        """The day before at 17:00 and two hours before, leaving out any already past."""
-        times = []
-        for lead in REMINDER_LEADS:
-            due = starts_at - lead
-            if lead >= timedelta(days=1):
-                local = due.astimezone(self.tz)
-                due = local.replace(
-                    hour=REMINDER_DAY_BEFORE_HOUR, minute=0, second=0, microsecond=0
-                )
-            if due > now:
-                times.append(due)
-        return times
+        """The reminder times from COLBOT_REMINDER_LEADS, leaving out any already past."""
+        return reminder_times(starts_at, now, self.leads, self.tz)
 
     async def dismiss(self, turn: Turn) -> None:
         opportunity = await self._opportunity(turn, must_be_upcoming=False)
@@ -436,6 +432,13 @@ class Explorer:
             )
 
     async def unsave(self, turn: Turn) -> None:
+        await self._give_back(turn, "saved.removed")
+
+    async def cant_make_it(self, turn: Turn) -> None:
+        """From a reminder: cancels the reminders still to come and gives the place back."""
+        await self._give_back(turn, "reminders.cancelled")
+
+    async def _give_back(self, turn: Turn, reply: str) -> None:
         opportunity = await self._opportunity(turn, must_be_upcoming=False)
         if opportunity is None or turn.person is None:
             return
@@ -450,4 +453,4 @@ class Explorer:
             )
         ):
             reminder.cancelled_at = turn.now
-        turn.send(Outbound(text=turn.text("saved.removed"), edit=True))
+        turn.send(Outbound(text=turn.text(reply), edit=True))

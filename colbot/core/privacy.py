@@ -8,11 +8,12 @@ from colbot.core.buttons import ButtonData
 from colbot.core.engine import Engine
 from colbot.core.messages import Attachment, Button, Outbound
 from colbot.core.turn import Turn
-from colbot.services import privacy
+from colbot.services import badges, privacy
 
 DELETE = "del"
 CONFIRM = "yes"
 KEEP = "no"
+KEEP_BADGES = "kb"
 
 
 def register(engine: Engine) -> None:
@@ -49,25 +50,32 @@ async def delete_request(turn: Turn) -> None:
     if turn.person is None and not turn.state.answers:
         turn.say("delete.nothing")
         return
-    rows = (
+    rows: tuple[tuple[Button, ...], ...] = (
         (
             Button(turn.text("delete.yes"), ButtonData(DELETE, "", CONFIRM).encode()),
             Button(turn.text("delete.no"), ButtonData(DELETE, "", KEEP).encode()),
         ),
     )
-    turn.send(Outbound(text=turn.text("delete.confirm"), buttons=rows))
+    text = turn.text("delete.confirm")
+    if turn.person is not None and await badges.valid_badges(turn.session, turn.person.id):
+        text += "\n" + turn.text("delete.badges_note")
+        keep = Button(turn.text("delete.keep_badges"), ButtonData(DELETE, "", KEEP_BADGES).encode())
+        rows = (*rows, (keep,))
+    turn.send(Outbound(text=text, buttons=rows))
 
 
 async def delete_answer(turn: Turn) -> None:
     """Erases on yes, keeps everything on no."""
     data = ButtonData.decode(turn.inbound.button_data)
-    if data is None or data.value not in {CONFIRM, KEEP}:
+    if data is None or data.value not in {CONFIRM, KEEP, KEEP_BADGES}:
         turn.say("common.unknown_button")
         return
     if data.value == KEEP:
         turn.send(Outbound(text=turn.text("delete.kept"), edit=True))
         return
     if turn.person is not None:
+        if data.value == CONFIRM:
+            await badges.withdraw_all(turn.session, turn.person, turn.now)
         await privacy.erase(turn.session, turn.person)
         turn.person = None
     turn.forget = True

@@ -118,5 +118,5 @@ async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> No
     await session.execute(
         update(YoungPerson)
         .where(YoungPerson.id == person.id)
-        .values(last_seen_at=now, unreachable_since=None)
+        .values(last_seen_at=now, unreachable_since=None, paused_at=None, unanswered_nudges=0)
     )

@@ -1,4 +1,4 @@
-"""Every conversation test runs twice: on the engine directly, and through Telegram for real."""
+"""Every conversation test runs on the engine directly, through Telegram, and on the web chat."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
 from tests.doubles.telegram import TelegramDouble
-from tests.engine.talk import AnyTalker, Talk, Talker, TelegramTalker
+from tests.engine.talk import AnyTalker, Talk, Talker, TelegramTalker, WebChatTalker
 from tests.telegram.conftest import telegram_settings
 
+SCRIPTED_RATE = 10_000
 
-@pytest.fixture(params=["console", "telegram"])
+
+@pytest.fixture(params=["console", "telegram", "webchat"])
 def channel(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -33,11 +35,23 @@ async def telegram(channel: str) -> AsyncIterator[TelegramDouble | None]:
 
 @pytest.fixture
 async def colbot(
-    telegram: TelegramDouble | None, settings: Settings, clock: FrozenClock, demo_database: Path
+    channel: str,
+    telegram: TelegramDouble | None,
+    settings: Settings,
+    clock: FrozenClock,
+    demo_database: Path,
 ) -> AsyncIterator[Colbot]:
     """colbot on a copy of the demo database; on Telegram it runs against the Bot API double."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    if channel == "webchat":
+        app = build_app(settings, clock=clock)
+        assert app.webchat is not None
+        app.webchat.rate_max_messages = SCRIPTED_RATE  # scripts type faster than people
+        await app.start()
+        yield app
+        await app.stop()
+        return
     if telegram is None:
         app = build_app(settings, clock=clock)
         await app.prepare()
@@ -51,12 +65,20 @@ async def colbot(
 
 
 @pytest.fixture
-def talk(colbot: Colbot, telegram: TelegramDouble | None) -> Talk:
+async def talk(
+    colbot: Colbot, telegram: TelegramDouble | None, channel: str
+) -> AsyncIterator[Talk]:
     """Makes a person who chats on the channel under test."""
+    web_talkers: list[WebChatTalker] = []
 
     def make(name: str = "p1", first_name: str = "Sam") -> AnyTalker:
+        if channel == "webchat":
+            web_talkers.append(WebChatTalker(colbot.settings.public_url, colbot.engine, first_name))
+            return web_talkers[-1]
         if telegram is None:
             return Talker(colbot.engine, name, first_name=first_name)
         return TelegramTalker(telegram.person(first_name), colbot.engine)
 
-    return make
+    yield make
+    for talker in web_talkers:
+        await talker.close()

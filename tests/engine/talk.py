@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+import aiohttp
+
+from colbot.channels import webchat
 from colbot.core.engine import Engine
 from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from tests.doubles.telegram import Person, SentMessage
@@ -81,6 +86,7 @@ class Talker(Transcript):
 
 
 REPLY_TIMEOUT_S = 10.0
+CALL_ME = "Call me"
 QUIET_S = 0.15
 POLL_S = 0.02
 
@@ -178,5 +184,118 @@ class TelegramTalker(Transcript):
         return await self._act(senders[kind]())
 
 
-AnyTalker = Talker | TelegramTalker
+class WebChatTalker(Transcript):
+    """The same conversation as Talker, through the web chat's WebSocket, as the page speaks it."""
+
+    def __init__(self, base_url: str, engine: Engine, first_name: str = "Sam") -> None:
+        self.base_url = base_url.rstrip("/")
+        self.first_name = first_name
+        self.engine = engine
+        self.channel = "webchat"
+        self.chat_id = ""
+        self.history: list[Outbound] = []
+        self.seq = 0
+        self.last_id = 0
+        self.session: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def connect(self) -> None:
+        """Opens the page (for the device cookie) and then its socket, acking what it has."""
+        if self.session is None:
+            jar = aiohttp.CookieJar(unsafe=True)
+            self.session = aiohttp.ClientSession(cookie_jar=jar)
+            async with self.session.get(f"{self.base_url}/chat") as response:
+                assert response.status == 200
+            token = next(c.value for c in jar if c.key == "colbot_device")
+            self.chat_id = webchat.chat_id_for(token)
+        self.ws = await self.session.ws_connect(
+            f"{self.base_url}/chat/ws", headers={"Origin": self.base_url}
+        )
+        await self.ws.send_json({"type": "hello", "ack": self.last_id})
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.session is not None:
+            await self.session.close()
+
+    def _outbound(self, frame: dict[str, Any]) -> Outbound:
+        def attachment(data: dict[str, str] | None) -> Attachment | None:
+            if not data:
+                return None
+            return Attachment(data["filename"], base64.b64decode(data["base64"]), data["mime_type"])
+
+        return Outbound(
+            text=frame["text"],
+            buttons=tuple(
+                tuple(Button(b["label"], b["data"], b["url"]) for b in row)
+                for row in frame["buttons"]
+            ),
+            links=tuple(Button(b["label"], b["data"], b["url"]) for b in frame["links"]),
+            image=attachment(frame.get("image")),
+            file=attachment(frame.get("file")),
+            menu=tuple((name, text) for name, text in frame["menu"]) if "menu" in frame else None,
+        )
+
+    async def _send(self, frame: dict[str, Any]) -> list[Outbound]:
+        """Sends one frame and reads until the server says it took it; each message acked once."""
+        if self.ws is None:
+            await self.connect()
+        assert self.ws is not None
+        self.seq += 1
+        await self.ws.send_json({**frame, "seq": self.seq})
+        return await self.read_until_taken(self.seq)
+
+    async def _send_again(self, frame: dict[str, Any]) -> list[Outbound]:
+        """Resends a frame with its old number, as a reconnecting page does."""
+        assert self.ws is not None
+        await self.ws.send_json(frame)
+        return await self.read_until_taken(frame["seq"])
+
+    async def read_until_taken(self, seq: int) -> list[Outbound]:
+        """New messages up to the server's word that it took message `seq`."""
+        assert self.ws is not None
+        replies: list[Outbound] = []
+        while True:
+            reply = await self.ws.receive_json(timeout=REPLY_TIMEOUT_S)
+            if reply["type"] == "message":
+                if reply["id"] > self.last_id:
+                    replies.append(self._outbound(reply))
+                    self.last_id = reply["id"]
+                await self.ws.send_json({"type": "ack", "id": reply["id"]})
+            elif reply["type"] in {"taken", "refused"} and reply["seq"] == seq:
+                if reply["type"] == "refused":
+                    replies.append(Outbound(text=reply["text"]))
+                break
+        self.history.extend(replies)
+        return replies
+
+    async def say(self, text: str) -> list[Outbound]:
+        return await self._send({"type": "text", "text": text})
+
+    async def press(self, label: str, on: Outbound | None = None) -> list[Outbound]:
+        if label.startswith(CALL_ME) and not self._has_button(label, on):
+            # The page knows no first name, so there is no "Call me" chip: the person types it.
+            return await self.say(label.removeprefix(CALL_ME).strip() or self.first_name)
+        button, _ = self.find_button(label, on)
+        return await self._send({"type": "button", "data": button.data})
+
+    def _has_button(self, label: str, on: Outbound | None) -> bool:
+        try:
+            self.find_button(label, on)
+        except AssertionError:
+            return False
+        return True
+
+    async def press_data(self, data: str) -> list[Outbound]:
+        return await self._send({"type": "button", "data": data})
+
+    async def share_location(self, latitude: float, longitude: float) -> list[Outbound]:
+        return await self._send({"type": "location", "latitude": latitude, "longitude": longitude})
+
+    async def send_other(self, kind: str) -> list[Outbound]:
+        return await self._send({"type": "other", "other": kind})
+
+
+AnyTalker = Talker | TelegramTalker | WebChatTalker
 Talk = Callable[..., AnyTalker]

@@ -22,6 +22,12 @@ SAMPLE_CONTEXT = {
     "title": "Youth orchestra taster",
     "partner": "Kensalfield Music Centre",
     "when": "Saturday 6 December, 10:00",
+    "map_url": "https://www.openstreetmap.org/?mlat=51.5&mlon=-0.2#map=17/51.5/-0.2",
+    "message": "The festival is on Saturday!",
+    "recipients": 120,
+    "sent": 118,
+    "deferred": 1,
+    "unreachable": 1,
     "where": "Corn Exchange, KF1 2AB",
     "km": 1.2,
     "cost": "3.50",
@@ -47,6 +53,15 @@ SAMPLE_CONTEXT = {
     "link": "https://t.me/colbot_bot?start=i_abc",
     "name": "Priya",
     "problem": "the date is in the past",
+    "badge": "Music Maker",
+    "issuer": "Kensalfield Music Centre",
+    "did": "Made music with a City of Learning partner.",
+    "total_hours": "12",
+    "journey_url": "http://127.0.0.1:8080/j/abc",
+    "has_email": False,
+    "email": "sam@example.com",
+    "mark": "✅",
+    "sharing": True,
 }
 
 LANGUAGES = available_languages(conversations_dir())

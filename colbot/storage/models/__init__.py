@@ -20,6 +20,7 @@ from colbot.storage.models.people import (
     YoungPerson,
     YoungPersonPassion,
 )
+from colbot.storage.models.webchat import WebChatInbound, WebChatMessage
 
 __all__ = [
     "AuditEntry",
@@ -42,6 +43,8 @@ __all__ = [
     "StaffInvite",
     "StaffMember",
     "UTCDateTime",
+    "WebChatInbound",
+    "WebChatMessage",
     "YoungPerson",
     "YoungPersonPassion",
 ]

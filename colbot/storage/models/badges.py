@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -14,6 +14,8 @@ class IssuedBadge(Base):
     """One badge awarded to one young person, with its signed documents."""
 
     __tablename__ = "issued_badges"
+    # Each issuer's status list has one bit per badge, so no two of its badges share one.
+    __table_args__ = (UniqueConstraint("issuer_id", "status_index"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -24,7 +26,10 @@ class IssuedBadge(Base):
         ForeignKey("redemptions.id", ondelete="SET NULL")
     )
     badge_class_id: Mapped[str] = mapped_column(String(64), index=True)
-    issuer_id: Mapped[str] = mapped_column(String(64))
+    # "city", or "partner-" and the partner's slug (see colbot.domain.badge_urls).
+    issuer_id: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    artwork: Mapped[str] = mapped_column(String(64), default="", server_default="")
     learning_hours: Mapped[float] = mapped_column(Float, default=0)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_index: Mapped[int | None] = mapped_column(Integer)

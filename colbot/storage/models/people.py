@@ -30,6 +30,12 @@ class YoungPerson(Base):
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: the city's default quiet hours; "": none; else like 21:00-08:00.
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudges: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,228 @@
+"""What a shared journey shows, read in a few indexed queries on any database, or on sqlite3."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.storage.models import (
+    IssuedBadge,
+    Journey,
+    Opportunity,
+    Redemption,
+    YoungPerson,
+    YoungPersonPassion,
+)
+from colbot.storage.readers import Prepared
+
+
+@dataclass(frozen=True)
+class ShownBadge:
+    """One badge as the journey page shows it."""
+
+    public_id: str
+    badge_class_id: str
+    artwork: str
+    name: str
+    description: str
+    issuer: str
+    issued_at: datetime
+    hours: float
+    what: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class SignedForms:
+    """A badge's signed documents, exactly as issued."""
+
+    ob2_assertion_jws: str | None
+    ob3_credential: dict[str, Any] | None
+    ob3_jwt: str | None
+
+
+@dataclass(frozen=True)
+class PublicJourney:
+    """A shared journey: only what its owner chose to show, and nothing that identifies them."""
+
+    slug: str
+    nickname: str | None
+    passion_ids: tuple[str, ...]
+    badges: tuple[ShownBadge, ...]
+    documents: Mapping[str, SignedForms]
+
+    @property
+    def total_hours(self) -> float:
+        """Learning hours across the badges shown."""
+        return sum(badge.hours for badge in self.badges)
+
+
+def text_of(value: object) -> str:
+    """Stripped text, or empty for anything that is not text."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def humanised(badge_class_id: str) -> str:
+    """A readable name from a badge class id, for a badge whose credential names none."""
+    return badge_class_id.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _shown(row: Any) -> ShownBadge:
+    """A badge in words for people, from what its signed credential says, whatever it leaves out."""
+    description = text_of(row.description)
+    what = text_of(row.evidence) or text_of(row.title) or text_of(row.criteria) or description
+    return ShownBadge(
+        public_id=row.public_id,
+        badge_class_id=row.badge_class_id,
+        artwork=row.artwork or row.badge_class_id,
+        name=text_of(row.name) or humanised(row.badge_class_id),
+        description=description if description != what else "",
+        issuer=text_of(row.issuer),
+        issued_at=row.issued_at,
+        hours=float(row.learning_hours or 0),
+        what=what,
+        revoked=row.revoked_at is not None,
+    )
+
+
+def _signed(row: Any) -> SignedForms:
+    return SignedForms(row.ob2_assertion_jws, row.ob3_credential, row.ob3_jwt)
+
+
+def _credential_text(label: str, *path: str | int) -> Any:
+    """One text member of the stored credential, read by the database without parsing it here."""
+    return IssuedBadge.ob3_credential[path].as_string().label(label)
+
+
+NAME = _credential_text("name", "credentialSubject", "achievement", "name")
+NEWEST_FIRST = (IssuedBadge.issued_at.desc(), IssuedBadge.id.desc())
+
+# Each statement is built once: the page path runs them on plain sqlite3 (see storage.readers),
+# every other database through the async session; both give the same rows.
+
+SHARED = (
+    select(
+        Journey.young_person_id,
+        Journey.show_nickname,
+        Journey.show_passions,
+        Journey.hidden_badge_ids,
+        YoungPerson.nickname,
+    )
+    .join(YoungPerson, YoungPerson.id == Journey.young_person_id)
+    .where(Journey.slug == bindparam("slug"), Journey.sharing.is_(True))
+)
+PASSIONS_OF = (
+    select(YoungPersonPassion.passion_id)
+    .where(YoungPersonPassion.young_person_id == bindparam("person"))
+    .order_by(YoungPersonPassion.passion_id)
+)
+_BADGES_FROM = (
+    select(
+        IssuedBadge.public_id,
+        IssuedBadge.badge_class_id,
+        IssuedBadge.artwork,
+        IssuedBadge.learning_hours,
+        IssuedBadge.issued_at,
+        IssuedBadge.revoked_at,
+        NAME,
+        _credential_text("description", "credentialSubject", "achievement", "description"),
+        _credential_text("criteria", "credentialSubject", "achievement", "criteria", "narrative"),
+        _credential_text("issuer", "issuer", "name"),
+        _credential_text("evidence", "evidence", 0, "narrative"),
+        Opportunity.title,
+    )
+    .outerjoin(Redemption, Redemption.id == IssuedBadge.redemption_id)
+    .outerjoin(Opportunity, Opportunity.id == Redemption.opportunity_id)
+    .where(IssuedBadge.young_person_id == bindparam("person"))
+)
+_DOCUMENTS = (IssuedBadge.ob2_assertion_jws, IssuedBadge.ob3_credential, IssuedBadge.ob3_jwt)
+BADGES_OF = _BADGES_FROM.order_by(*NEWEST_FIRST)
+BADGES_WITH_DOCUMENTS_OF = BADGES_OF.add_columns(*_DOCUMENTS)
+ONE_BADGE_OF = _BADGES_FROM.add_columns(*_DOCUMENTS).where(
+    IssuedBadge.public_id == bindparam("badge")
+)
+_PREPARED = {
+    statement: Prepared(statement)
+    for statement in (SHARED, PASSIONS_OF, BADGES_OF, BADGES_WITH_DOCUMENTS_OF, ONE_BADGE_OF)
+}
+
+
+def _journey(
+    slug: str, shared: Any, passions: Sequence[str], rows: Sequence[Any], with_documents: bool
+) -> PublicJourney:
+    """Puts a shared journey together from its rows, leaving out hidden and revoked badges."""
+    hidden = set(shared.hidden_badge_ids or ())
+    shown = [row for row in rows if row.public_id not in hidden and row.revoked_at is None]
+    return PublicJourney(
+        slug=slug,
+        nickname=shared.nickname if shared.show_nickname else None,
+        passion_ids=tuple(passions) if shared.show_passions else (),
+        badges=tuple(_shown(row) for row in shown),
+        documents={row.public_id: _signed(row) for row in shown} if with_documents else {},
+    )
+
+
+def _one(shared: Any, public_id: str, row: Any) -> tuple[ShownBadge, SignedForms] | None:
+    if row is None or public_id in (shared.hidden_badge_ids or ()):
+        return None
+    return _shown(row), _signed(row)
+
+
+async def public_journey(
+    session: AsyncSession, slug: str, with_documents: bool = False
+) -> PublicJourney | None:
+    """A shared journey by its link, or None for unknown, switched-off and replaced links alike."""
+    shared = (await session.execute(SHARED, {"slug": slug})).first()
+    if shared is None:
+        return None
+    person = {"person": shared.young_person_id}
+    passions = list(await session.scalars(PASSIONS_OF, person)) if shared.show_passions else []
+    statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
+    rows = (await session.execute(statement, person)).all()
+    return _journey(slug, shared, passions, rows, with_documents)
+
+
+def read_public_journey(
+    connection: sqlite3.Connection, slug: str, with_documents: bool = False
+) -> PublicJourney | None:
+    """public_journey on a plain sqlite3 connection: the same statements and the same answer."""
+    shared = _PREPARED[SHARED].first(connection, slug=slug)
+    if shared is None:
+        return None
+    person = shared.young_person_id
+    passions = (
+        [row.passion_id for row in _PREPARED[PASSIONS_OF].all(connection, person=person)]
+        if shared.show_passions
+        else []
+    )
+    statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
+    rows = _PREPARED[statement].all(connection, person=person)
+    return _journey(slug, shared, passions, rows, with_documents)
+
+
+async def shared_badge(
+    session: AsyncSession, slug: str, public_id: str
+) -> tuple[ShownBadge, SignedForms] | None:
+    """One badge on a shared journey, revoked or not, so anyone holding its link can check it."""
+    shared = (await session.execute(SHARED, {"slug": slug})).first()
+    if shared is None:
+        return None
+    values = {"person": shared.young_person_id, "badge": public_id}
+    return _one(shared, public_id, (await session.execute(ONE_BADGE_OF, values)).first())
+
+
+def read_shared_badge(
+    connection: sqlite3.Connection, slug: str, public_id: str
+) -> tuple[ShownBadge, SignedForms] | None:
+    """shared_badge on a plain sqlite3 connection."""
+    shared = _PREPARED[SHARED].first(connection, slug=slug)
+    if shared is None:
+        return None
+    row = _PREPARED[ONE_BADGE_OF].first(connection, person=shared.young_person_id, badge=public_id)
+    return _one(shared, public_id, row)

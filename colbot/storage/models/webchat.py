@@ -1,0 +1,33 @@
+"""Web chat messages kept until the page says it has them, so nothing is lost on a bad line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from colbot.storage.models.base import Base, UTCDateTime
+
+
+class WebChatMessage(Base):
+    """One message for a web chat device, numbered in order, deleted once acknowledged."""
+
+    __tablename__ = "webchat_messages"
+    # Numbers never come back after acknowledged rows are deleted, so pages can skip repeats.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebChatInbound(Base):
+    """The last message number the server took from each device, so resent messages count once."""
+
+    __tablename__ = "webchat_inbound"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

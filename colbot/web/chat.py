@@ -1,0 +1,180 @@
+"""The web chat's page and WebSocket: a thin door from the browser to the web chat channel."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from colbot.channels.webchat import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).with_name("static") / "chat"
+COOKIE = "colbot_device"
+COOKIE_MAX_AGE_S = 400 * 24 * 3600
+TOKEN_BYTES = 32
+MAX_FRAME_BYTES = 8 * 1024
+HEARTBEAT_S = 25.0
+CHAT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+    "connect-src 'self'; media-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+CHAT_HEADERS = {
+    "Content-Security-Policy": CHAT_CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+WEBCHAT_KEY = web.AppKey("webchat", WebChatChannel)
+PUBLIC_URL_KEY = web.AppKey("webchat_public_url", str)
+WORDS = ("title", "placeholder", "send", "connecting", "offline", "online", "keep_place")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origin(request: web.Request) -> bool:
+    """Only colbot's own page may open the socket: its public address, or the one it serves on."""
+    origin = request.headers.get("Origin", "").lower()
+    own = {_origin(request.app[PUBLIC_URL_KEY]), f"{request.scheme}://{request.host}".lower()}
+    return origin in own
+
+
+def device_token(request: web.Request) -> str | None:
+    """The device's token from its cookie, if it looks like one colbot made."""
+    token = request.cookies.get(COOKIE, "")
+    return (
+        token
+        if 20 <= len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()
+        else None
+    )
+
+
+def page_html(channel: WebChatChannel) -> str:
+    """The chat page: wording from the conversation files, escaped; no inline script or style."""
+    words = {key: html.escape(channel.render(f"webchat.{key}")) for key in WORDS}
+    data = " ".join(f'data-{key.replace("_", "-")}="{value}"' for key, value in words.items())
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{words["title"]}</title>
+<link rel="stylesheet" href="/static/chat/chat.css">
+<script src="/static/chat/chat.js" defer></script>
+</head>
+<body {data}>
+<header><h1>{words["title"]}</h1><p id="status" role="status">{words["connecting"]}</p></header>
+<main id="log" aria-live="polite"></main>
+<p id="help" class="help">{words["keep_place"]}</p>
+<form id="compose" autocomplete="off">
+<input id="text" name="text" maxlength="{MAX_TEXT_BYTES}"
+ placeholder="{words["placeholder"]}" aria-label="{words["placeholder"]}">
+<button id="send" type="submit">{words["send"]}</button>
+</form>
+</body>
+</html>
+"""
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    """Serves the chat page, giving a new device its random token."""
+    channel = request.app[WEBCHAT_KEY]
+    response = web.Response(text=page_html(channel), content_type="text/html", headers=CHAT_HEADERS)
+    if device_token(request) is None:
+        secure = urlsplit(request.app[PUBLIC_URL_KEY]).scheme == "https"
+        response.set_cookie(
+            COOKIE,
+            secrets.token_urlsafe(TOKEN_BYTES),
+            max_age=COOKIE_MAX_AGE_S,
+            httponly=True,
+            samesite="Lax",
+            secure=secure,
+            path="/",
+        )
+    return response
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """The chat's own script and style sheet; nothing else is served from here."""
+    name = request.match_info["name"]
+    if name not in {"chat.js", "chat.css"}:
+        raise web.HTTPNotFound
+    response = web.FileResponse(STATIC_DIR / name, headers=CHAT_HEADERS)
+    return response
+
+
+async def chat_socket(request: web.Request) -> web.StreamResponse:
+    """One open page: frames in go to the channel once each; replies come back until acked."""
+    if not allowed_origin(request):
+        raise web.HTTPForbidden(text="origin not allowed")
+    token = device_token(request)
+    if token is None:
+        raise web.HTTPForbidden(text="no device cookie; open the chat page first")
+    channel = request.app[WEBCHAT_KEY]
+    chat_id = chat_id_for(token)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    channel.opened(chat_id, ws)
+    limit = RateLimit(asyncio.get_running_loop().time, channel.rate_max_messages)
+    try:
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                continue
+            await _frame(channel, chat_id, ws, limit, message.data)
+    finally:
+        channel.closed(chat_id, ws)
+    return ws
+
+
+async def _frame(
+    channel: WebChatChannel, chat_id: str, ws: web.WebSocketResponse, limit: RateLimit, raw: str
+) -> None:
+    try:
+        frame: Any = json.loads(raw)
+    except ValueError:
+        return
+    if not isinstance(frame, dict):
+        return
+    kind = frame.get("type")
+    if kind == "hello":
+        await channel.ack(chat_id, int(frame.get("ack") or 0))
+        await channel.push(chat_id, only=ws)
+    elif kind == "ack" and isinstance(frame.get("id"), int):
+        await channel.ack(chat_id, frame["id"])
+    elif kind in {"text", "button", "location", "other"}:
+        text = frame.get("text", "")
+        if isinstance(text, str) and len(text.encode()) > MAX_TEXT_BYTES:
+            await _refuse(channel, ws, frame, "webchat.too_long")
+        elif not limit.allow():
+            await _refuse(channel, ws, frame, "webchat.too_fast")
+        else:
+            await channel.take(chat_id, frame)
+
+
+async def _refuse(
+    channel: WebChatChannel, ws: web.WebSocketResponse, frame: dict[str, Any], key: str
+) -> None:
+    """Says kindly why a message wasn't taken; the page stops resending it."""
+    await ws.send_json({"type": "refused", "seq": frame.get("seq"), "text": channel.render(key)})
+
+
+def add_routes(app: web.Application, channel: WebChatChannel, public_url: str) -> None:
+    """Adds /chat, its socket and its two static files."""
+    app[WEBCHAT_KEY] = channel
+    app[PUBLIC_URL_KEY] = public_url
+    app.router.add_get("/chat", chat_page)
+    app.router.add_get("/chat/ws", chat_socket)
+    app.router.add_get("/static/chat/{name}", static_file)

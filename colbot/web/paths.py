@@ -1,0 +1,18 @@
+"""Where each public page lives, relative to colbot's address."""
+
+from __future__ import annotations
+
+
+def journey_path(slug: str) -> str:
+    """A shared journey."""
+    return f"/j/{slug}"
+
+
+def badge_path(slug: str, public_id: str) -> str:
+    """One badge on a journey: its check page, and with .png or .json its downloads."""
+    return f"/j/{slug}/badges/{public_id}"
+
+
+def artwork_path(artwork: str) -> str:
+    """A badge's artwork as PNG, named by its artwork (or, lacking one, its badge class)."""
+    return f"/artwork/{artwork}.png"

@@ -1,0 +1,83 @@
+"""What every public page needs: colbot's address, the city, the time, and who answers documents."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from colbot.badges.baking import PNG_SIGNATURE
+from colbot.clock import Clock
+from colbot.services.medallions import medallion_png
+from colbot.services.verification import DocumentSource
+from colbot.storage.database import Database
+from colbot.storage.readers import SqliteReader, sqlite_reader
+from colbot.web.pages import Pages
+
+# An artwork source draws a badge's artwork (named as IssuedBadge.artwork, or else its badge
+# class id) as PNG, or gives None when it has no such artwork.
+ArtworkSource = Callable[[str], Awaitable[bytes | None]]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Site:
+    """The public site's settings and the sources other features plug in."""
+
+    database: Database
+    clock: Clock
+    public_url: str
+    city: str
+    timezone: ZoneInfo
+    passions: Mapping[str, str]
+    pages: Pages = field(init=False)
+    static: dict[str, str] = field(default_factory=dict)
+    reader: SqliteReader | None = field(init=False)
+    documents: list[DocumentSource] = field(default_factory=list)
+    artwork_sources: list[ArtworkSource] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.public_url = self.public_url.rstrip("/")
+        self.pages = Pages(self.timezone)
+        self.reader = sqlite_reader(self.database)
+
+    def url(self, path: str) -> str:
+        """An absolute link to one of colbot's own pages."""
+        return f"{self.public_url}{path}"
+
+    async def artwork(self, name: str) -> bytes:
+        """The PNG artwork from the first source that has it, else a plain medallion."""
+        for source in self.artwork_sources:
+            found = await source(name)
+            if found is not None and found.startswith(PNG_SIGNATURE):
+                return found
+        return medallion_png(name.rsplit(".", 1)[0])
+
+
+SITE_KEY = web.AppKey("public_site", Site)
+
+
+def add_document_source(app: web.Application, source: DocumentSource) -> None:
+    """Lets the badge checker read documents colbot publishes (issuers, keys, lists) directly."""
+    app[SITE_KEY].documents.append(source)
+
+
+def add_artwork_source(app: web.Application, source: ArtworkSource) -> None:
+    """Lets journey pages and baked badges use a badge's real artwork."""
+    app[SITE_KEY].artwork_sources.append(source)
+
+
+def artwork_source(draw: Callable[[str], bytes]) -> ArtworkSource:
+    """An artwork source from a function that draws a named artwork or fails."""
+
+    async def source(name: str) -> bytes | None:
+        try:
+            return draw(name)
+        except Exception:  # an unknown or unreadable artwork falls back to a medallion
+            log.debug("no artwork %r", name, exc_info=True)
+            return None
+
+    return source

@@ -1,0 +1,210 @@
+// colbot web chat: a small front end that keeps unsent messages until the server has taken them.
+"use strict";
+(function () {
+  var KEY = "colbot.chat.";
+  var MAX_LOG = 200;
+  var MAX_BACKOFF_MS = 10000;
+  var body = document.body;
+  var words = body.dataset;
+  var logEl = document.getElementById("log");
+  var statusEl = document.getElementById("status");
+  var form = document.getElementById("compose");
+  var input = document.getElementById("text");
+  var socket = null;
+  var backoff = 500;
+
+  function load(name, fallback) {
+    try {
+      var value = localStorage.getItem(KEY + name);
+      return value === null ? fallback : JSON.parse(value);
+    } catch (e) {
+      return fallback;
+    }
+  }
+  function save(name, value) {
+    try { localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* full */ }
+  }
+
+  var state = {
+    seq: load("seq", 0),
+    lastId: load("lastId", 0),
+    pending: load("pending", []),
+    log: load("log", [])
+  };
+
+  function setStatus(text, online) {
+    statusEl.textContent = text;
+    body.classList.toggle("offline", !online);
+  }
+
+  function linkify(parent, text) {
+    var pattern = /https?:\/\/[^\s<>"']+/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      parent.appendChild(link(match[0], match[0]));
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function link(label, url) {
+    var a = document.createElement("a");
+    a.textContent = label;
+    if (/^https?:\/\//i.test(url)) { a.href = url; }
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function blobUrl(attachment) {
+    var bytes = atob(attachment.base64);
+    var array = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) { array[i] = bytes.charCodeAt(i); }
+    return URL.createObjectURL(new Blob([array], { type: attachment.mime_type }));
+  }
+
+  function bubble(who) {
+    var div = document.createElement("div");
+    div.className = "bubble " + who;
+    logEl.appendChild(div);
+    return div;
+  }
+
+  function scroll() { window.scrollTo(0, document.body.scrollHeight); }
+
+  function showMine(text) {
+    bubble("me").textContent = text;
+    scroll();
+  }
+
+  function showBot(message, live) {
+    var div = bubble("bot");
+    if (message.image) {
+      var img = document.createElement("img");
+      img.src = blobUrl(message.image);
+      img.alt = message.image.filename;
+      div.appendChild(img);
+    }
+    var p = document.createElement("p");
+    linkify(p, message.text || "");
+    div.appendChild(p);
+    if (message.file) {
+      var a = document.createElement("a");
+      a.href = blobUrl(message.file);
+      a.download = message.file.filename;
+      a.textContent = "📎 " + message.file.filename;
+      a.className = "file";
+      div.appendChild(a);
+    }
+    var chips = document.createElement("div");
+    chips.className = "chips";
+    (message.buttons || []).forEach(function (row) {
+      row.forEach(function (button) {
+        if (button.url && !button.data) {
+          chips.appendChild(link(button.label, button.url));
+          return;
+        }
+        var chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "chip";
+        chip.textContent = button.label;
+        chip.disabled = !live;
+        chip.addEventListener("click", function () {
+          showMine(button.label);
+          remember({ mine: button.label });
+          send({ type: "button", data: button.data });
+        });
+        chips.appendChild(chip);
+      });
+    });
+    (message.links || []).forEach(function (button) {
+      chips.appendChild(link(button.label, button.url));
+    });
+    if (chips.childNodes.length) { div.appendChild(chips); }
+    scroll();
+  }
+
+  function remember(entry) {
+    state.log.push(entry);
+    if (state.log.length > MAX_LOG) { state.log = state.log.slice(-MAX_LOG); }
+    save("log", state.log);
+  }
+
+  function send(frame) {
+    state.seq += 1;
+    frame.seq = state.seq;
+    state.pending.push(frame);
+    save("seq", state.seq);
+    save("pending", state.pending);
+    if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); }
+  }
+
+  function forget(seq) {
+    state.pending = state.pending.filter(function (frame) { return frame.seq !== seq; });
+    save("pending", state.pending);
+  }
+
+  function receive(frame) {
+    if (frame.type === "taken") {
+      forget(frame.seq);
+    } else if (frame.type === "refused") {
+      forget(frame.seq);
+      showBot({ text: frame.text }, false);
+    } else if (frame.type === "message") {
+      if (frame.id > state.lastId) {
+        var message = { text: frame.text, buttons: frame.buttons, links: frame.links };
+        if (frame.image) { message.image = frame.image; }
+        if (frame.file) { message.file = frame.file; }
+        showBot(message, true);
+        remember({ bot: { text: frame.text, buttons: frame.buttons, links: frame.links } });
+        state.lastId = frame.id;
+        save("lastId", state.lastId);
+      }
+      socket.send(JSON.stringify({ type: "ack", id: frame.id }));
+    }
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(scheme + "//" + location.host + "/chat/ws");
+    socket.addEventListener("open", function () {
+      backoff = 500;
+      setStatus(words.online, true);
+      socket.send(JSON.stringify({ type: "hello", ack: state.lastId }));
+      state.pending.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
+    });
+    socket.addEventListener("message", function (event) {
+      try { receive(JSON.parse(event.data)); } catch (e) { /* ignore a bad frame */ }
+    });
+    socket.addEventListener("close", function () {
+      setStatus(words.offline, false);
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { return; }
+    input.value = "";
+    showMine(text);
+    remember({ mine: text });
+    send({ type: "text", text: text });
+  });
+  window.addEventListener("offline", function () { setStatus(words.offline, false); });
+
+  state.log.forEach(function (entry) {
+    if (entry.mine) { showMine(entry.mine); } else if (entry.bot) { showBot(entry.bot, false); }
+  });
+  var start = new URLSearchParams(location.search).get("start");
+  if (start && /^[A-Za-z0-9_-]{1,64}$/.test(start)) {
+    send({ type: "text", text: "/start " + start });
+    history.replaceState(null, "", location.pathname);
+  } else if (!state.log.length && !state.pending.length && !state.lastId) {
+    send({ type: "text", text: "/start" });
+  }
+  connect();
+})();

@@ -1,0 +1,198 @@
+"""Redeeming a code hands over a badge whose three signed forms pass checks colbot did not write."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from jsonschema import Draft201909Validator
+
+from colbot.app import Colbot
+from colbot.badges import dataintegrity
+from colbot.badges.multibase import ed25519_from_multikey
+from colbot.badges.verify import verify
+from colbot.commands.badges import fetch as http_fetch
+from tests.badgeflow.conftest import (
+    Handed,
+    badges_of,
+    fetch_json,
+    fetched,
+    handed_badge,
+    make_code,
+    redeem,
+)
+from tests.conftest import TEST_NOW
+
+
+async def ob2_checked_with_pyjwt(http: aiohttp.ClientSession, token: str) -> dict[str, Any]:
+    """The OB 2.0 JWS, verified by PyJWT with the PEM key its creator URL serves."""
+    unverified = json.loads(jwt.api_jws.decode(token, options={"verify_signature": False}))
+    key_url = unverified["verification"]["creator"]
+    key = await fetch_json(http, key_url)
+    assert key["type"] == "CryptographicKey" and key["id"] == key_url
+    badge_class = await fetch_json(http, unverified["badge"])
+    issuer = await fetch_json(http, badge_class["issuer"])
+    assert key["owner"] == issuer["id"] == badge_class["issuer"]
+    listed = issuer["publicKey"] if isinstance(issuer["publicKey"], list) else [issuer["publicKey"]]
+    assert key_url in listed
+    payload = jwt.api_jws.decode(token, key["publicKeyPem"], algorithms=["RS256"])
+    assertion: dict[str, Any] = json.loads(payload)
+    return assertion
+
+
+async def vc_jwt_checked_with_pyjwt(http: aiohttp.ClientSession, token: str) -> dict[str, Any]:
+    """The VC-JWT, verified by PyJWT with the JWK its kid URL serves."""
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "RS256"
+    jwk = await fetch_json(http, header["kid"])
+    assert jwk["kid"] == header["kid"] and "d" not in jwk
+    key = jwt.PyJWK(jwk).key
+    # PyJWT compares nbf with the real clock; colbot issued on the test clock, so check it here.
+    claims: dict[str, Any] = jwt.decode(
+        token, key, algorithms=["RS256"], options={"verify_nbf": False}
+    )
+    assert claims["nbf"] == int(TEST_NOW.timestamp())
+    return claims
+
+
+async def proof_checked(http: aiohttp.ClientSession, credential: dict[str, Any]) -> None:
+    """The embedded eddsa-rdfc-2022 proof, with the key the issuer's profile lists."""
+    proof = credential["proof"]
+    assert isinstance(proof, list) and len(proof) == 1
+    method = proof[0]["verificationMethod"]
+    issuer_id, _, multikey = method.partition("#")
+    assert issuer_id == credential["issuer"]["id"]
+    profile = await fetch_json(http, issuer_id)
+    assert method in profile["assertionMethod"]
+    listed = next(m for m in profile["verificationMethod"] if m["id"] == method)
+    assert listed["publicKeyMultibase"] == multikey
+    key = ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
+    checked = dataintegrity.verify(credential, public_key=key, expected_verification_method=method)
+    assert checked.valid, checked.checks
+
+
+async def test_redeeming_hands_over_a_badge_in_three_forms_that_pass_independent_checks(
+    served: Colbot, http: aiohttp.ClientSession, credential_schema: Draft201909Validator
+) -> None:
+    code, opportunity = await make_code(served)
+    _, replies = await redeem(served, code)
+    handed = handed_badge(replies)
+    assert handed.picture.image is not None
+    assert handed.picture.image.content.startswith(b"\x89PNG")
+    assert "Brilliant work" in handed.picture.text and "badge" in handed.picture.text
+    assert f"{opportunity.learning_hours:g} learning hour" in handed.picture.text
+    assert "/j/" in handed.picture.text
+
+    assertion = await ob2_checked_with_pyjwt(http, handed.ob2_jws)
+    assert assertion["recipient"]["hashed"] is True
+
+    credential = handed.credential
+    schema_errors = [e.message for e in credential_schema.iter_errors(credential)]
+    assert schema_errors == []
+    await proof_checked(http, credential)
+
+    stored = (await badges_of(served))[0]
+    assert stored.ob3_jwt is not None
+    status, content_type, body = await fetched(http, credential["id"] + ".jwt")
+    assert (status, content_type, body.decode()) == (200, "application/vc+jwt", stored.ob3_jwt)
+    claims = await vc_jwt_checked_with_pyjwt(http, stored.ob3_jwt)
+    assert claims["jti"] == credential["id"] and claims["iss"] == credential["issuer"]["id"]
+
+
+async def test_colbots_own_verifier_agrees_on_every_form(
+    served: Colbot, http: aiohttp.ClientSession
+) -> None:
+    code, _ = await make_code(served)
+    _, replies = await redeem(served, code)
+    handed = handed_badge(replies)
+    stored = (await badges_of(served))[0]
+    forms: dict[str, bytes | str] = {
+        "baked png": handed.baked,
+        "ob2 jws": handed.ob2_jws,
+        "credential json": json.dumps(handed.credential),
+        "vc-jwt": stored.ob3_jwt or "",
+    }
+    for path in (".svg", ".ob2.svg", ".png"):
+        status, _, body = await fetched(
+            http, handed.credential["id"].replace("credentials", "images") + path
+        )
+        assert status == 200
+        forms[f"hosted{path}"] = body
+    for name, data in forms.items():
+        verdict = await asyncio.to_thread(verify, data, http_fetch, TEST_NOW)
+        assert verdict.valid, (name, verdict.reason)
+
+
+async def test_the_recipient_is_a_salted_hash_never_the_chat_id(served: Colbot) -> None:
+    code, _ = await make_code(served, uses=2)
+    talker, replies = await redeem(served, code, who="424242")
+    text = json.dumps(handed_badge(replies).credential) + handed_badge(replies).ob2_jws
+    assert "424242" not in text
+    identity = handed_badge(replies).credential["credentialSubject"]["identifier"][0]
+    assert identity["hashed"] is True and identity["identityType"] == "systemId"
+
+    other = await talker.say("/email sam.learner@example.net")
+    assert "sam.learner@example.net" in other[-1].text
+    second_code, _ = await make_code(served, opportunity_id=2)
+    replies = await talker.say(second_code)
+    handed = handed_badge(replies)
+    identity = handed.credential["credentialSubject"]["identifier"][0]
+    assert identity["identityType"] == "emailAddress"
+    for form in (handed.baked, handed.ob2_jws):
+        verdict = await asyncio.to_thread(
+            verify, form, http_fetch, TEST_NOW, "Sam.Learner@example.net"
+        )
+        assert verdict.valid and verdict.check("recipient") is not None, verdict.reason
+        wrong = await asyncio.to_thread(verify, form, http_fetch, TEST_NOW, "someone@example.net")
+        assert not wrong.valid and "someone else" in wrong.reason
+
+
+async def test_linkedin_link_is_filled_in(served: Colbot) -> None:
+    code, opportunity = await make_code(served)
+    _, replies = await redeem(served, code)
+    handed: Handed = handed_badge(replies)
+    query = parse_qs(urlsplit(handed.linkedin()).query)
+    assert query["startTask"] == ["CERTIFICATION_NAME"]
+    assert query["name"] == [opportunity.title]
+    assert query["organizationName"] == ["Kensalfield Museum"]
+    assert (query["issueYear"], query["issueMonth"]) == (["2026"], ["11"])
+    assert query["certUrl"] == [handed.credential["id"]]
+    assert handed.credential["id"].endswith("/" + query["certId"][0])
+
+
+async def test_hosted_documents_have_their_specs_media_types(
+    served: Colbot, http: aiohttp.ClientSession
+) -> None:
+    code, _ = await make_code(served)
+    _, replies = await redeem(served, code)
+    credential = handed_badge(replies).credential
+    assertion_url = handed_badge(replies).assertion["id"]
+    issuer = credential["issuer"]["id"]
+    kid = jwt.get_unverified_header((await badges_of(served))[0].ob3_jwt or "")["kid"]
+    expected = {
+        issuer: "application/ld+json",
+        issuer + "/ob2": "application/ld+json",
+        issuer + "/revocations": "application/ld+json",
+        issuer + "/status/1": "application/vc+ld+json",
+        issuer + "/jwks.json": "application/jwk-set+json",
+        issuer + "/image.png": "image/png",
+        kid: "application/jwk+json",
+        kid.removesuffix(".jwk"): "application/ld+json",
+        kid.removesuffix(".jwk") + ".pem": "application/x-pem-file",
+        credential["credentialSubject"]["achievement"]["id"]: "application/ld+json",
+        credential["credentialSubject"]["achievement"]["image"]["id"]: "image/png",
+        credential["id"]: "application/vc+ld+json",
+        credential["id"] + ".jwt": "application/vc+jwt",
+        assertion_url: "application/ld+json",
+        assertion_url + ".jws": "application/jose",
+    }
+    for url, content_type in expected.items():
+        status, got, _ = await fetched(http, url)
+        assert (status, got) == (200, content_type), url
+    status, _, _ = await fetched(http, issuer.replace("partner-", "partner-nobody-"))
+    assert status == 404

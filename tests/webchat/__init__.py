@@ -1,0 +1,1 @@
+"""Web chat tests: the WebSocket protocol and the page in a real browser."""

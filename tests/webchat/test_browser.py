@@ -1,0 +1,99 @@
+"""The web chat in a real headless Chromium: chips, typing, a server restart, XSS, a screenshot."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from colbot.app import Colbot, build_app
+from colbot.clock import FrozenClock
+from colbot.settings import Settings
+
+REQUIRED = os.environ.get("COLBOT_BROWSER_TESTS") == "required"  # CI: fail, never skip
+if REQUIRED:
+    import playwright.async_api as playwright_api
+else:
+    playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+PHONE = {"width": 360, "height": 740}
+XSS = "<img src=x onerror=alert(1)>"
+WAIT_MS = 15_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not REQUIRED, reason="needs Debian's chromium"
+)
+
+
+async def _start(settings: Settings, clock: FrozenClock) -> Colbot:
+    app = build_app(settings, clock=clock)
+    await app.start()
+    return app
+
+
+async def test_a_conversation_survives_a_restart_and_typed_html_stays_text(
+    settings: Settings, clock: FrozenClock, demo_database: Path
+) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    app = await _start(settings, clock)
+    try:
+        async with playwright_api.async_playwright() as driver:
+            browser = await driver.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+            context = await browser.new_context(viewport=PHONE)
+            page = await context.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+            await page.goto(f"{settings.public_url}/chat")
+            chip = page.locator("button.chip:not([disabled])")
+            await chip.filter(has_text="Yes, that's OK").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="16").last.click(timeout=WAIT_MS)
+            await (
+                page.locator(".bubble.bot")
+                .filter(has_text="call you")
+                .last.wait_for(timeout=WAIT_MS)
+            )
+            await page.fill("#text", XSS)
+            await page.press("#text", "Enter")
+            await chip.filter(has_text="Riverside").last.wait_for(timeout=WAIT_MS)
+
+            await app.stop()  # the connection drops in the middle of the conversation
+            await page.locator("body.offline").wait_for(timeout=WAIT_MS)
+            await chip.filter(has_text="Riverside").last.click()
+            app = await _start(settings, clock)
+            await chip.filter(has_text="Up to 3 km").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="Music").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="Weekends").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+            done = page.locator(".bubble.bot").filter(has_text="All done")
+            await done.last.wait_for(timeout=WAIT_MS)
+
+            bot_texts = await page.locator(".bubble.bot").all_inner_texts()
+            assert await done.count() == 1
+            assert all(a != b for a, b in itertools.pairwise(bot_texts))
+            assert dialogs == []
+            assert await page.locator(".bubble img[src='x']").count() == 0
+            assert XSS in await page.locator(".bubble.me").all_inner_texts()
+            ARTEFACTS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(ARTEFACTS / "webchat-360.png"), full_page=False)
+            await browser.close()
+    finally:
+        await app.stop()
