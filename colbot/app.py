@@ -6,10 +6,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from colbot import metrics
 from colbot.channels import webchat
 from colbot.channels.telegram import TelegramChannel
 from colbot.city import City, load_city, load_passions
@@ -17,7 +19,9 @@ from colbot.clock import Clock, SystemClock
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
 from colbot.core import journey, pause, privacy
+from colbot.core.announce import Announcements
 from colbot.core.badges import BadgeAwards
+from colbot.core.dashboard import DashboardLinks, actor
 from colbot.core.engine import Engine
 from colbot.core.explore import Explorer
 from colbot.core.identity import BotIdentity
@@ -26,16 +30,22 @@ from colbot.core.safety import Safety
 from colbot.core.staff import Staff
 from colbot.core.steps import PassionChoice
 from colbot.domain.passions import PassionMatcher, PassionWords
+from colbot.services import leases, updates
 from colbot.services.badges import BadgeIssuer, publisher_for
 from colbot.services.demo import load_demo
+from colbot.services.digests import DigestSender
 from colbot.services.nudges import NudgeSender
 from colbot.services.outbox import OutboxDrainer
+from colbot.services.presence import Presence
 from colbot.services.recommend import Recommender
 from colbot.services.reminders import ReminderSender
+from colbot.services.report import Area as ReportArea
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.web import chat as chat_page
+from colbot.web import dashboard as dashboard_pages
 from colbot.web import journey as journey_pages
+from colbot.web import operations
 from colbot.web.server import make_web_app
 from colbot.web.site import Site, add_artwork_source, artwork_source
 
@@ -45,6 +55,10 @@ SHUTDOWN_GRACE_S = 10.0
 OUTBOX_INTERVAL_S = 1
 REMINDER_INTERVAL_S = 60
 NUDGE_INTERVAL_S = 3600
+STALE_CLAIM_INTERVAL_S = 60
+# A live process confirms a claimed message within seconds; one older than this had a dead owner.
+STALE_CLAIM_AGE = timedelta(minutes=5)
+UPDATE_IDS_INTERVAL_S = 3600
 DEMO_REFRESH_HOUR = 3
 
 
@@ -66,7 +80,9 @@ class Colbot:
     telegram: TelegramChannel | None = None
     demo: bool = False
     webchat: webchat.WebChatChannel | None = None
+    digests: DigestSender | None = None
     _runner: web.AppRunner | None = field(default=None, repr=False)
+    _presence: Presence | None = field(default=None, repr=False)
 
     async def prepare(self) -> None:
         """Brings the database up to date and, in demo mode, refreshes the demo catalogue."""
@@ -91,7 +107,12 @@ class Colbot:
     async def start(self) -> None:
         """Starts the web server, the scheduler and, with a token, the Telegram channel."""
         await self.prepare()
-        await self.outbox.recover()
+        self._presence = Presence(self.database)
+        if await self._presence.join():
+            await self.outbox.recover()
+        else:
+            log.info("other colbot processes share this database; sharing the work with them")
+        once = leases.RunOnce(self.database, self.clock.now)
         await self.queue_reminders()
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
@@ -100,14 +121,14 @@ class Colbot:
         log.info("web server listening on http://%s:%s", self.settings.host, self.settings.port)
         if self.demo:
             self.scheduler.add_job(
-                self.refresh_demo,
+                once.job("refresh_demo", timedelta(hours=1), self.refresh_demo),
                 "cron",
                 hour=DEMO_REFRESH_HOUR,
                 id="refresh_demo",
                 replace_existing=True,
             )
         self.scheduler.add_job(
-            self.queue_nudges,
+            once.job("queue_nudges", timedelta(seconds=NUDGE_INTERVAL_S), self.queue_nudges),
             "interval",
             seconds=NUDGE_INTERVAL_S,
             id="queue_nudges",
@@ -116,7 +137,9 @@ class Colbot:
             coalesce=True,
         )
         self.scheduler.add_job(
-            self.queue_reminders,
+            once.job(
+                "queue_reminders", timedelta(seconds=REMINDER_INTERVAL_S), self.queue_reminders
+            ),
             "interval",
             seconds=REMINDER_INTERVAL_S,
             id="queue_reminders",
@@ -131,6 +154,28 @@ class Colbot:
             id="drain_outbox",
             replace_existing=True,
             max_instances=2,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            once.job(
+                "recover_outbox", timedelta(seconds=STALE_CLAIM_INTERVAL_S), self.recover_stale
+            ),
+            "interval",
+            seconds=STALE_CLAIM_INTERVAL_S,
+            id="recover_outbox",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            once.job(
+                "forget_updates", timedelta(seconds=UPDATE_IDS_INTERVAL_S), self.forget_updates
+            ),
+            "interval",
+            seconds=UPDATE_IDS_INTERVAL_S,
+            id="forget_updates",
+            replace_existing=True,
+            max_instances=1,
             coalesce=True,
         )
         self.scheduler.start()
@@ -150,8 +195,19 @@ class Colbot:
         await self.reminders.enqueue_after_sessions(now)
 
     async def queue_nudges(self) -> None:
-        """Queues kind nudges for those who have gone quiet; the drainer sends them."""
-        await self.nudges.enqueue_due(self.clock.now())
+        """Queues kind nudges for those who have gone quiet, and weekly digests that are due."""
+        now = self.clock.now()
+        await self.nudges.enqueue_due(now)
+        if self.digests is not None:
+            await self.digests.enqueue_due(now)
+
+    async def recover_stale(self) -> None:
+        """Takes back messages claimed long ago by a process that has since died."""
+        await self.outbox.recover(claimed_before=self.clock.now() - STALE_CLAIM_AGE)
+
+    async def forget_updates(self) -> None:
+        """Forgets the ids of Telegram updates too old to be sent again."""
+        await updates.forget_old(self.database, self.clock.now())
 
     async def stop(self) -> None:
         """Finishes the updates in hand, then stops everything in reverse order."""
@@ -162,6 +218,9 @@ class Colbot:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._presence is not None:
+            await self._presence.leave()
+            self._presence = None
         await self.database.dispose()
 
 
@@ -183,6 +242,7 @@ def build_engine(
         "web_chat_url": f"{settings.public_url}/chat",
         "min_age": settings.telegram_min_age,
         "public_url": settings.public_url.rstrip("/"),
+        "city_quiet_hours": str(settings.quiet_hours) if settings.quiet_hours else "",
     }
     engine = Engine(
         database=database,
@@ -215,6 +275,8 @@ def build_engine(
     Staff(settings.admins, city.timezone, city.name, settings.public_url, bot_username).register(
         engine
     )
+    DashboardLinks(settings.admins, settings.public_url).register(engine)
+    Announcements(settings.admins, settings.quiet_hours).register(engine)
     redeemer = Redeemer(city.timezone, admin_chats)
     redeemer.register(engine)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
@@ -235,14 +297,23 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)
     web_app = make_web_app(database, webhook, badge_site)
+    operations.add_routes(web_app, database, telegram.application.bot.get_me if telegram else None)
+    metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
     site = Site(database, clock, settings.public_url, city.name, city.timezone, passion_names)
     journey_pages.setup(web_app, site)
+    dashboard_pages.setup(
+        web_app,
+        [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
+        frozenset(actor("telegram", str(admin)) for admin in settings.admins),
+    )
     add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
     web_chat = webchat.WebChatChannel(engine, database, clock)
     chat_page.add_routes(web_app, web_chat, settings.public_url)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    outbox = OutboxDrainer(database, clock, settings.timezone, settings.send_rate)
+    outbox = OutboxDrainer(
+        database, clock, settings.timezone, settings.send_rate, default_quiet=settings.quiet_hours
+    )
     reminders = ReminderSender(database, content, city.timezone, settings.quiet_hours)
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
     nudges = NudgeSender(
@@ -255,7 +326,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     if telegram is not None:
         outbox.add_sender("telegram", telegram.send_to)
-    outbox.add_sender(webchat.CHANNEL, web_chat.send_to)
+    outbox.add_store(webchat.CHANNEL, web_chat.store_in, web_chat.push)
     return Colbot(
         settings,
         clock,
@@ -271,4 +342,5 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         telegram=telegram,
         demo=demo,
         webchat=web_chat,
+        digests=DigestSender(database, content, city.timezone, settings.quiet_hours, city.name),
     )

@@ -9,13 +9,16 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from colbot.app import Colbot, build_app
 from colbot.channels.console import ConsoleChannel
-from colbot.commands import badges, broadcast, opportunities, partners
+from colbot.commands import badges, broadcast, opportunities, partners, report
 from colbot.content.source import ContentError
+from colbot.logs import JsonFormatter
 from colbot.services import catalogue
 from colbot.settings import Settings, SettingsError, load_settings
+from colbot.storage.backup import BackupError, backup
 
 log = logging.getLogger("colbot")
 
@@ -41,10 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
     db_commands.add_parser("status", help="show the migration the database is at")
+    db_backup = db_commands.add_parser(
+        "backup", help="write a consistent copy of the database to FILE, even while serving"
+    )
+    db_backup.add_argument("file", type=Path, help="where to write it (must not exist yet)")
     opportunities.add_parser(commands)
     partners.add_parser(commands)
     broadcast.add_parser(commands)
     badges.add_parser(commands)
+    report.add_parser(commands)
     return parser
 
 
@@ -84,9 +92,14 @@ async def _demo(colbot: Colbot) -> None:
     print(f"Demo city {city} is ready: {partners} partners, {opportunities} opportunities.")
 
 
-async def _db(colbot: Colbot, task: str) -> None:
+async def _db(colbot: Colbot, task: str, file: Path | None = None) -> None:
     try:
-        if task == "upgrade":
+        if task == "backup":
+            assert file is not None
+            made = await asyncio.to_thread(backup, colbot.database.url, file)
+            print(f"Backed up the database to {file} ({made}).")
+            print(f"Back up the signing keys too: {colbot.settings.data_dir / 'keys'}")
+        elif task == "upgrade":
             await colbot.database.upgrade()
             print(f"Database is up to date (revision {await colbot.database.current_revision()}).")
         else:
@@ -102,6 +115,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
@@ -126,7 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "demo":
         asyncio.run(_demo(colbot))
     elif args.command == "db":
-        asyncio.run(_db(colbot, args.db_command))
+        try:
+            asyncio.run(_db(colbot, args.db_command, getattr(args, "file", None)))
+        except BackupError as exc:
+            print(f"colbot: {exc}", file=sys.stderr)
+            return 1
     elif args.command == "opportunities":
         return asyncio.run(opportunities.run(colbot, args))
     elif args.command == "partners":
@@ -135,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(broadcast.run(colbot, args))
     elif args.command in ("badges", "keys"):
         return asyncio.run(badges.run(colbot, args))
+    elif args.command == "report":
+        return asyncio.run(report.run(colbot, args))
     return 0
 
 

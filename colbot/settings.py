@@ -40,6 +40,7 @@ class Settings:
     language: str = "en"
     telegram_min_age: int = 16
     log_level: str = "INFO"
+    log_format: str = "text"
     reminder_leads: tuple[Lead, ...] = field(
         default_factory=lambda: parse_leads(DEFAULT_REMINDER_LEADS)
     )
@@ -174,6 +175,13 @@ def _log_level(name: str, raw: str) -> str:
     return value
 
 
+def _log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise SettingsError(f"{name} must be text or json, not {raw!r}")
+    return value
+
+
 def _slug(name: str, raw: str) -> str:
     value = _text(name, raw)
     if not value.replace("-", "").replace("_", "").isalnum():
@@ -223,6 +231,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_LANGUAGE": ("language", _slug),
     "COLBOT_TELEGRAM_MIN_AGE": ("telegram_min_age", _age),
     "COLBOT_LOG_LEVEL": ("log_level", _log_level),
+    "COLBOT_LOG_FORMAT": ("log_format", _log_format),
     "COLBOT_REMINDER_LEADS": ("reminder_leads", _leads),
     "COLBOT_QUIET_HOURS": ("quiet_hours", _quiet_hours),
     "COLBOT_SEND_RATE": ("send_rate", _send_rate),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
+from tests import databases
 
 # PTB's RetryAfter warns about an int retry_after unless told to use timedelta; warnings fail.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -51,7 +52,13 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import asyncio
 
     folder = tmp_path_factory.mktemp("template")
-    settings = load_settings({}, data_dir=folder)
+    template = None
+    if databases.ON_POSTGRES:
+        template = databases.server().create(name=f"{databases.server().prefix}_demo")
+        url = databases.server().database_url(template)
+        settings = load_settings({}, data_dir=folder, database_url=url)
+    else:
+        settings = load_settings({}, data_dir=folder)
 
     async def make() -> None:
         app = build_app(settings, clock=FrozenClock(TEST_NOW), demo=True)
@@ -59,7 +66,30 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await app.database.dispose()
 
     asyncio.run(make())
+    if template is not None:
+        (folder / databases.DATABASE_FILE).write_bytes(databases.TEMPLATE_MARK + template.encode())
     return folder / "colbot.sqlite3"
+
+
+@pytest.fixture(autouse=True)
+def database_per_test(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """On PostgreSQL, gives each temporary data directory its own database (tests/databases.py)."""
+    if not databases.ON_POSTGRES:
+        yield
+        return
+    default = Settings.resolved_database_url
+    temporary = tmp_path_factory.getbasetemp().resolve()
+
+    def resolved(settings: Settings) -> str:
+        if settings.database_url or not settings.data_dir.resolve().is_relative_to(temporary):
+            return default.__get__(settings)
+        return databases.server().for_folder(settings.data_dir)
+
+    monkeypatch.setattr(Settings, "resolved_database_url", property(resolved))
+    yield
+    databases.server().drop_test_databases(keep={f"{databases.server().prefix}_demo"})
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import os
+import time
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -27,10 +28,11 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
+from colbot import metrics
 from colbot.core.engine import Engine
 from colbot.core.identity import BotIdentity
 from colbot.core.messages import Inbound, InboundKind, Outbound
-from colbot.services import outbox
+from colbot.services import outbox, updates
 from colbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -218,13 +220,31 @@ class TelegramChannel:
             return web.Response(status=400, text="not a Telegram update")
         if update is None:
             return web.Response(status=400, text="not a Telegram update")
-        await self.application.update_queue.put(update)
+        database = self.engine.database
+        if not await updates.take(database, update.update_id, self.engine.clock.now()):
+            metrics.DUPLICATE_UPDATES.inc()
+            return web.Response(text="ok (already handled)")
+        # Handled before answering, so Telegram sends a chat's next update only after this one,
+        # whichever of several processes behind the webhook gets it.
+        try:
+            await self.application.process_update(update)
+        except Exception:
+            await updates.give_back(database, update.update_id)
+            raise
         return web.Response(text="ok")
 
     async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Routes any update: private chats go to the engine; the rest are answered or ignored."""
         if not isinstance(update, Update):
             return
+        started = time.perf_counter()
+        try:
+            await self._route(update)
+        finally:
+            metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
+            metrics.UPDATES.labels("webhook" if self.settings.uses_webhook else "polling").inc()
+
+    async def _route(self, update: Update) -> None:
         if update.callback_query is not None:
             await self._on_button(update)
             return
@@ -302,8 +322,10 @@ class TelegramChannel:
         try:
             await self._deliver_one(int(chat_id), outbound, None)
         except Forbidden as exc:
+            metrics.BLOCKED.inc()
             raise outbox.Unreachable(exc.message) from exc
         except RetryAfter as exc:
+            metrics.RATE_LIMITED.inc()
             raise outbox.RetryLater(_seconds(exc.retry_after)) from exc
         except BadRequest as exc:
             raise outbox.Undeliverable(exc.message) from exc
@@ -316,10 +338,17 @@ class TelegramChannel:
             try:
                 await self._deliver_one(int(chat_id), outbound, pressed)
             except Forbidden:
+                metrics.BLOCKED.inc()
                 log.info("chat %s has blocked the bot; dropping the rest of this reply", chat_id)
                 return
 
     async def _deliver_one(self, chat_id: int, outbound: Outbound, pressed: Message | None) -> None:
+        await self._deliver_unmetered(chat_id, outbound, pressed)
+        metrics.MESSAGES_SENT.labels(CHANNEL).inc()
+
+    async def _deliver_unmetered(
+        self, chat_id: int, outbound: Outbound, pressed: Message | None
+    ) -> None:
         bot = self.application.bot
         if outbound.menu is not None:
             commands = [BotCommand(name, text) for name, text in outbound.menu]

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.clock import Clock
 from colbot.core.engine import ChatLocks, Engine
@@ -150,6 +151,15 @@ class WebChatChannel:
         """Keeps a message colbot started itself (the outbox); pushes it if the page is open."""
         await self._store(chat_id, [outbound])
         await self.push(chat_id)
+
+    async def store_in(self, session: AsyncSession, chat_id: str, outbound: Outbound) -> None:
+        """Keeps an outbox message in the outbox's own transaction, so it is kept exactly once."""
+        if outbound.text or outbound.image or outbound.file or outbound.menu is not None:
+            session.add(
+                WebChatMessage(
+                    chat_id=chat_id, payload=to_payload(outbound), created_at=self.clock.now()
+                )
+            )
 
     async def _store(self, chat_id: str, replies: list[Outbound]) -> None:
         shown = [r for r in replies if r.text or r.image or r.file or r.menu is not None]

@@ -25,10 +25,11 @@ STEP_KINDS = frozenset(
         "number",
         "range",
         "place",
+        "quiet_hours",
     }
 )
 KINDS_WITH_LIMITS = frozenset({"number", "range", "text"})
-KINDS_WITH_OPTIONS = frozenset({"choice", "multi_choice"})
+KINDS_WITH_OPTIONS = frozenset({"choice", "multi_choice", "quiet_hours"})
 
 _jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 

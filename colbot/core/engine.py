@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 1000
 DEFAULT_MIN_AGE = 13
 FLOW_ACTIONS = frozenset({buttons.ANSWER, buttons.TOGGLE, buttons.DONE, buttons.SKIP})
+# Flows whose steps /settings offers one at a time, and where each step's menu label lives.
+SETTINGS_FLOWS = {"onboarding": "settings", "notifications": "notifications.menu"}
 
 Handler = Callable[[Turn], Awaitable[None]]
 TextHandler = Callable[[Turn], Awaitable[bool]]
@@ -143,6 +145,8 @@ class Engine:
     async def _handle_in_transaction(self, inbound: Inbound) -> list[Outbound]:
         now = self.clock.now()
         async with self.database.transaction() as session:
+            # Another process may hold an event of the same chat; it finishes first.
+            await self.database.hold(session, "conversation", *inbound.conversation_key)
             state = await session.get(ConversationState, inbound.conversation_key)
             if state is None:
                 state = ConversationState(
@@ -271,7 +275,7 @@ class Engine:
             self.flows.ask(turn)
 
     async def _cancel(self, turn: Turn) -> None:
-        if not turn.in_flow:
+        if not turn.in_flow and turn.task is None:
             turn.say("common.nothing_to_cancel")
             return
         onboarding = turn.state.flow == "onboarding" and turn.person is None
@@ -288,11 +292,12 @@ class Engine:
     async def _settings(self, turn: Turn) -> None:
         if await self._needs_profile(turn):
             return
-        flow = turn.content.flow("onboarding")
         rows = tuple(
-            (self._button(turn.text(f"settings.{step.id}"), ButtonData("set", step.id)),)
-            for step in flow.steps
-            if turn.content.has(f"settings.{step.id}")
+            (self._button(turn.text(label), ButtonData("set", step.id)),)
+            for flow_id, menu in SETTINGS_FLOWS.items()
+            if flow_id in turn.content.flows
+            for step in turn.content.flow(flow_id).steps
+            if turn.content.has(label := f"{menu}.{step.id}")
         )
         self.flows.leave(turn)
         turn.send(Outbound(text=turn.text("settings.ask"), buttons=rows))
@@ -304,11 +309,20 @@ class Engine:
 
     async def _settings_choice(self, turn: Turn) -> None:
         data = ButtonData.decode(turn.inbound.button_data)
-        flow = turn.content.flow("onboarding")
-        if data is None or flow.step(data.target) is None or turn.person is None:
+        flow_id = next(
+            (
+                flow_id
+                for flow_id in SETTINGS_FLOWS
+                if flow_id in turn.content.flows
+                and data is not None
+                and turn.content.flow(flow_id).step(data.target) is not None
+            ),
+            None,
+        )
+        if data is None or flow_id is None or turn.person is None:
             self._reask_or(turn, "common.unknown_button")
             return
-        await self.flows.start(turn, "onboarding", only_step=data.target)
+        await self.flows.start(turn, flow_id, only_step=data.target)
 
     @staticmethod
     def _button(label: str, data: ButtonData) -> Button:

@@ -15,6 +15,7 @@ from colbot.core.steps import PassionChoice
 from colbot.core.turn import Turn
 from colbot.domain.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.domain.ranking import Ranked, Seeker
+from colbot.services import funnel
 from colbot.services.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
@@ -131,6 +132,7 @@ class Explorer:
         for item in shown:
             opportunity, partner = details[item.candidate.id]
             turn.send(self.card(turn, item, opportunity, partner))
+        await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
         await record_shown(turn.session, turn.person, shown, context[:16], turn.now)
 
     def card(self, turn: Turn, item: Ranked, opportunity: Opportunity, partner: str) -> Outbound:
@@ -307,6 +309,7 @@ class Explorer:
                 young_person_id=turn.person.id, opportunity_id=opportunity.id, saved_at=turn.now
             )
         )
+        await funnel.count(turn.session, funnel.SAVED, [opportunity.id], turn.now, self.tz)
         await turn.session.flush()
         return True
 
@@ -341,6 +344,9 @@ class Explorer:
         if not await self._hold_place(turn, opportunity):
             turn.say("explore.full")
             return
+        await funnel.count_first_reminder(
+            turn.session, turn.person.id, opportunity.id, turn.now, self.tz
+        )
         for due in self.reminder_times(opportunity.starts_at, turn.now):
             turn.session.add(
                 Reminder(young_person_id=turn.person.id, opportunity_id=opportunity.id, due_at=due)

@@ -21,6 +21,8 @@ StepContextFactory = Callable[[Turn], StepContext]
 FinishHook = Callable[[Turn], Awaitable[None]]
 AnswersHook = Callable[[Turn, dict[str, Any]], Awaitable[None]]
 PROFILE_FLOW = "onboarding"
+# Flows whose answers are kept in the young person's profile.
+PROFILE_FLOWS = frozenset({PROFILE_FLOW, "notifications"})
 
 
 class FlowRunner:
@@ -130,7 +132,7 @@ class FlowRunner:
         assert flow is not None
         single = turn.state.answers.get(MODE_KEY) == SINGLE_STEP
         turn.state.answers = {**turn.state.answers, step.id: value}
-        if flow.id == PROFILE_FLOW:
+        if flow.id in PROFILE_FLOWS:
             await self._save_to_profile(turn, step, value)
         if step.kind == "area":
             turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))

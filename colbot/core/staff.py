@@ -28,6 +28,7 @@ STAFF_COMMANDS = (
     "stats",
     "invite",
     "staff",
+    "dashboard",
 )
 NEWCODE_OPPORTUNITY = "nco"
 NEWCODE_USES = "ncu"

@@ -15,6 +15,7 @@ from colbot.core.buttons import ButtonData
 from colbot.core.messages import Button, Inbound, InboundKind, Outbound
 from colbot.domain.geo import coarse, distance_km
 from colbot.domain.passions import PassionMatcher
+from colbot.domain.quiet_hours import parse_quiet_hours
 from colbot.domain.text import clean, folded, valid_nickname
 
 YOUNGEST_AGE = 13
@@ -117,7 +118,7 @@ def question(
         text = f"{prefix}\n\n{text}"
     rows: list[tuple[Button, ...]] = []
     location_button = ""
-    if step.kind == "choice":
+    if step.kind in {"choice", "quiet_hours"}:
         items = [
             Button(_label(ctx, o.label), _data(buttons.ANSWER, step, o.value)) for o in step.options
         ]
@@ -390,6 +391,22 @@ def _read_place(
     return Outcome(value={"venue": venue, "postcode": postcode}, accepted=True)
 
 
+def _read_quiet_hours(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    """A button for a common choice, or quiet hours typed like 21:00-08:00 (or 22.30 to 7.00)."""
+    if data or _option_from_text(step, inbound.text, ctx) is not None:
+        return _read_choice(step, inbound, data, ctx, selection)
+    typed = re.sub(r"\s*(?:to|until|till|–|—|-)\s*", "-", clean(inbound.text).lower(), count=1)
+    try:
+        quiet = parse_quiet_hours(typed.replace(".", ":").replace(" ", ""))
+    except ValueError:
+        quiet = None
+    if quiet is None or quiet.start == quiet.end:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=str(quiet), accepted=True)
+
+
 _READERS = {
     "text": _read_text,
     "datetime": _read_datetime,
@@ -402,4 +419,5 @@ _READERS = {
     "age": _read_age,
     "nickname": _read_nickname,
     "area": _read_area,
+    "quiet_hours": _read_quiet_hours,
 }

@@ -1,4 +1,11 @@
-"""Who may get a kind nudge, and when: the 14-day, once-a-week and three-strikes rules."""
+"""Who may get a kind nudge or a weekly digest, and when: pure rules on an injected clock.
+
+Nudge modes, as a young person chooses them in /settings:
+- normal: a nudge after 14 quiet days, at most one a week, none after three unanswered; the
+  digest (if switched on) once a week besides.
+- weekly: the same, but nudge and digest share one budget: at most one of them in any 7 days.
+- off: neither nudges nor the digest.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ class NudgeHistory:
     unanswered: int
     paused: bool = False
     unreachable: bool = False
+    last_digest_at: datetime | None = None
 
 
 def may_nudge(history: NudgeHistory, now: datetime) -> bool:
@@ -39,6 +47,21 @@ def may_nudge(history: NudgeHistory, now: datetime) -> bool:
         return False
     if now - history.last_seen_at < QUIET_BEFORE_NUDGE:
         return False
+    if history.mode is NudgeMode.WEEKLY and _within_gap(history.last_digest_at, now):
+        return False
     if history.last_nudged_at is None or history.last_nudged_at < history.last_seen_at:
         return True
     return now - history.last_nudged_at >= NUDGE_GAP
+
+
+def may_send_digest(history: NudgeHistory, now: datetime) -> bool:
+    """True if the weekly digest (already switched on) may go out now: at most once a week."""
+    if history.mode is NudgeMode.OFF or history.paused or history.unreachable:
+        return False
+    if _within_gap(history.last_digest_at, now):
+        return False
+    return not (history.mode is NudgeMode.WEEKLY and _within_gap(history.last_nudged_at, now))
+
+
+def _within_gap(last: datetime | None, now: datetime) -> bool:
+    return last is not None and now - last < NUDGE_GAP

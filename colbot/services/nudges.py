@@ -33,6 +33,7 @@ def history(person: YoungPerson) -> NudgeHistory:
         unanswered=person.unanswered_nudges or 0,
         paused=person.paused_at is not None,
         unreachable=person.unreachable_since is not None,
+        last_digest_at=person.last_digest_at,
     )
 
 
@@ -69,6 +70,7 @@ class NudgeSender:
                         YoungPerson.unanswered_nudges < 3,
                         YoungPerson.paused_at.is_(None),
                         YoungPerson.unreachable_since.is_(None),
+                        YoungPerson.nudges != NudgeMode.OFF.value,
                     )
                     .limit(BATCH)
                 )

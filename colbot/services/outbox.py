@@ -2,11 +2,14 @@
 
 Exactly-once, as far as it can go without an idempotency key at Telegram: each message is
 claimed (claimed_at committed, CLAIM_CHUNK at a time) before its API call and confirmed (sent_at
-committed, by a group commit that runs continuously) as soon as Telegram accepts it. A crash
-between those two commits leaves claimed, unconfirmed rows; on the next start they are sent
-again, so only messages in flight or awaiting their confirmation commit at the crash (at most
-CLAIM_CHUNK + MAX_IN_FLIGHT, usually a handful) can arrive twice. Every other message arrives
-exactly once, and none is lost.
+committed, by a group commit that runs continuously) as soon as Telegram accepts it; a send slot
+is only freed once its confirmation is committed. A crash between those two commits leaves
+claimed, unconfirmed rows; on the next start they are sent again, so none is lost. Only a message
+whose API call had reached Telegram but whose confirmation was not yet committed can arrive twice:
+at most MAX_IN_FLIGHT at any instant, usually none or one. Every other message arrives exactly once.
+
+Messages to young people follow their choices as they are when the message goes, not when it
+was queued: /stop (dropped), nudges off (nudges and digests dropped) and their quiet hours.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.clock import Clock
 from colbot.core.messages import Attachment, Button, Outbound
-from colbot.domain.quiet_hours import parse_quiet_hours, release_time
+from colbot.domain.quiet_hours import QuietHours, parse_quiet_hours, release_time
 from colbot.services.ratelimit import DEFAULT_SEND_RATE, PER_CHAT_GAP_S, SendPacer
 from colbot.storage.database import Database
 from colbot.storage.models import ChannelIdentity, OutboxMessage, YoungPerson
@@ -48,6 +51,15 @@ UNREACHABLE = "unreachable"
 FAILED = "failed"
 
 Sender = Callable[[str, Outbound], Awaitable[None]]
+# A channel whose delivery is a database write (the web chat) stores the message in the outbox's
+# own transaction, then is told to show it: exactly once, even across a crash.
+Store = Callable[[AsyncSession, str, Outbound], Awaitable[None]]
+Shown = Callable[[str], Awaitable[None]]
+
+# What a message is comes before the first ":" of its idempotency key.
+TO_YOUNG_PEOPLE = frozenset({"reminder", "after-session", "nudge", "digest", "broadcast"})
+UNPROMPTED = frozenset({"nudge", "digest"})
+NUDGES_OFF = "off"
 
 
 class Unreachable(Exception):
@@ -73,13 +85,21 @@ class _Confirmer:
         self.database = database
         self.clock = clock
         self._ids: list[int] = []
+        self._waiting: list[asyncio.Future[None]] = []
+        self._failure: BaseException | None = None
         self._wake = asyncio.Event()
         self._closed = False
 
-    def add(self, message_id: int) -> None:
-        """Queues a message Telegram accepted; it is committed on the writer's next turn."""
+    def add(self, message_id: int) -> asyncio.Future[None]:
+        """Queues a message Telegram accepted; the future is done once that is committed."""
+        committed = asyncio.get_running_loop().create_future()
+        if self._failure is not None:
+            committed.set_exception(self._failure)
+            return committed
         self._ids.append(message_id)
+        self._waiting.append(committed)
         self._wake.set()
+        return committed
 
     def close(self) -> None:
         """Lets the writer finish once everything queued is committed."""
@@ -91,12 +111,23 @@ class _Confirmer:
         while True:
             if self._ids:
                 ids, self._ids = self._ids, []
-                async with self.database.transaction() as session:
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id.in_(ids))
-                        .values(status=SENT, sent_at=self.clock.now())
-                    )
+                waiting, self._waiting = self._waiting, []
+                try:
+                    async with self.database.transaction() as session:
+                        await session.execute(
+                            update(OutboxMessage)
+                            .where(OutboxMessage.id.in_(ids))
+                            .values(status=SENT, sent_at=self.clock.now())
+                        )
+                except Exception as exc:
+                    # Left claimed, these are sent again after a restart: never lost.
+                    log.exception("could not confirm %d sent outbox messages", len(ids))
+                    self._failure = exc
+                    for future in waiting:
+                        future.set_exception(exc)
+                    continue
+                for future in waiting:
+                    future.set_result(None)
             elif self._closed:
                 return
             else:
@@ -205,10 +236,12 @@ class Due:
     attempts: int
     expires_at: datetime | None
     quiet_hours: str | None
+    kind: str = ""
+    recipient: Recipient | None = None
 
     @classmethod
-    def of(cls, row: OutboxMessage) -> Due:
-        """A snapshot of an outbox row."""
+    def of(cls, row: OutboxMessage, recipient: Recipient | None = None) -> Due:
+        """A snapshot of an outbox row, with its young person's choices as they are now."""
         return cls(
             row.id,
             row.channel,
@@ -217,7 +250,18 @@ class Due:
             row.attempts,
             row.expires_at,
             row.quiet_hours,
+            row.idempotency_key.partition(":")[0],
+            recipient,
         )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A young person's current choices that decide whether and when a message may go."""
+
+    quiet_hours: str | None
+    paused: bool
+    nudges: str
 
 
 @dataclass
@@ -243,20 +287,34 @@ class OutboxDrainer:
         rate: int = DEFAULT_SEND_RATE,
         max_in_flight: int = MAX_IN_FLIGHT,
         per_chat_gap_s: float = PER_CHAT_GAP_S,
+        default_quiet: QuietHours | None = None,
     ) -> None:
         self.database = database
+        self.default_quiet = default_quiet
         self.clock = clock
         self.timezone = timezone or ZoneInfo("Europe/London")
         self.rate = rate
         self.max_in_flight = max_in_flight
         self.per_chat_gap_s = per_chat_gap_s
         self.senders: dict[str, Sender] = {}
+        self.stores: dict[str, tuple[Store, Shown]] = {}
         self._pacer: SendPacer | None = None
         self._draining = False
 
     def add_sender(self, channel: str, sender: Sender) -> None:
         """Lets a running channel deliver its messages."""
         self.senders[channel] = sender
+
+    def add_store(self, channel: str, store: Store, shown: Shown) -> None:
+        """Lets a channel that delivers by writing to the database do so in the outbox's commit."""
+        self.stores[channel] = (store, shown)
+        self.senders[channel] = self._stored_send(channel)
+
+    def _stored_send(self, channel: str) -> Sender:
+        async def unused(chat_id: str, outbound: Outbound) -> None:
+            raise AssertionError(f"{channel} messages are stored, not sent")
+
+        return unused
 
     @property
     def pacer(self) -> SendPacer:
@@ -265,8 +323,13 @@ class OutboxDrainer:
             self._pacer = SendPacer(self.rate, self.per_chat_gap_s)
         return self._pacer
 
-    async def recover(self) -> int:
-        """On start: releases messages claimed by a process that died, so they are sent again."""
+    async def recover(self, claimed_before: datetime | None = None) -> int:
+        """Releases messages claimed by a process that died, so they are sent again.
+
+        Alone on the database (on start), every claim is a dead process's; among several live
+        processes, only claims older than `claimed_before` are, as a live one confirms in seconds.
+        """
+        stale = [] if claimed_before is None else [OutboxMessage.claimed_at < claimed_before]
         async with self.database.transaction() as session:
             result = await session.execute(
                 update(OutboxMessage)
@@ -274,6 +337,7 @@ class OutboxDrainer:
                     OutboxMessage.status == PENDING,
                     OutboxMessage.claimed_at.is_not(None),
                     OutboxMessage.sent_at.is_(None),
+                    *stale,
                 )
                 .values(claimed_at=None)
             )
@@ -311,9 +375,24 @@ class OutboxDrainer:
         now = self.clock.now()
         async with self.database.reading() as session:
             due = [
-                Due.of(message)
-                for message in await session.scalars(
-                    select(OutboxMessage)
+                Due.of(
+                    message,
+                    None if person is None else Recipient(quiet, paused_at is not None, nudges),
+                )
+                for message, person, quiet, paused_at, nudges in await session.execute(
+                    select(
+                        OutboxMessage,
+                        YoungPerson.id,
+                        YoungPerson.quiet_hours,
+                        YoungPerson.paused_at,
+                        YoungPerson.nudges,
+                    )
+                    .outerjoin(
+                        ChannelIdentity,
+                        (ChannelIdentity.channel == OutboxMessage.channel)
+                        & (ChannelIdentity.external_id == OutboxMessage.chat_id),
+                    )
+                    .outerjoin(YoungPerson, YoungPerson.id == ChannelIdentity.young_person_id)
                     .where(
                         OutboxMessage.status == PENDING,
                         OutboxMessage.claimed_at.is_(None),
@@ -360,13 +439,16 @@ class OutboxDrainer:
         sendable = []
         async with self.database.transaction() as session:
             for message in due:
-                quiet = parse_quiet_hours(message.quiet_hours or "")
-                release = release_time(now, quiet, self.timezone)
-                if message.expires_at is not None and message.expires_at <= release:
+                refused = self._refusal(message)
+                release = release_time(now, self._quiet_hours(message), self.timezone)
+                expired = message.expires_at is not None and message.expires_at <= release
+                if refused is None and expired:
+                    refused = "too late to be useful"
+                if refused is not None:
                     await session.execute(
                         update(OutboxMessage)
                         .where(OutboxMessage.id == message.id, OutboxMessage.status == PENDING)
-                        .values(status=DROPPED, last_error="too late to be useful")
+                        .values(status=DROPPED, last_error=refused)
                     )
                     counts.dropped += 1
                 elif release > now:
@@ -380,6 +462,33 @@ class OutboxDrainer:
                     sendable.append(message)
         return sendable
 
+    @staticmethod
+    def _refusal(message: Due) -> str | None:
+        """Why a young person no longer wants this message (/stop, nudges off), if they don't."""
+        person = message.recipient
+        if person is None or message.kind not in TO_YOUNG_PEOPLE:
+            return None
+        if person.paused:
+            return "paused with /stop"
+        if message.kind in UNPROMPTED and person.nudges == NUDGES_OFF:
+            return "nudges switched off"
+        return None
+
+    def _quiet_hours(self, message: Due) -> QuietHours | None:
+        """The recipient's quiet hours now: their own, else the city's; else what was stored."""
+        person = message.recipient
+        if person is None or message.kind not in TO_YOUNG_PEOPLE:
+            chosen = message.quiet_hours or ""
+        elif person.quiet_hours is None:
+            return self.default_quiet
+        else:
+            chosen = person.quiet_hours
+        try:
+            return parse_quiet_hours(chosen)
+        except ValueError:
+            log.warning("outbox message %s has unreadable quiet hours %r", message.id, chosen)
+            return self.default_quiet
+
     async def _claim(self, message: Due, now: datetime) -> bool:
         """Claims one message; True if this drainer now owns it."""
         return bool(await self._claim_many([message], now))
@@ -388,12 +497,22 @@ class OutboxDrainer:
         """Marks messages as being sent (committed before any API call); returns those won."""
         if not messages:
             return []
+        ids = [m.id for m in messages]
         async with self.database.transaction() as session:
+            if self.database.is_postgres:
+                # Rows another process is claiming right now are skipped, not waited for.
+                ids = list(
+                    await session.scalars(
+                        select(OutboxMessage.id)
+                        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_at.is_(None))
+                        .with_for_update(skip_locked=True)
+                    )
+                )
             won = set(
                 await session.scalars(
                     update(OutboxMessage)
                     .where(
-                        OutboxMessage.id.in_([m.id for m in messages]),
+                        OutboxMessage.id.in_(ids),
                         OutboxMessage.status == PENDING,
                         OutboxMessage.claimed_at.is_(None),
                     )
@@ -410,6 +529,9 @@ class OutboxDrainer:
         in_flight: asyncio.Semaphore,
         confirmer: _Confirmer,
     ) -> None:
+        if message.channel in self.stores:
+            await self._store_one(message, counts, in_flight)
+            return
         try:
             try:
                 await self.senders[message.channel](
@@ -434,10 +556,42 @@ class OutboxDrainer:
                     await self._release(message, backoff(message.attempts + 1), repr(exc))
                     counts.retried += 1
             else:
-                confirmer.add(message.id)
                 counts.sent += 1
+                # The slot stays taken until the confirmation is durable, so that at most
+                # max_in_flight messages are ever in doubt after a crash.
+                await confirmer.add(message.id)
         finally:
             in_flight.release()
+
+    async def _store_one(
+        self, message: Due, counts: DrainCounts, in_flight: asyncio.Semaphore
+    ) -> None:
+        """Delivers and confirms in one commit: nothing is in doubt after a crash."""
+        store, shown = self.stores[message.channel]
+        try:
+            async with self.database.transaction() as session:
+                confirmed = await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id, OutboxMessage.status == PENDING)
+                    .values(status=SENT, sent_at=self.clock.now())
+                )
+                if getattr(confirmed, "rowcount", 1):
+                    await store(session, message.chat_id, payload_outbound(message.payload))
+            counts.sent += 1
+        except Exception as exc:
+            log.warning("outbox message %s could not be stored: %r", message.id, exc)
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                await self._finish(message, FAILED, repr(exc))
+                counts.failed += 1
+            else:
+                await self._release(message, backoff(message.attempts + 1), repr(exc))
+                counts.retried += 1
+        finally:
+            in_flight.release()
+        try:
+            await shown(message.chat_id)
+        except Exception:
+            log.exception("could not show outbox message %s on %s", message.id, message.channel)
 
     async def _release(self, message: Due, wait: timedelta, error: str, retry: bool = True) -> None:
         values: dict[str, Any] = {

@@ -6,13 +6,23 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colbot.storage.models import ChannelIdentity, Counter, YoungPerson, YoungPersonPassion
+from colbot.services import outbox
+from colbot.storage.models import (
+    ChannelIdentity,
+    Counter,
+    OutboxMessage,
+    YoungPerson,
+    YoungPersonPassion,
+)
 
 TRAVEL_ANYWHERE = "any"
+CITY_QUIET_HOURS = "city"
+NO_QUIET_HOURS = "none"
+DIGEST_ON = "on"
 
 
 async def find_by_identity(
@@ -70,6 +80,30 @@ async def apply_answer(
         person.availability = list(value or [])
     elif step_id == "passions":
         await set_passions(session, person, list(value or []), now)
+    elif step_id == "nudges" and value is not None:
+        person.nudges = value
+    elif step_id == "quiet_hours" and value is not None:
+        person.quiet_hours = {CITY_QUIET_HOURS: None, NO_QUIET_HOURS: ""}.get(value, value)
+        await _recheck_held_messages(session, person, now)
+    elif step_id == "digest" and value is not None:
+        person.digest = value == DIGEST_ON
+
+
+async def _recheck_held_messages(session: AsyncSession, person: YoungPerson, now: datetime) -> None:
+    """Lets the outbox look again, under the new quiet hours, at messages it held for the old."""
+    chats = select(ChannelIdentity.channel, ChannelIdentity.external_id).where(
+        ChannelIdentity.young_person_id == person.id
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            tuple_(OutboxMessage.channel, OutboxMessage.chat_id).in_(chats),
+            OutboxMessage.status == outbox.PENDING,
+            OutboxMessage.deferred.is_(True),
+            OutboxMessage.not_before > now,
+        )
+        .values(not_before=now)
+    )
 
 
 async def passion_ids(session: AsyncSession, person: YoungPerson) -> list[str]:

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -43,6 +43,7 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.is_postgres = parsed.get_backend_name() == "postgresql"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not self.is_sqlite)
@@ -63,6 +64,20 @@ class Database:
         """Runs a block in one transaction: committed if it ends well, rolled back if not."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def hold(self, session: AsyncSession, *name: str) -> None:
+        """Holds a named lock until the session's transaction ends, across every process.
+
+        On PostgreSQL a transaction-level advisory lock; on SQLite the transaction's write lock
+        (BEGIN IMMEDIATE) already keeps every other writer out.
+        """
+        if self.is_postgres:
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+                {"name": "\x1f".join(name)},
+            )
+        else:
+            await session.connection()  # begins the transaction, taking the write lock now
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -90,6 +105,10 @@ class Database:
         """Applies every migration not yet applied."""
         config = self.alembic_config()
         async with self.engine.begin() as connection:
+            if self.is_postgres:  # processes starting together migrate one after another
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtextextended('colbot migrations', 0))")
+                )
             await connection.run_sync(lambda sync: _run_upgrade(config, sync))
 
     async def current_revision(self) -> str | None:

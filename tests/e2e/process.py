@@ -10,13 +10,16 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.databases import database_url_for
+
 STARTUP_TIMEOUT_S = 30.0
 
 
 def colbot_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """A clean environment: only PATH-like basics plus the given colbot settings."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith("COLBOT_")}
-    return {**keep, "COLBOT_DATA_DIR": str(data_dir), **(extra or {})}
+    database = {"COLBOT_DATABASE_URL": url} if (url := database_url_for(data_dir)) else {}
+    return {**keep, "COLBOT_DATA_DIR": str(data_dir), **database, **(extra or {})}
 
 
 async def start_colbot(*args: str, env: Mapping[str, str]) -> asyncio.subprocess.Process:

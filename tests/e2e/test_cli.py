@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiohttp
 
+from tests import databases
 from tests.conftest import free_port
 from tests.e2e.process import colbot_env, start_colbot, wait_healthy
 
@@ -28,7 +29,7 @@ async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_pat
     assert process.returncode == 0, log
     assert "COLBOT_TELEGRAM_TOKEN" in log
     assert "stopped cleanly" in log
-    assert (tmp_path / "data" / "colbot.sqlite3").exists()
+    assert databases.ON_POSTGRES or (tmp_path / "data" / "colbot.sqlite3").exists()
 
 
 async def test_a_bad_setting_stops_the_start_with_one_line(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from colbot.services.shared_journeys import (
     shared_badge,
 )
 from colbot.storage.readers import sqlite_reader
+from tests import databases
 from tests.conftest import TEST_NOW
 from tests.journey.conftest import Make, Owner, journey_row
 from tests.journey.issuer import StandInIssuer
@@ -32,6 +33,8 @@ async def both_ways(
     """Reads a journey through the async session and through the sqlite3 reader; they agree."""
     async with colbot.database.reading() as session:
         through_session = await public_journey(session, slug, with_documents)
+    if databases.ON_POSTGRES:
+        return through_session  # the sqlite3 reader is SQLite's alone
     reader = sqlite_reader(colbot.database)
     assert reader is not None
     try:
@@ -161,6 +164,9 @@ async def test_unknown_switched_off_and_replaced_links_run_the_same_one_query(
         "SELECT public_id FROM issued_badges WHERE young_person_id = 1",
         "SELECT passion_id FROM young_person_passions WHERE young_person_id = 1",
     ],
+)
+@pytest.mark.skipif(
+    databases.ON_POSTGRES, reason="SQLite's query plans; PostgreSQL's depend on table sizes"
 )
 async def test_page_queries_use_indexes(colbot: Colbot, query: str) -> None:
     async with colbot.database.reading() as session:

@@ -17,6 +17,7 @@ from tests.nudges.seed import seed_people
 from tests.telegram.conftest import telegram_settings
 
 Seeder = Callable[..., Awaitable[list[Person]]]
+ADMIN_ID = 424_242
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ async def sender(
     """colbot with its Telegram bot connected but not polling: only the outbox talks."""
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
-    app = build_app(telegram_settings(double, data_dir, "polling"), clock=clock)
+    settings = telegram_settings(double, data_dir, "polling", admins=frozenset({ADMIN_ID}))
+    app = build_app(settings, clock=clock)
     await app.prepare()
     assert app.telegram is not None
     await app.telegram.application.initialize()

@@ -1,4 +1,4 @@
-"""The database: migrations build exactly the models, SQLite runs in WAL mode, times stay aware."""
+"""The database, on SQLite or PostgreSQL: migrations build exactly the models, times stay aware."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from sqlalchemy import text
 
 from colbot.storage.database import Database
 from colbot.storage.models import AuditEntry, Base
+from tests import databases
 
 
 @pytest.fixture
 async def database(tmp_path: Path) -> Database:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    db = Database(url)
     await db.upgrade()
     yield db  # type: ignore[misc]
     await db.dispose()
@@ -36,6 +38,7 @@ async def test_upgrade_twice_is_harmless(database: Database) -> None:
     assert await database.current_revision() == database.head_revision()
 
 
+@pytest.mark.skipif(databases.ON_POSTGRES, reason=databases.SQLITE_ONLY_REASON)
 async def test_sqlite_is_in_wal_mode_with_a_busy_timeout(database: Database) -> None:
     async with database.engine.connect() as connection:
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"

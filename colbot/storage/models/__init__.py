@@ -5,6 +5,7 @@ from colbot.storage.models.badges import IssuedBadge, Journey
 from colbot.storage.models.base import Base, UTCDateTime
 from colbot.storage.models.codes import CompletionCode, Redemption
 from colbot.storage.models.conversations import ConversationState
+from colbot.storage.models.dashboard import DashboardLink, DashboardSession, FunnelCount
 from colbot.storage.models.opportunities import (
     CardShown,
     Dismissal,
@@ -20,6 +21,7 @@ from colbot.storage.models.people import (
     YoungPerson,
     YoungPersonPassion,
 )
+from colbot.storage.models.processes import Lease, TelegramUpdate
 from colbot.storage.models.webchat import WebChatInbound, WebChatMessage
 
 __all__ = [
@@ -30,9 +32,13 @@ __all__ = [
     "CompletionCode",
     "ConversationState",
     "Counter",
+    "DashboardLink",
+    "DashboardSession",
     "Dismissal",
+    "FunnelCount",
     "IssuedBadge",
     "Journey",
+    "Lease",
     "Opportunity",
     "OpportunityPassion",
     "OutboxMessage",
@@ -42,6 +48,7 @@ __all__ = [
     "SavedItem",
     "StaffInvite",
     "StaffMember",
+    "TelegramUpdate",
     "UTCDateTime",
     "WebChatInbound",
     "WebChatMessage",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -36,6 +45,8 @@ class YoungPerson(Base):
     nudges: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
     last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

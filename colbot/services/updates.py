@@ -1,0 +1,40 @@
+"""Each Telegram update handled once, whichever process it reaches and however often it comes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from colbot.storage.database import Database
+from colbot.storage.models import TelegramUpdate
+from colbot.storage.upsert import dialect_insert
+
+# Telegram gives up redelivering an update after 24 hours; older ids need not be kept.
+KEEP_UPDATE_IDS = timedelta(days=2)
+
+
+async def take(database: Database, update_id: int, now: datetime) -> bool:
+    """Records an update as taken; False if some process (maybe this one) already took it."""
+    async with database.transaction() as session:
+        taken = await session.scalar(
+            dialect_insert(session)(TelegramUpdate)
+            .values(update_id=update_id, received_at=now)
+            .on_conflict_do_nothing(index_elements=[TelegramUpdate.update_id])
+            .returning(TelegramUpdate.update_id)
+        )
+    return taken is not None
+
+
+async def give_back(database: Database, update_id: int) -> None:
+    """Forgets a taken update whose handling failed, so that Telegram's retry is handled."""
+    async with database.transaction() as session:
+        await session.execute(delete(TelegramUpdate).where(TelegramUpdate.update_id == update_id))
+
+
+async def forget_old(database: Database, now: datetime) -> None:
+    """Deletes the ids of updates too old for Telegram to send again."""
+    async with database.transaction() as session:
+        await session.execute(
+            delete(TelegramUpdate).where(TelegramUpdate.received_at < now - KEEP_UPDATE_IDS)
+        )

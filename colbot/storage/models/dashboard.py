@@ -1,0 +1,76 @@
+"""The city's dashboard: one-time sign-in links, sessions, and the anonymous funnel counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from colbot.storage.models.badges import IssuedBadge
+from colbot.storage.models.base import Base, UTCDateTime
+from colbot.storage.models.codes import Redemption
+from colbot.storage.models.people import YoungPerson
+
+
+class DashboardLink(Base):
+    """A one-time sign-in link; only a hash of its secret is kept."""
+
+    __tablename__ = "dashboard_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "telegram:1234" for whoever asked in the bot.
+    actor: Mapped[str] = mapped_column(String(128))
+    # None for the city's view, else the one partner this person may see.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DashboardSession(Base):
+    """A signed-in browser for one working day; only a hash of its cookie is kept."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FunnelCount(Base):
+    """How many times a stage of the funnel was reached for one opportunity on one day.
+
+    No young person is named: a count per day outlives anyone's /delete, as redemptions do.
+    """
+
+    __tablename__ = "funnel_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "recommended", "saved" or "reminded"; redemptions are counted from their own table.
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The dashboard's aggregates read ranges of time on tables other features own; these indexes let
+# SQLite answer them from the index alone, with no visit to the (large) rows.
+Index(
+    "ix_redemptions_dashboard",
+    Redemption.redeemed_at,
+    Redemption.opportunity_id,
+    Redemption.young_person_id,
+    Redemption.learning_hours,
+)
+Index("ix_issued_badges_issued_at", IssuedBadge.issued_at, IssuedBadge.redemption_id)
+Index("ix_young_people_onboarded_at", YoungPerson.onboarded_at, YoungPerson.area_id)
+Index("ix_young_people_last_seen_at", YoungPerson.last_seen_at, YoungPerson.onboarded_at)

@@ -1,0 +1,80 @@
+"""For whoever runs colbot: /metrics for Prometheus and /readyz for a load balancer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from sqlalchemy import func, select, text
+
+from colbot import metrics
+from colbot.services.outbox import PENDING
+from colbot.storage.database import Database
+from colbot.storage.models import IssuedBadge, OutboxMessage, Redemption
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 5.0
+Ping = Callable[[], Awaitable[object]]
+
+
+async def _database_totals(database: Database) -> None:
+    async with database.reading() as session:
+        pending = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
+        )
+        redeemed = await session.scalar(select(func.count()).select_from(Redemption))
+        issued = await session.scalar(select(func.count()).select_from(IssuedBadge))
+    metrics.OUTBOX_DEPTH.set(pending or 0)
+    metrics.REDEMPTIONS.set(redeemed or 0)
+    metrics.BADGES_ISSUED.set(issued or 0)
+
+
+def add_routes(app: web.Application, database: Database, telegram: Ping | None) -> None:
+    """Adds /metrics and /readyz; `telegram` asks the Bot API who we are (None: channel off)."""
+
+    async def show_metrics(request: web.Request) -> web.Response:
+        """This process's counters and the database's totals, in Prometheus's text format."""
+        try:
+            await _database_totals(database)
+        except Exception:
+            log.exception("could not read the database totals for /metrics")
+        response = web.Response(body=generate_latest(metrics.REGISTRY))
+        # The classic text format, which every Prometheus version reads.
+        response.headers["Content-Type"] = CONTENT_TYPE_PLAIN_0_0_4
+        return response
+
+    async def ready(request: web.Request) -> web.Response:
+        """200 when the database answers, its schema is current and Telegram answers (or is off)."""
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                async with database.reading() as session:
+                    await session.execute(text("SELECT 1"))
+                checks["database"] = "ok"
+                current = await database.is_current()
+                checks["migrations"] = "ok" if current else "behind: run `colbot db upgrade`"
+        except Exception as exc:
+            checks.setdefault("database", f"unreachable: {exc.__class__.__name__}")
+            checks.setdefault("migrations", "unknown")
+        if telegram is None:
+            checks["telegram"] = "off"
+        else:
+            try:
+                async with asyncio.timeout(READY_TIMEOUT_S):
+                    await telegram()
+                checks["telegram"] = "ok"
+            except Exception as exc:
+                checks["telegram"] = f"unreachable: {exc.__class__.__name__}"
+        ready = all(value in {"ok", "off"} for value in checks.values())
+        return web.json_response(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status=200 if ready else 503,
+        )
+
+    app.router.add_get("/metrics", show_metrics)
+    app.router.add_get("/readyz", ready)

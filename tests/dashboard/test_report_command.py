@@ -1,0 +1,65 @@
+"""`colbot report`: headline figures printed, every table written as CSV, small counts hidden."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from colbot.app import build_app
+from colbot.cli import main
+from colbot.clock import FrozenClock
+from colbot.settings import load_settings
+from tests.conftest import TEST_NOW
+from tests.dashboard.conftest import GROUPS
+from tests.dashboard.seed import seed
+
+
+def test_report_prints_the_headline_and_writes_the_tables(
+    demo_database: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+
+    async def make() -> None:
+        colbot = build_app(load_settings({}, data_dir=data_dir), clock=FrozenClock(TEST_NOW))
+        await colbot.prepare()
+        await seed(colbot.database, TEST_NOW, GROUPS)
+        await colbot.database.dispose()
+
+    asyncio.run(make())
+    monkeypatch.setenv("COLBOT_DATA_DIR", str(data_dir))
+    out = tmp_path / "csv"
+    assert main(["report", "--from", "2026-09-01", "--to", "2026-11-28", "--csv", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Kensalfield City of Learning" in printed
+    assert "1 September 2026 to 28 November 2026" in printed
+    assert "Young people onboarded: 24" in printed
+    assert "Badges issued: 17" in printed
+    assert "Learning hours logged: 34.5 hours" in printed
+    assert "From the most deprived areas: 58%" in printed
+    written = sorted(p.name for p in out.iterdir())
+    assert written == [
+        "areas.csv",
+        "deciles.csv",
+        "demand-supply.csv",
+        "funnel.csv",
+        "hours-by-passion.csv",
+        "partners.csv",
+        "weekly.csv",
+    ]
+    assert "The Foundry Gallery,fewer than 5" in (out / "partners.csv").read_text()
+
+
+def test_a_period_that_makes_no_sense_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLBOT_DATA_DIR", str(tmp_path))
+    assert main(["report", "--from", "2026-11-28", "--to", "2026-11-01"]) == 2
+    assert "on or after" in capsys.readouterr().err

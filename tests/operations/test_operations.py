@@ -1,0 +1,71 @@
+"""What an operator sees: /healthz, /readyz, /metrics and JSON logs, on either database."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp.test_utils import TestClient
+
+from colbot.app import Colbot, build_app
+from colbot.clock import FrozenClock
+from colbot.logs import JsonFormatter
+from colbot.settings import Settings
+
+
+async def test_ready_when_the_database_is_current_and_telegram_is_off(
+    colbot: Colbot, aiohttp_client: type[TestClient]
+) -> None:
+    client = await aiohttp_client(colbot.web_app)  # type: ignore[operator]
+    assert (await client.get("/healthz")).status == 200
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert await response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "telegram": "off"},
+    }
+
+
+async def test_not_ready_before_the_migrations(
+    settings: Settings, clock: FrozenClock, aiohttp_client: type[TestClient]
+) -> None:
+    app = build_app(settings, clock=clock)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    client = await aiohttp_client(app.web_app)  # type: ignore[operator]
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["checks"]["migrations"].startswith("behind")
+    await app.database.dispose()
+
+
+async def test_metrics_are_in_prometheus_text_format(
+    colbot: Colbot, aiohttp_client: type[TestClient]
+) -> None:
+    client = await aiohttp_client(colbot.web_app)  # type: ignore[operator]
+    response = await client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    body = await response.text()
+    for name in (
+        "colbot_updates_handled_total",
+        "colbot_update_seconds",
+        "colbot_messages_sent_total",
+        "colbot_telegram_429_total",
+        "colbot_telegram_403_total",
+        "colbot_errors_total",
+        "colbot_outbox_pending",
+        "colbot_redemptions",
+        "colbot_badges_issued",
+    ):
+        assert f"# TYPE {name} " in body, name
+    assert "colbot_redemptions 0.0" in body
+
+
+def test_a_json_log_line_is_one_object_with_the_extras() -> None:
+    record = logging.LogRecord("colbot.x", logging.WARNING, __file__, 1, "sent %d", (3,), None)
+    record.chat = "42"
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["level"] == "WARNING" and entry["logger"] == "colbot.x"
+    assert entry["message"] == "sent 3" and entry["chat"] == "42"
+    assert "\n" not in line
