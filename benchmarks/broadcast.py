@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from harness import serve_double
 
 from colbot.app import build_app
 from colbot.core.messages import Outbound
@@ -38,22 +41,12 @@ FIRST_USER_ID = 1_000_001
 TARGET_THROUGHPUT = 1000
 
 
-async def serve_double(people: int) -> None:
-    """The child process: a double with `people` private chats; prints send times on request."""
-    from tests.doubles.telegram import TelegramDouble
-
-    async with TelegramDouble() as double:
-        for n in range(people):
-            double.person(f"Young{n}", user_id=FIRST_USER_ID + n)
-        print(json.dumps({"base_url": double.base_url, "token": double.token}), flush=True)
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while line := await reader.readline():
-            if line.strip() == b"report":
-                times = [c.at for c in double.calls_to("sendMessage") if c.ok]
-                print(json.dumps(times), flush=True)
-                double.calls.clear()
+def _report_sends(double: Any, line: bytes) -> None:
+    """On "report", prints when each message reached the double, and forgets them."""
+    if line.strip() == b"report":
+        times = [c.at for c in double.calls_to("sendMessage") if c.ok]
+        print(json.dumps(times), flush=True)
+        double.calls.clear()
 
 
 class Double:
@@ -163,7 +156,7 @@ async def main() -> None:
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.double is not None:
-        await serve_double(args.double)
+        await serve_double(args.double, FIRST_USER_ID, _report_sends)
         return
     double = await Double.start(args.people)
     try:

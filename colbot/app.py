@@ -46,6 +46,7 @@ from colbot.web import chat as chat_page
 from colbot.web import dashboard as dashboard_pages
 from colbot.web import journey as journey_pages
 from colbot.web import operations
+from colbot.web import venue as venue_page
 from colbot.web.server import make_web_app
 from colbot.web.site import Site, add_artwork_source, artwork_source
 
@@ -284,6 +285,11 @@ def build_engine(
     return engine
 
 
+def _no_telegram() -> str:
+    """No bot username: the venue page then offers the web chat alone."""
+    return ""
+
+
 def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False) -> Colbot:
     """Builds colbot from settings; nothing starts until `start()`."""
     clock = clock or SystemClock()
@@ -310,6 +316,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
     web_chat = webchat.WebChatChannel(engine, database, clock)
     chat_page.add_routes(web_app, web_chat, settings.public_url)
+    venue_page.add_routes(web_app, bot.username if telegram is not None else _no_telegram)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     outbox = OutboxDrainer(
         database, clock, settings.timezone, settings.send_rate, default_quiet=settings.quiet_hours

@@ -48,7 +48,10 @@ def settings(data_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with the demo city, made once and copied for each test."""
+    """A migrated SQLite file with the demo city, made once and copied for each test.
+
+    On PostgreSQL the file only names a template database, which each copy clones.
+    """
     import asyncio
 
     folder = tmp_path_factory.mktemp("template")

@@ -7,6 +7,7 @@ import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.clock import Clock
 from colbot.core.engine import ChatLocks, Engine
 from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
+from colbot.domain.move_codes import MOVE_CODE_TTL, move_link, read_move_code
+from colbot.services import device_moves
+from colbot.services.device_moves import Moved, MoveOutcome
 from colbot.storage.database import Database
 from colbot.storage.models import WebChatInbound, WebChatMessage
 
@@ -27,11 +31,17 @@ CHAT_ID_LENGTH = 32
 MAX_TEXT_BYTES = 2000
 RATE_WINDOW_S = 10.0
 RATE_MAX_MESSAGES = 20
+MOVE_COMMAND = "move"
 
 
 def chat_id_for(device_token: str) -> str:
     """The chat identity of a device; the token itself is never stored."""
     return hashlib.sha256(device_token.encode()).hexdigest()[:CHAT_ID_LENGTH]
+
+
+def is_move(inbound: Inbound) -> bool:
+    """Whether a message asks for a move code or types one (the web chat's own command)."""
+    return inbound.kind is InboundKind.COMMAND and inbound.command == MOVE_COMMAND
 
 
 def _button(button: Button) -> dict[str, str]:
@@ -119,18 +129,27 @@ class WebChatChannel:
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
         self.locks = ChatLocks()
         self.rate_max_messages = RATE_MAX_MESSAGES
+        self.acked: dict[str, int] = {}
 
-    def render(self, key: str) -> str:
+    def render(self, key: str, **context: Any) -> str:
         """One line of the web chat's wording."""
-        return self.engine.content.render(key, **self.engine.base_context)
+        return self.engine.content.render(key, **self.engine.base_context, **context)
 
-    async def take(self, chat_id: str, frame: dict[str, Any]) -> None:
+    @property
+    def chat_url(self) -> str:
+        """The chat page's public address, as the engine hands it out."""
+        return str(self.engine.base_context.get("web_chat_url", "/chat"))
+
+    async def take(self, chat_id: str, frame: dict[str, Any], device: str | None = None) -> None:
         """Handles one message from a device once, however often a reconnecting page resends it."""
         seq = frame.get("seq")
         if not isinstance(seq, int):
             return
+        moved: Moved | None = None
 
         async def work() -> None:
+            nonlocal moved
+            inbound = to_inbound(chat_id, frame)
             async with self.database.transaction() as session:
                 row = await session.get(WebChatInbound, chat_id)
                 if row is not None and seq <= row.last_seq:
@@ -139,13 +158,86 @@ class WebChatChannel:
                     session.add(WebChatInbound(chat_id=chat_id, last_seq=seq))
                 else:
                     row.last_seq = seq
-            inbound = to_inbound(chat_id, frame)
+                await self.forget_acked(chat_id, session)
+                if device is not None and inbound is not None and is_move(inbound):
+                    moved = await self._move(session, device, chat_id, inbound.args, seq)
+                    return
             replies = await self.engine.handle(inbound) if inbound is not None else []
             await self._store(chat_id, replies)
 
         await self.locks.run((CHANNEL, chat_id), work)
         await self.push(chat_id)
         await self._notify(chat_id, {"type": "taken", "seq": seq})
+        if moved is not None and moved.outcome is MoveOutcome.MOVED:
+            await self._resume(moved.chat_id)
+            await self._hand_over(moved)
+
+    async def _resume(self, chat_id: str) -> None:
+        """Asks the moved chat's open question again, so the new browser sees where they were."""
+        start = Inbound(
+            kind=InboundKind.COMMAND,
+            text="/start",
+            command="start",
+            channel=CHANNEL,
+            chat_id=chat_id,
+        )
+
+        async def work() -> None:
+            await self._store(chat_id, await self.engine.handle(start))
+
+        await self.locks.run((CHANNEL, chat_id), work)
+
+    async def _move(
+        self, session: AsyncSession, device: str, chat_id: str, args: tuple[str, ...], seq: int
+    ) -> Moved | None:
+        """Gives this chat a move code, or moves this browser to the chat whose code it types."""
+        now = self.clock.now()
+        minutes = int(MOVE_CODE_TTL.total_seconds() // 60)
+        if not args:
+            code = await device_moves.issue(session, chat_id, now)
+            text = self.render(
+                "webchat_move.code",
+                code=code,
+                link=move_link(self.chat_url, code),
+                minutes=minutes,
+            )
+            self._keep(session, chat_id, Outbound(text), now)
+            return None
+        typed = read_move_code(" ".join(args))
+        if typed is None:
+            moved = Moved(MoveOutcome.WRONG)
+        else:
+            moved = await device_moves.redeem(session, device, chat_id, typed, seq, now)
+        if moved.outcome is MoveOutcome.MOVED:
+            self._keep(
+                session, moved.chat_id, Outbound(self.render("webchat_move.moved_here")), now
+            )
+        else:
+            key = f"webchat_move.{moved.outcome.value}"
+            self._keep(session, chat_id, Outbound(self.render(key, minutes=minutes)), now)
+        return moved
+
+    async def _hand_over(self, moved: Moved) -> None:
+        """Tells the old pages they are no longer the chat and the new page to reload as it."""
+        away = {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
+        for chat_id, frame in ((moved.chat_id, away), (moved.left_chat_id, {"type": "moved_here"})):
+            for ws in list(self.sockets.get(chat_id, ())):
+                if not ws.closed:
+                    await ws.send_json(frame)
+                    await ws.close()
+
+    async def resolve(self, device: str) -> tuple[str, dict[str, Any] | None]:
+        """The chat a browser is, and a frame to tell it first if its conversation moved away."""
+        async with self.database.reading() as session:
+            chat_id, moved_away = await device_moves.resolve(session, device)
+        if not moved_away:
+            return chat_id, None
+        async with self.database.transaction() as session:
+            await device_moves.told_moved_away(session, device)
+        return chat_id, {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
+
+    def _keep(self, session: AsyncSession, chat_id: str, outbound: Outbound, now: datetime) -> None:
+        session.add(WebChatMessage(chat_id=chat_id, payload=to_payload(outbound), created_at=now))
 
     async def send_to(self, chat_id: str, outbound: Outbound) -> None:
         """Keeps a message colbot started itself (the outbox); pushes it if the page is open."""
@@ -173,20 +265,36 @@ class WebChatChannel:
                 )
 
     async def ack(self, chat_id: str, upto: int) -> None:
-        """Forgets the messages the page says it has shown."""
-        async with self.database.transaction() as session:
-            await session.execute(
-                delete(WebChatMessage).where(
-                    WebChatMessage.chat_id == chat_id, WebChatMessage.id <= upto
-                )
-            )
+        """Notes the messages the page says it has shown; they are deleted with its next write.
+
+        A write for every ack was a quarter of the web chat's writes, and SQLite has one writer.
+        """
+        if upto > self.acked.get(chat_id, 0):
+            self.acked[chat_id] = upto
+
+    async def forget_acked(self, chat_id: str, session: AsyncSession | None = None) -> None:
+        """Deletes what the page has acknowledged, in the given transaction or a new one."""
+        upto = self.acked.pop(chat_id, 0)
+        if not upto:
+            return
+        forget = delete(WebChatMessage).where(
+            WebChatMessage.chat_id == chat_id, WebChatMessage.id <= upto
+        )
+        if session is not None:
+            await session.execute(forget)
+            return
+        async with self.database.transaction() as own:
+            await own.execute(forget)
 
     async def pending(self, chat_id: str) -> list[dict[str, Any]]:
         """Frames for the messages the page has not acknowledged yet, in order."""
         async with self.database.reading() as session:
             result = await session.execute(
                 select(WebChatMessage.id, WebChatMessage.payload)
-                .where(WebChatMessage.chat_id == chat_id)
+                .where(
+                    WebChatMessage.chat_id == chat_id,
+                    WebChatMessage.id > self.acked.get(chat_id, 0),
+                )
                 .order_by(WebChatMessage.id)
             )
             return [{"type": "message", "id": id_, **payload} for id_, payload in result]

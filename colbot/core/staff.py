@@ -15,6 +15,7 @@ from colbot.core.explore import local_when
 from colbot.core.messages import Attachment, Button, Outbound
 from colbot.core.turn import Turn
 from colbot.domain import codes as code_format
+from colbot.domain.venue_links import venue_link
 from colbot.services import audit, cards, catalogue, codes, partners, stats
 from colbot.services.catalogue import OpportunityFields
 from colbot.storage.models import Opportunity, Partner, StaffMember
@@ -300,8 +301,15 @@ class Staff:
         return codes.default_expiry(max(opportunity.ends_at, now), self.tz)
 
     def code_link(self, code: str) -> str:
-        """The deep link a QR code opens: the bot, with the code."""
-        return f"https://t.me/{self.bot_username()}?start={code_format.deep_link_payload(code)}"
+        """The deep link the QR image in the chat opens: the bot, with the code."""
+        return code_format.deep_link(self.bot_username(), code)
+
+    def venue_card_link(self, code: str) -> str:
+        """The page the wall card's QR opens, offering Telegram and the web chat with the code.
+
+        A phone without Telegram can't follow a t.me link, and a venue wall is scanned by all.
+        """
+        return venue_link(self.public_url, code)
 
     async def make_code(self, turn: Turn) -> None:
         """Makes the code and sends it with its QR image and a printable card."""
@@ -335,7 +343,7 @@ class Staff:
         )
         card = cards.venue_card_png(
             code_display=shown,
-            url=link,
+            url=self.venue_card_link(code.code),
             opportunity_title=opportunity.title,
             partner_name=partner.name,
             city_name=self.city_name,

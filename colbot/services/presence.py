@@ -26,8 +26,7 @@ class Presence:
         """Announces this process; True if no other colbot process is running on the database."""
         if not self.database.is_postgres:
             return True
-        connection = await self.database.engine.connect()
-        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection = await self.database.keep_connection()
         alone = bool(
             await connection.scalar(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": PRESENCE_LOCK}
@@ -45,8 +44,8 @@ class Presence:
 
     async def leave(self) -> None:
         """Lets the others know this process has gone."""
-        if self._connection is not None:
+        if self._connection is not None and not self._connection.closed:
             # Session-level locks outlive a connection's return to the pool; let go explicitly.
             await self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
             await self._connection.close()
-            self._connection = None
+        self._connection = None

@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -53,6 +54,7 @@ class Database:
             # half way with "database is locked"; busy_timeout makes the others wait their turn.
             event.listen(self.engine.sync_engine, "begin", self._begin_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._kept: list[AsyncConnection] = []
 
     @staticmethod
     def _begin_sqlite(connection: Any) -> None:
@@ -89,8 +91,16 @@ class Database:
             finally:
                 await session.rollback()
 
+    async def keep_connection(self) -> AsyncConnection:
+        """A connection in autocommit mode for the process's life, closed by dispose()."""
+        connection = await self.engine.connect()
+        self._kept.append(connection)
+        return await connection.execution_options(isolation_level="AUTOCOMMIT")
+
     async def dispose(self) -> None:
-        """Closes every pooled connection."""
+        """Closes every pooled connection, and those kept for the process's life."""
+        while self._kept:
+            await self._kept.pop().close()
         await self.engine.dispose()
 
     def alembic_config(self) -> Config:

@@ -65,6 +65,7 @@ def device_token(request: web.Request) -> str | None:
 def page_html(channel: WebChatChannel) -> str:
     """The chat page: wording from the conversation files, escaped; no inline script or style."""
     words = {key: html.escape(channel.render(f"webchat.{key}")) for key in WORDS}
+    move = html.escape(channel.render("webchat_move.button"))
     data = " ".join(f'data-{key.replace("_", "-")}="{value}"' for key, value in words.items())
     return f"""<!doctype html>
 <html lang="en">
@@ -78,7 +79,8 @@ def page_html(channel: WebChatChannel) -> str:
 <body {data}>
 <header><h1>{words["title"]}</h1><p id="status" role="status">{words["connecting"]}</p></header>
 <main id="log" aria-live="polite"></main>
-<p id="help" class="help">{words["keep_place"]}</p>
+<p id="help" class="help">{words["keep_place"]}
+<button id="move" type="button" class="chip">{move}</button></p>
 <form id="compose" autocomplete="off">
 <input id="text" name="text" maxlength="{MAX_TEXT_BYTES}"
  placeholder="{words["placeholder"]}" aria-label="{words["placeholder"]}">
@@ -124,23 +126,32 @@ async def chat_socket(request: web.Request) -> web.StreamResponse:
     if token is None:
         raise web.HTTPForbidden(text="no device cookie; open the chat page first")
     channel = request.app[WEBCHAT_KEY]
-    chat_id = chat_id_for(token)
+    device = chat_id_for(token)
+    chat_id, moved_away = await channel.resolve(device)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
+    if moved_away is not None:
+        await ws.send_json(moved_away)
     channel.opened(chat_id, ws)
     limit = RateLimit(asyncio.get_running_loop().time, channel.rate_max_messages)
     try:
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
-            await _frame(channel, chat_id, ws, limit, message.data)
+            await _frame(channel, device, chat_id, ws, limit, message.data)
     finally:
         channel.closed(chat_id, ws)
+        await channel.forget_acked(chat_id)
     return ws
 
 
 async def _frame(
-    channel: WebChatChannel, chat_id: str, ws: web.WebSocketResponse, limit: RateLimit, raw: str
+    channel: WebChatChannel,
+    device: str,
+    chat_id: str,
+    ws: web.WebSocketResponse,
+    limit: RateLimit,
+    raw: str,
 ) -> None:
     try:
         frame: Any = json.loads(raw)
@@ -161,7 +172,7 @@ async def _frame(
         elif not limit.allow():
             await _refuse(channel, ws, frame, "webchat.too_fast")
         else:
-            await channel.take(chat_id, frame)
+            await channel.take(chat_id, frame, device=device)
 
 
 async def _refuse(

@@ -32,7 +32,11 @@ async def test_serve_holds_a_conversation_and_survives_a_restart(
         env = colbot_env(tmp_path / "data", settings)
         process = await start_colbot("serve", "--demo", env=env)
         await wait_healthy(port, process)
-        if mode == "webhook":
+        if mode == "webhook":  # the web server answers a moment before setWebhook is called
+            for _ in range(100):
+                if double.webhook.url:
+                    break
+                await asyncio.sleep(0.1)
             assert double.webhook.url == f"http://127.0.0.1:{port}/telegram/webhook"
         ada = double.person("Ada")
         replies = await ada.ask("/start", timeout=15)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import timedelta
+
+import zxingcpp
+from PIL import Image
 
 from sqlalchemy import func, select
 
@@ -13,8 +17,14 @@ from colbot.domain import codes as code_format
 from colbot.services import partners
 from colbot.services.catalogue import find_partner
 from colbot.storage.models import AuditEntry, CompletionCode, Opportunity, Redemption
+from colbot.domain.venue_links import venue_link
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, Talk
+
+
+def scanned(png: bytes) -> list[str]:
+    """What a phone's camera reads from the QR codes in an image."""
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
 
 async def invite_payload(colbot: Colbot, partner_slug: str) -> str:
@@ -109,6 +119,27 @@ async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
     assert "isn't one of yours" in staff.last_text()
     async with colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CompletionCode)) == 0
+
+
+async def test_the_chat_qr_opens_telegram_and_the_wall_card_qr_offers_both_channels(
+    colbot: Colbot, talk: Talk
+) -> None:
+    staff = await staff_talker(colbot, talk, "scanner")
+    await staff.say("/newcode")
+    await staff.press("·")
+    await staff.press("Just 1")
+    replies = await staff.press("Until the end of the day after")
+    code = next(
+        code_format.normalise(line.strip()) or ""
+        for line in replies[0].text.splitlines()
+        if code_format.looks_like_code(line.strip())
+    )
+    assert replies[1].image is not None and replies[2].file is not None
+    chat_qr = scanned(replies[1].image.content)
+    card_qr = scanned(replies[2].file.content)
+    assert len(chat_qr) == 1 and chat_qr[0].startswith("https://t.me/")
+    assert chat_qr[0].endswith(f"?start={code_format.deep_link_payload(code)}")
+    assert card_qr == [venue_link(colbot.settings.public_url, code)]
 
 
 async def test_code_redeemed_by_typing_by_command_and_by_deep_link(

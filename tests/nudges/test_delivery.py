@@ -40,13 +40,15 @@ async def test_broadcast_previews_counts_confirms_and_reports(
     async def keep_open() -> None:
         """The CLI runs in its own process; here it must not close the drainer's connections."""
 
-    monkeypatch.setattr(sender.database, "dispose", keep_open)
-    follower = asyncio.create_task(
-        run_cli(sender, cli_args("Festival on Saturday!", yes=False, no_wait=False))
-    )
-    while not follower.done():
-        await sender.outbox.drain()
-        await asyncio.sleep(0.05)
+    # Undone here, not at teardown: the fixture's own dispose must close the connections.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sender.database, "dispose", keep_open)
+        follower = asyncio.create_task(
+            run_cli(sender, cli_args("Festival on Saturday!", yes=False, no_wait=False))
+        )
+        while not follower.done():
+            await sender.outbox.drain()
+            await asyncio.sleep(0.05)
     code, printed = follower.result()
     assert code == 0
     assert "Festival on Saturday!" in printed

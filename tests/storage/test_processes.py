@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from colbot.services import leases, updates
+from colbot.clock import FrozenClock
+from colbot.core.messages import Outbound
+from colbot.services import leases, outbox, updates
 from colbot.services.presence import Presence
 from colbot.storage.database import Database
 from tests import databases
@@ -103,3 +106,27 @@ async def test_a_process_knows_whether_others_share_the_database(database: Datab
     third = Presence(database)
     assert await third.join()
     await third.leave()
+
+
+async def test_three_drainers_on_one_database_send_each_message_once(database: Database) -> None:
+    messages = 300
+    async with database.transaction() as session:
+        for n in range(messages):
+            await outbox.enqueue(session, "test", f"chat{n}", f"hello {n}", f"key-{n}", NOW)
+    sent: Counter[str] = Counter()
+
+    async def sender(chat_id: str, outbound: Outbound) -> None:
+        await asyncio.sleep(0.001)
+        sent[chat_id] += 1
+
+    drainers = []
+    for _ in range(3):  # as in three processes: each its own engine, pool and pacer
+        own = Database(database.url)
+        drainer = outbox.OutboxDrainer(own, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
+        drainer.add_sender("test", sender)
+        drainers.append(drainer)
+    totals = await asyncio.gather(*(drainer.drain() for drainer in drainers))
+    for drainer in drainers:
+        await drainer.database.dispose()
+    assert sum(totals) == messages
+    assert len(sent) == messages and set(sent.values()) == {1}

@@ -65,6 +65,8 @@ SAMPLE_CONTEXT = {
     "email": "sam@example.com",
     "mark": "✅",
     "sharing": True,
+    "minutes": 10,
+    "web_min_age": 13,
 }
 
 LANGUAGES = available_languages(conversations_dir())

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from colbot.app import Colbot, build_app
-from colbot.clock import FrozenClock
+from colbot.app import Colbot
 from colbot.core.messages import Outbound
-from colbot.settings import Settings
 from colbot.storage.models import WebChatMessage
 from colbot.web.chat import CHAT_CSP, COOKIE
 from tests.engine.talk import WebChatTalker
-
-
-@pytest.fixture
-async def colbot(
-    settings: Settings, clock: FrozenClock, demo_database: Path
-) -> AsyncIterator[Colbot]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
-    app = build_app(settings, clock=clock)
-    await app.start()
-    yield app
-    await app.stop()
 
 
 @pytest.fixture

@@ -22,7 +22,13 @@ from colbot.storage.models.people import (
     YoungPersonPassion,
 )
 from colbot.storage.models.processes import Lease, TelegramUpdate
-from colbot.storage.models.webchat import WebChatInbound, WebChatMessage
+from colbot.storage.models.webchat import (
+    WebChatDevice,
+    WebChatInbound,
+    WebChatMessage,
+    WebChatMove,
+    WebChatMoveFailure,
+)
 
 __all__ = [
     "AuditEntry",
@@ -50,8 +56,11 @@ __all__ = [
     "StaffMember",
     "TelegramUpdate",
     "UTCDateTime",
+    "WebChatDevice",
     "WebChatInbound",
     "WebChatMessage",
+    "WebChatMove",
+    "WebChatMoveFailure",
     "YoungPerson",
     "YoungPersonPassion",
 ]

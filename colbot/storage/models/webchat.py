@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -31,3 +31,34 @@ class WebChatInbound(Base):
 
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebChatDevice(Base):
+    """Which chat a browser is, once it is no longer the one its own token names (after a move)."""
+
+    __tablename__ = "webchat_devices"
+
+    device: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    # Set when the conversation left for another browser: the old page is told once, then forgets.
+    moved_away: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebChatMove(Base):
+    """A live one-time code that moves a chat to another browser; deleted when used or replaced."""
+
+    __tablename__ = "webchat_moves"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebChatMoveFailure(Base):
+    """One wrong move code, counted per device and city-wide to stop guessing."""
+
+    __tablename__ = "webchat_move_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

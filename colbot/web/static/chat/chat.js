@@ -146,8 +146,25 @@
     save("pending", state.pending);
   }
 
+  // The conversation now lives in another browser (or this one took over another's): forget the
+  // old one here so a shared computer shows nothing of it.
+  function reset() {
+    state.lastId = 0;
+    state.pending = [];
+    state.log = [];
+    save("lastId", 0);
+    save("pending", []);
+    save("log", []);
+    logEl.textContent = "";
+  }
+
   function receive(frame) {
-    if (frame.type === "taken") {
+    if (frame.type === "moved_here") {
+      reset();
+    } else if (frame.type === "moved_away") {
+      reset();
+      showBot({ text: frame.text }, false);
+    } else if (frame.type === "taken") {
       forget(frame.seq);
     } else if (frame.type === "refused") {
       forget(frame.seq);
@@ -190,17 +207,26 @@
     var text = input.value.trim();
     if (!text) { return; }
     input.value = "";
-    showMine(text);
-    remember({ mine: text });
-    send({ type: "text", text: text });
+    say(text);
   });
   window.addEventListener("offline", function () { setStatus(words.offline, false); });
 
   state.log.forEach(function (entry) {
     if (entry.mine) { showMine(entry.mine); } else if (entry.bot) { showBot(entry.bot, false); }
   });
+  function say(text) {
+    showMine(text);
+    remember({ mine: text });
+    send({ type: "text", text: text });
+  }
+  document.getElementById("move").addEventListener("click", function () { say("/move"); });
+
   var start = new URLSearchParams(location.search).get("start");
-  if (start && /^[A-Za-z0-9_-]{1,64}$/.test(start)) {
+  var move = /^#move=(\d{6})$/.exec(location.hash);
+  if (move) {
+    history.replaceState(null, "", location.pathname);
+    say("/move " + move[1]);
+  } else if (start && /^[A-Za-z0-9_-]{1,64}$/.test(start)) {
     send({ type: "text", text: "/start " + start });
     history.replaceState(null, "", location.pathname);
   } else if (!state.log.length && !state.pending.length && !state.lastId) {
