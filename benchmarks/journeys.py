@@ -17,7 +17,6 @@ import asyncio
 import multiprocessing
 import random
 import secrets
-import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
+from harness import free_port
 from sqlalchemy import func, insert, select
 
 from colbot.clock import SystemClock
@@ -206,12 +206,6 @@ async def measure(name: str, base: str, paths: list[str], seconds: float, worker
         await load(client, base, paths, WARM_UP_S, workers)
         count, took, latencies = await load(client, base, paths, seconds, workers)
     return Result(name, count, took, latencies)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def prepare(folder: Path) -> tuple[str, list[str]]:

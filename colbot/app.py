@@ -40,6 +40,7 @@ from colbot.services.presence import Presence
 from colbot.services.recommend import Recommender
 from colbot.services.reminders import ReminderSender
 from colbot.services.report import Area as ReportArea
+from colbot.services.web_push import WebPusher
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.web import chat as chat_page
@@ -222,6 +223,8 @@ class Colbot:
         if self._presence is not None:
             await self._presence.leave()
             self._presence = None
+        if self.webchat is not None and self.webchat.pusher is not None:
+            await self.webchat.pusher.close()
         await self.database.dispose()
 
 
@@ -285,6 +288,13 @@ def build_engine(
     return engine
 
 
+def vapid_subject(settings: Settings, city: City) -> str:
+    """Who push services may contact about colbot's notifications (RFC 8292's `sub`)."""
+    if settings.public_url.startswith("https://"):
+        return settings.public_url.rstrip("/")
+    return f"mailto:{city.safeguarding.email}"
+
+
 def _no_telegram() -> str:
     """No bot username: the venue page then offers the web chat alone."""
     return ""
@@ -314,7 +324,12 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         frozenset(actor("telegram", str(admin)) for admin in settings.admins),
     )
     add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
-    web_chat = webchat.WebChatChannel(engine, database, clock)
+    web_chat = webchat.WebChatChannel(
+        engine,
+        database,
+        clock,
+        WebPusher(database, settings.data_dir, vapid_subject(settings, city)),
+    )
     chat_page.add_routes(web_app, web_chat, settings.public_url)
     venue_page.add_routes(web_app, bot.username if telegram is not None else _no_telegram)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
@@ -333,7 +348,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     if telegram is not None:
         outbox.add_sender("telegram", telegram.send_to)
-    outbox.add_store(webchat.CHANNEL, web_chat.store_in, web_chat.push)
+    outbox.add_store(webchat.CHANNEL, web_chat.store_in, web_chat.shown)
     return Colbot(
         settings,
         clock,

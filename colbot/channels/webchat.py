@@ -20,12 +20,14 @@ from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbo
 from colbot.domain.move_codes import MOVE_CODE_TTL, move_link, read_move_code
 from colbot.services import device_moves
 from colbot.services.device_moves import Moved, MoveOutcome
+from colbot.services.web_push import WebPusher
 from colbot.storage.database import Database
 from colbot.storage.models import WebChatInbound, WebChatMessage
+from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "webchat"
+CHANNEL = WEB_CHAT_CHANNEL
 MIN_AGE = 13
 CHAT_ID_LENGTH = 32
 MAX_TEXT_BYTES = 2000
@@ -122,10 +124,15 @@ class RateLimit:
 class WebChatChannel:
     """Talks to the engine for web chat devices; replies wait in the database until acked."""
 
-    def __init__(self, engine: Engine, database: Database, clock: Clock) -> None:
+    def __init__(
+        self, engine: Engine, database: Database, clock: Clock, pusher: WebPusher | None = None
+    ) -> None:
         self.engine = engine
         self.database = database
         self.clock = clock
+        self.pusher = pusher
+        # The newest message each chat was notified of, so that one message rings once.
+        self.rung: dict[str, int] = {}
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
         self.locks = ChatLocks()
         self.rate_max_messages = RATE_MAX_MESSAGES
@@ -240,9 +247,39 @@ class WebChatChannel:
         session.add(WebChatMessage(chat_id=chat_id, payload=to_payload(outbound), created_at=now))
 
     async def send_to(self, chat_id: str, outbound: Outbound) -> None:
-        """Keeps a message colbot started itself (the outbox); pushes it if the page is open."""
+        """Keeps a message colbot started itself; shows it on the open page or rings the phone."""
         await self._store(chat_id, [outbound])
-        await self.push(chat_id)
+        await self.shown(chat_id)
+
+    async def shown(self, chat_id: str) -> None:
+        """After colbot kept a message it started: to the open page at once, else a Web Push.
+
+        Only messages colbot starts ring (the outbox's, after its quiet hours); replies don't.
+        """
+        if self.sockets.get(chat_id):
+            await self.push(chat_id)
+            return
+        if self.pusher is None:
+            return
+        async with self.database.reading() as session:
+            newest = (
+                await session.execute(
+                    select(WebChatMessage.id, WebChatMessage.payload)
+                    .where(
+                        WebChatMessage.chat_id == chat_id,
+                        WebChatMessage.id
+                        > max(self.acked.get(chat_id, 0), self.rung.get(chat_id, 0)),
+                    )
+                    .order_by(WebChatMessage.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        if newest is None:
+            return
+        message_id, payload = newest
+        self.rung[chat_id] = message_id
+        text = str(payload.get("text") or "") or self.render("webchat.push_no_text")
+        self.pusher.ring(chat_id, self.render("webchat.push_title"), text, self.chat_url)
 
     async def store_in(self, session: AsyncSession, chat_id: str, outbound: Outbound) -> None:
         """Keeps an outbox message in the outbox's own transaction, so it is kept exactly once."""
@@ -319,6 +356,7 @@ class WebChatChannel:
     def opened(self, chat_id: str, ws: web.WebSocketResponse) -> None:
         """Remembers an open page so replies and reminders reach it at once."""
         self.sockets.setdefault(chat_id, set()).add(ws)
+        self.rung.pop(chat_id, None)
 
     def closed(self, chat_id: str, ws: web.WebSocketResponse) -> None:
         """Forgets a page whose connection ended."""

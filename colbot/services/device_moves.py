@@ -18,6 +18,7 @@ from colbot.domain.move_codes import (
     move_code_hash,
     new_move_code,
 )
+from colbot.services import web_push
 from colbot.storage.models import WebChatDevice, WebChatInbound, WebChatMove, WebChatMoveFailure
 
 FRESH_CHAT_ID_BYTES = 16
@@ -114,6 +115,7 @@ async def redeem(
     if getattr(spent, "rowcount", 0) != 1:
         return Moved(MoveOutcome.WRONG)
     await _forget_old_devices(session, chat_id)
+    await web_push.follow_move(session, device, chat_id)
     row = await session.get(WebChatDevice, device)
     if row is None:
         session.add(WebChatDevice(device=device, chat_id=chat_id, moved_away=False))

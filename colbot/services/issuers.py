@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -30,14 +29,13 @@ from colbot.content.badge_classes import CITY_ARTWORK, PARTNER_ARTWORK
 from colbot.domain.badge_urls import CITY_ISSUER, partner_issuer, partner_slug_of
 from colbot.services.catalogue import find_partner
 from colbot.storage.models import Partner
+from colbot.storage.private_files import create_once, private_folder, write_private
 
 log = logging.getLogger(__name__)
 
 KEYS_FOLDER = "keys"
 CURRENT_FILE = "current.pem"
 RETIRED_FOLDER = "retired"
-PRIVATE_FILE_MODE = 0o600
-FOLDER_MODE = 0o700
 PEM_END = b"-----END PUBLIC KEY-----"
 CITY_DESCRIPTION = (
     "{city} City of Learning: the partnership of organisations helping young people in {city} "
@@ -174,24 +172,6 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (status.st_mtime_ns, status.st_ino, status.st_size)
 
 
-def _write_private(path: Path, data: bytes) -> Path:
-    """Writes a new owner-only file beside path and returns it, ready to be moved into place."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return temporary
-
-
-def _private_folder(path: Path) -> Path:
-    """A folder only the owner may enter."""
-    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    path.chmod(FOLDER_MODE)
-    return path
-
-
 class KeyStore:
     """Each issuer's signing keys, loaded once and reloaded only when the files change."""
 
@@ -225,28 +205,22 @@ class KeyStore:
 
     def _create(self, path: Path) -> None:
         """Makes an issuer's first keys; if another process got there first, theirs stand."""
-        _private_folder(self.root)
-        _private_folder(path.parent)
+        private_folder(self.root)
         keys = IssuerKeys.generate()
-        temporary = _write_private(path, keys.to_pem())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
+        if not create_once(path, keys.to_pem()):
             return
-        finally:
-            temporary.unlink()
         log.info("made signing keys for issuer %s (key %s)", path.parent.name, keys.rsa_key_id())
 
     def rotate(self, issuer: str) -> tuple[PublicKeys, PublicKeys]:
         """New keys for an issuer; the old public keys stay published. Returns (old, new)."""
         old = PublicKeys.of(self.current(issuer), current=False)
         folder = self.folder(issuer)
-        retired = _private_folder(folder / RETIRED_FOLDER) / f"{old.kid}.pem"
+        retired = private_folder(folder / RETIRED_FOLDER) / f"{old.kid}.pem"
         if not retired.exists():
-            os.replace(_write_private(retired, old.to_pem()), retired)
+            os.replace(write_private(retired, old.to_pem()), retired)
         new = IssuerKeys.generate()
         with self._lock:
-            os.replace(_write_private(folder / CURRENT_FILE, new.to_pem()), folder / CURRENT_FILE)
+            os.replace(write_private(folder / CURRENT_FILE, new.to_pem()), folder / CURRENT_FILE)
             self._current.pop(issuer, None)
             self._published.pop(issuer, None)
         log.info(

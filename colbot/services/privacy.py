@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colbot.services import people
+from colbot.services import people, web_push
 from colbot.storage.models import (
     CardShown,
     ChannelIdentity,
@@ -20,8 +20,10 @@ from colbot.storage.models import (
     Redemption,
     Reminder,
     SavedItem,
+    WebChatMessage,
     YoungPerson,
 )
+from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -37,6 +39,7 @@ async def export(session: AsyncSession, person: YoungPerson) -> dict[str, Any]:
         return list(await session.scalars(query.order_by(*order) if order else query))
 
     identities = await rows(ChannelIdentity)
+    web_chats = [i.external_id for i in identities if i.channel == WEB_CHAT_CHANNEL]
     states = await rows(ConversationState)
     journey = await session.scalar(select(Journey).where(Journey.young_person_id == person.id))
     return {
@@ -117,6 +120,7 @@ async def export(session: AsyncSession, person: YoungPerson) -> dict[str, Any]:
             if journey
             else None
         ),
+        "browsers_with_notifications": await web_push.count_for_chats(session, web_chats),
     }
 
 
@@ -124,5 +128,16 @@ async def erase(session: AsyncSession, person: YoungPerson) -> None:
     """Erases everything that identifies a young person; completions stay as anonymous counts."""
     for model in (CardShown, Dismissal, Reminder, SavedItem, Journey, ConversationState):
         await session.execute(delete(model).where(model.young_person_id == person.id))
+    web_chats = list(
+        await session.scalars(
+            select(ChannelIdentity.external_id).where(
+                ChannelIdentity.young_person_id == person.id,
+                ChannelIdentity.channel == WEB_CHAT_CHANNEL,
+            )
+        )
+    )
+    await web_push.forget_chats(session, web_chats)
+    if web_chats:
+        await session.execute(delete(WebChatMessage).where(WebChatMessage.chat_id.in_(web_chats)))
     await session.delete(person)
     await session.flush()

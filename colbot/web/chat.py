@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from colbot.channels.webchat import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
+from colbot.domain.web_push import BadSubscription, read_subscription
+from colbot.services import device_moves, web_push
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,25 @@ CHAT_HEADERS = {
 }
 WEBCHAT_KEY = web.AppKey("webchat", WebChatChannel)
 PUBLIC_URL_KEY = web.AppKey("webchat_public_url", str)
-WORDS = ("title", "placeholder", "send", "connecting", "offline", "online", "keep_place")
+WORDS = (
+    "title",
+    "placeholder",
+    "send",
+    "connecting",
+    "offline",
+    "online",
+    "keep_place",
+    "notify_on",
+    "notify_off",
+    "notify_done",
+    "notify_stopped",
+    "notify_denied",
+    "notify_unavailable",
+)
+SERVICE_WORKER = "sw.js"
+# The worker lives under /chat/ but looks after the page at /chat itself.
+SERVICE_WORKER_SCOPE = "/chat"
+MAX_SUBSCRIPTION_BYTES = 4096
 
 
 def _origin(url: str) -> str:
@@ -65,6 +85,8 @@ def device_token(request: web.Request) -> str | None:
 def page_html(channel: WebChatChannel) -> str:
     """The chat page: wording from the conversation files, escaped; no inline script or style."""
     words = {key: html.escape(channel.render(f"webchat.{key}")) for key in WORDS}
+    if channel.pusher is not None:
+        words["push_key"] = channel.pusher.key.public_key
     move = html.escape(channel.render("webchat_move.button"))
     data = " ".join(f'data-{key.replace("_", "-")}="{value}"' for key, value in words.items())
     return f"""<!doctype html>
@@ -80,7 +102,9 @@ def page_html(channel: WebChatChannel) -> str:
 <header><h1>{words["title"]}</h1><p id="status" role="status">{words["connecting"]}</p></header>
 <main id="log" aria-live="polite"></main>
 <p id="help" class="help">{words["keep_place"]}
-<button id="move" type="button" class="chip">{move}</button></p>
+<button id="move" type="button" class="chip">{move}</button>
+<button id="notify" type="button" class="chip" hidden>{words["notify_on"]}</button>
+<span id="notify-status" role="status"></span></p>
 <form id="compose" autocomplete="off">
 <input id="text" name="text" maxlength="{MAX_TEXT_BYTES}"
  placeholder="{words["placeholder"]}" aria-label="{words["placeholder"]}">
@@ -107,6 +131,63 @@ async def chat_page(request: web.Request) -> web.Response:
             path="/",
         )
     return response
+
+
+async def service_worker(request: web.Request) -> web.FileResponse:
+    """The worker that shows Web Push notifications and opens the chat when one is tapped."""
+    headers = {**CHAT_HEADERS, "Service-Worker-Allowed": SERVICE_WORKER_SCOPE}
+    return web.FileResponse(STATIC_DIR / SERVICE_WORKER, headers=headers)
+
+
+async def _device_for_push(request: web.Request) -> str:
+    """The browser behind a push request, refused unless it is colbot's own page."""
+    if not allowed_origin(request):
+        raise web.HTTPForbidden(text="origin not allowed")
+    token = device_token(request)
+    if token is None:
+        raise web.HTTPForbidden(text="no device cookie; open the chat page first")
+    if request.app[WEBCHAT_KEY].pusher is None:
+        raise web.HTTPNotFound(text="notifications are not on for this colbot")
+    return chat_id_for(token)
+
+
+async def _json_body(request: web.Request) -> Any:
+    if request.content_length is not None and request.content_length > MAX_SUBSCRIPTION_BYTES:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_SUBSCRIPTION_BYTES, actual_size=request.content_length
+        )
+    raw = await request.content.read(MAX_SUBSCRIPTION_BYTES + 1)
+    if len(raw) > MAX_SUBSCRIPTION_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_SUBSCRIPTION_BYTES, actual_size=len(raw))
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise web.HTTPBadRequest(text="expected JSON") from error
+
+
+async def push_subscribe(request: web.Request) -> web.Response:
+    """The page has the young person's permission: notify this browser of what colbot sends."""
+    device = await _device_for_push(request)
+    try:
+        subscription = read_subscription(await _json_body(request))
+    except BadSubscription as error:
+        raise web.HTTPBadRequest(text=f"not a push subscription: {error}") from error
+    channel = request.app[WEBCHAT_KEY]
+    async with channel.database.transaction() as session:
+        chat_id, _ = await device_moves.resolve(session, device)
+        await web_push.subscribe(session, device, chat_id, subscription, channel.clock.now())
+    return web.Response(status=204, headers=CHAT_HEADERS)
+
+
+async def push_unsubscribe(request: web.Request) -> web.Response:
+    """Notifications turned off on this browser: forget its subscription."""
+    device = await _device_for_push(request)
+    body = await _json_body(request) if request.can_read_body else {}
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    channel = request.app[WEBCHAT_KEY]
+    async with channel.database.transaction() as session:
+        await web_push.unsubscribe(session, device, endpoint if isinstance(endpoint, str) else None)
+    return web.Response(status=204, headers=CHAT_HEADERS)
 
 
 async def static_file(request: web.Request) -> web.FileResponse:
@@ -188,4 +269,7 @@ def add_routes(app: web.Application, channel: WebChatChannel, public_url: str) -
     app[PUBLIC_URL_KEY] = public_url
     app.router.add_get("/chat", chat_page)
     app.router.add_get("/chat/ws", chat_socket)
+    app.router.add_get(f"/chat/{SERVICE_WORKER}", service_worker)
+    app.router.add_post("/chat/push", push_subscribe)
+    app.router.add_delete("/chat/push", push_unsubscribe)
     app.router.add_get("/static/chat/{name}", static_file)

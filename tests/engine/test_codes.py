@@ -8,16 +8,15 @@ from datetime import timedelta
 
 import zxingcpp
 from PIL import Image
-
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
 from colbot.domain import codes as code_format
+from colbot.domain.venue_links import venue_link
 from colbot.services import partners
 from colbot.services.catalogue import find_partner
 from colbot.storage.models import AuditEntry, CompletionCode, Opportunity, Redemption
-from colbot.domain.venue_links import venue_link
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, Talk
 

@@ -28,6 +28,7 @@ from colbot.storage.models.webchat import (
     WebChatMessage,
     WebChatMove,
     WebChatMoveFailure,
+    WebPushSubscription,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "WebChatMessage",
     "WebChatMove",
     "WebChatMoveFailure",
+    "WebPushSubscription",
     "YoungPerson",
     "YoungPersonPassion",
 ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
+
+# The channel name a web chat's young person is known by (ChannelIdentity.channel).
+WEB_CHAT_CHANNEL = "webchat"
 
 
 class WebChatMessage(Base):
@@ -62,3 +65,22 @@ class WebChatMoveFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     device: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class WebPushSubscription(Base):
+    """A browser's permission to be sent Web Push notifications for its chat (RFC 8030, 8291).
+
+    The endpoint is a capability URL at the browser's push service; it is kept to send and
+    deleted when the young person turns notifications off, deletes their data, or the push
+    service says it has gone.
+    """
+
+    __tablename__ = "webpush_subscriptions"
+
+    endpoint_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(Text)
+    device: Mapped[str] = mapped_column(String(64), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -221,6 +221,90 @@
   }
   document.getElementById("move").addEventListener("click", function () { say("/move"); });
 
+  // Web Push, only when they tap the button: the browser asks their permission then, never on
+  // opening the page. Without it, what colbot sends waits here in the chat.
+  var notifyButton = document.getElementById("notify");
+  var notifyStatus = document.getElementById("notify-status");
+  var pushSupported = words.pushKey && window.isSecureContext && "serviceWorker" in navigator &&
+    "PushManager" in window && "Notification" in window;
+
+  function keyBytes(base64url) {
+    var raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/"));
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+  function showNotifying(on) {
+    notifyButton.textContent = on ? words.notifyOff : words.notifyOn;
+    notifyButton.dataset.on = on ? "yes" : "no";
+    notifyButton.hidden = false;
+  }
+  function worker() {
+    return navigator.serviceWorker.register("/chat/sw.js", { scope: "/chat" }).then(function () {
+      return navigator.serviceWorker.ready;
+    });
+  }
+  function postSubscription(method, subscription) {
+    return fetch("/chat/push", {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(subscription)
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("push " + response.status); }
+    });
+  }
+  function turnOn() {
+    return Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") {
+        notifyStatus.textContent = words.notifyDenied;
+        notifyButton.hidden = true;
+        return undefined;
+      }
+      return worker().then(function (registration) {
+        return registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(words.pushKey)
+        });
+      }).then(function (subscription) {
+        return postSubscription("POST", subscription.toJSON());
+      }).then(function () {
+        showNotifying(true);
+        notifyStatus.textContent = words.notifyDone;
+      });
+    });
+  }
+  function turnOff() {
+    return worker().then(function (registration) {
+      return registration.pushManager.getSubscription();
+    }).then(function (subscription) {
+      var endpoint = subscription ? subscription.endpoint : null;
+      var unsubscribed = subscription ? subscription.unsubscribe() : Promise.resolve(true);
+      return unsubscribed.then(function () {
+        return postSubscription("DELETE", { endpoint: endpoint });
+      });
+    }).then(function () {
+      showNotifying(false);
+      notifyStatus.textContent = words.notifyStopped;
+    });
+  }
+  if (pushSupported && Notification.permission !== "denied") {
+    showNotifying(false);
+    navigator.serviceWorker.getRegistration("/chat").then(function (registration) {
+      return registration ? registration.pushManager.getSubscription() : null;
+    }).then(function (subscription) {
+      if (subscription && Notification.permission === "granted") { showNotifying(true); }
+    }).catch(function () { /* shown as off */ });
+    notifyButton.addEventListener("click", function () {
+      notifyButton.disabled = true;
+      var change = notifyButton.dataset.on === "yes" ? turnOff() : turnOn();
+      change.catch(function () {
+        notifyStatus.textContent = words.notifyUnavailable;
+        notifyButton.hidden = true;
+      }).then(function () { notifyButton.disabled = false; });
+    });
+  }
+
   var start = new URLSearchParams(location.search).get("start");
   var move = /^#move=(\d{6})$/.exec(location.hash);
   if (move) {

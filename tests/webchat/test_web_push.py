@@ -1,0 +1,328 @@
+"""Web Push for the web chat: permission, the doorbell, quiet hours, and forgetting a browser.
+
+The push service is a double on loopback (tests/doubles/push_service.py) that checks colbot's
+VAPID token with PyJWT and decrypts each notification as a browser would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from colbot.app import Colbot
+from colbot.clock import FrozenClock
+from colbot.services import broadcasts
+from colbot.services import people as people_service
+from colbot.services.web_push import VAPID_FILE
+from colbot.storage.models import (
+    ChannelIdentity,
+    Opportunity,
+    Reminder,
+    SavedItem,
+    WebPushSubscription,
+)
+from tests.doubles.push_service import PushServiceDouble
+from tests.engine.talk import WebChatTalker
+
+Browser = tuple[WebChatTalker, dict[str, Any]]
+
+
+@pytest.fixture
+async def push_service() -> AsyncIterator[PushServiceDouble]:
+    async with PushServiceDouble() as running:
+        yield running
+
+
+@pytest.fixture
+async def talkers(colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
+    made: list[WebChatTalker] = []
+    yield made
+    for talker in made:
+        await talker.close()
+
+
+async def post_subscription(
+    talker: WebChatTalker, subscription: object, method: str = "POST", origin: str | None = None
+) -> tuple[int, str]:
+    assert talker.session is not None
+    async with talker.session.request(
+        method,
+        f"{talker.base_url}/chat/push",
+        json=subscription,
+        headers={"Origin": origin or talker.base_url},
+    ) as response:
+        return response.status, await response.text()
+
+
+async def onboarded_browser(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> Browser:
+    """A web chat young person who has finished onboarding and said yes to notifications."""
+    talker = WebChatTalker(colbot.settings.public_url, colbot.engine)
+    talkers.append(talker)
+    await talker.connect()
+    async with colbot.database.transaction() as session:
+        person = await people_service.create(
+            session, "webchat", talker.chat_id, "en", colbot.clock.now()
+        )
+        person.onboarded_at = colbot.clock.now()
+    subscription, _ = push_service.new_browser()
+    assert await post_subscription(talker, subscription) == (204, "")
+    return talker, subscription
+
+
+async def close_page(colbot: Colbot, talker: WebChatTalker) -> None:
+    """Closes the chat's tab and waits until colbot has noticed."""
+    assert talker.ws is not None and colbot.webchat is not None
+    await talker.ws.close()
+    talker.ws = None
+    for _ in range(200):
+        if talker.chat_id not in colbot.webchat.sockets:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the page never closed")
+
+
+async def announce(colbot: Colbot, text: str) -> None:
+    async with colbot.database.transaction() as session:
+        await broadcasts.queue(
+            session,
+            text,
+            text,
+            broadcasts.Audience(),
+            colbot.clock.now(),
+            colbot.settings.quiet_hours,
+        )
+
+
+async def deliver(colbot: Colbot) -> None:
+    """Runs the outbox once and waits for the notifications it started."""
+    assert colbot.webchat is not None and colbot.webchat.pusher is not None
+    await colbot.outbox.drain()
+    await colbot.webchat.pusher.settled()
+
+
+async def subscriptions(colbot: Colbot) -> int:
+    async with colbot.database.reading() as session:
+        return int(await session.scalar(select(func.count()).select_from(WebPushSubscription)) or 0)
+
+
+async def test_a_closed_chat_is_rung_once_and_the_message_waits_in_it(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await close_page(colbot, sam)
+    await announce(
+        colbot, "The library's open day is on Saturday 🎉\nCome and try the 3D printers."
+    )
+    await deliver(colbot)
+    await deliver(colbot)
+
+    (push,) = push_service.pushes_to(subscription)
+    assert push.message == {
+        "title": "Kensalfield City of Learning",
+        "body": "The library's open day is on Saturday 🎉",
+        "url": f"{colbot.settings.public_url}/chat",
+        "tag": "colbot",
+    }
+    assert push.claims["aud"] == push_service.base_url
+    assert push.claims["sub"].startswith("mailto:")
+    assert 0 < push.claims["exp"] - datetime.now(UTC).timestamp() <= 24 * 3600
+    assert push.headers["ttl"] == str(4 * 3600) and push.headers["topic"] == "colbot"
+    assert push.headers["urgency"] == "normal"
+
+    # The notification only rang the bell: the message itself is waiting in the chat.
+    replies = await sam.say("/help")
+    assert any("open day" in r.text for r in replies)
+
+
+async def test_an_open_chat_gets_the_message_on_the_page_and_no_notification(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await announce(colbot, "Festival on Saturday")
+    await deliver(colbot)
+    assert push_service.pushes_to(subscription) == []
+    assert sam.ws is not None
+    frame = await sam.ws.receive_json(timeout=5)
+    assert frame["type"] == "message" and frame["text"] == "Festival on Saturday"
+
+
+async def test_a_reminder_rings_the_phone(
+    colbot: Colbot,
+    push_service: PushServiceDouble,
+    talkers: list[WebChatTalker],
+    clock: FrozenClock,
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await close_page(colbot, sam)
+    starts = clock.now() + timedelta(hours=2)
+    async with colbot.database.transaction() as session:
+        opportunity = await session.scalar(select(Opportunity).order_by(Opportunity.id).limit(1))
+        assert opportunity is not None
+        opportunity.starts_at, opportunity.ends_at = starts, starts + timedelta(hours=2)
+        person_id = await session.scalar(
+            select(ChannelIdentity.young_person_id).where(
+                ChannelIdentity.external_id == sam.chat_id
+            )
+        )
+        assert person_id is not None
+        session.add(
+            SavedItem(
+                young_person_id=person_id, opportunity_id=opportunity.id, saved_at=clock.now()
+            )
+        )
+        session.add(
+            Reminder(young_person_id=person_id, opportunity_id=opportunity.id, due_at=clock.now())
+        )
+        title = opportunity.title
+    await colbot.queue_reminders()
+    await deliver(colbot)
+    (push,) = push_service.pushes_to(subscription)
+    assert push.message["body"] == f"⏰ Coming up: {title}"
+
+
+async def test_nothing_rings_in_quiet_hours_until_they_end(
+    colbot: Colbot,
+    push_service: PushServiceDouble,
+    talkers: list[WebChatTalker],
+    clock: FrozenClock,
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await close_page(colbot, sam)
+    clock.set(datetime(2026, 11, 28, 22, 30, tzinfo=UTC))  # 22:30 in London: quiet hours
+    await announce(colbot, "Late news")
+    await deliver(colbot)
+    assert push_service.pushes_to(subscription) == []
+    clock.set(datetime(2026, 11, 29, 8, 5, tzinfo=UTC))
+    await deliver(colbot)
+    assert [p.message["body"] for p in push_service.pushes_to(subscription)] == ["Late news"]
+
+
+async def test_a_subscription_the_push_service_has_forgotten_is_dropped(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await close_page(colbot, sam)
+    push_service.gone.add(subscription["endpoint"].rsplit("/", 1)[1])
+    await announce(colbot, "First")
+    await deliver(colbot)
+    assert await subscriptions(colbot) == 0
+    await announce(colbot, "Second")
+    await deliver(colbot)
+    assert len(push_service.refusals) == 1  # not tried again
+
+
+async def test_a_refusing_push_service_loses_nothing(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    await close_page(colbot, sam)
+    push_service.status = 503
+    await announce(colbot, "Still here")
+    await deliver(colbot)
+    assert push_service.pushes_to(subscription) == [] and await subscriptions(colbot) == 1
+    replies = await sam.say("/help")
+    assert any(r.text == "Still here" for r in replies)
+
+
+async def test_turning_notifications_off_stops_them(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    assert await post_subscription(sam, {"endpoint": subscription["endpoint"]}, "DELETE") == (
+        204,
+        "",
+    )
+    assert await subscriptions(colbot) == 0
+    await close_page(colbot, sam)
+    await announce(colbot, "Quiet please")
+    await deliver(colbot)
+    assert push_service.pushes == []
+
+
+async def test_only_the_chat_page_may_subscribe_and_only_with_a_real_subscription(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, _ = await onboarded_browser(colbot, push_service, talkers)
+    subscription, _ = push_service.new_browser()
+    status, _ = await post_subscription(sam, subscription, origin="https://evil.example")
+    assert status == 403
+    async with aiohttp.ClientSession() as stranger:
+        response = await stranger.post(
+            f"{sam.base_url}/chat/push", json=subscription, headers={"Origin": sam.base_url}
+        )
+        assert response.status == 403  # no device cookie
+    bad_keys = {**subscription, "keys": {"p256dh": "AAAA", "auth": subscription["keys"]["auth"]}}
+    for bad in (
+        "not json at all",
+        [],
+        {"endpoint": "javascript:alert(1)", "keys": subscription["keys"]},
+        {"endpoint": subscription["endpoint"]},
+        bad_keys,
+        {**subscription, "endpoint": "https://push.example/" + "x" * 3000},
+    ):
+        status, text = await post_subscription(sam, bad)
+        assert status in {400, 413}, (bad, status)
+        assert "<" not in text
+    assert await subscriptions(colbot) == 1
+
+
+async def test_deleting_their_data_forgets_their_browsers(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    sam, _ = await onboarded_browser(colbot, push_service, talkers)
+    export = await sam.say("/mydata")
+    assert any(
+        r.file is not None and b'"browsers_with_notifications": 1' in r.file.content for r in export
+    )
+    await sam.say("/delete")
+    await sam.press("Yes, delete everything")
+    assert "All deleted" in sam.last_text()
+    assert await subscriptions(colbot) == 0
+
+
+async def test_the_vapid_key_is_made_once_and_kept_private(colbot: Colbot) -> None:
+    assert colbot.webchat is not None and colbot.webchat.pusher is not None
+    key = colbot.webchat.pusher.key.public_key
+    path = colbot.settings.data_dir / VAPID_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"{colbot.settings.public_url}/chat") as response,
+    ):
+        assert f'data-push-key="{key}"' in await response.text()
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"{colbot.settings.public_url}/chat/sw.js") as response,
+    ):
+        assert response.status == 200
+        assert response.headers["Service-Worker-Allowed"] == "/chat"
+        assert "showNotification" in await response.text()
+
+
+async def test_notifications_follow_the_chat_to_the_browser_it_moved_to(
+    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+) -> None:
+    old, old_subscription = await onboarded_browser(colbot, push_service, talkers)
+    new = WebChatTalker(colbot.settings.public_url, colbot.engine)
+    talkers.append(new)
+    await new.connect()
+    new_subscription, _ = push_service.new_browser()
+    assert await post_subscription(new, new_subscription) == (204, "")
+    replies = await old.say("/move")
+    code = next(line for line in replies[-1].text.split() if line.isdigit() and len(line) == 6)
+    await new.say(f"/move {code}")
+    await close_page(colbot, new)
+    await announce(colbot, "Moved along")
+    await deliver(colbot)
+    assert push_service.pushes_to(old_subscription) == []
+    assert [p.message["body"] for p in push_service.pushes_to(new_subscription)] == ["Moved along"]
