@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,8 +24,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a write may wait its turn in this process before it fails loudly.
+SQLITE_QUEUE_TIMEOUT_S = 60.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 READ_ONLY_OPTION = "colbot_read_only"
+WritersByLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -55,6 +60,8 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", self._begin_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._kept: list[AsyncConnection] = []
+        self._sqlite_writers: WritersByLoop = weakref.WeakKeyDictionary()
+        self._sqlite_owner: dict[asyncio.Lock, asyncio.Task[Any] | None] = {}
 
     @staticmethod
     def _begin_sqlite(connection: Any) -> None:
@@ -64,8 +71,33 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Runs a block in one transaction: committed if it ends well, rolled back if not."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        if not self.is_sqlite:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        # SQLite has one writer. Left to busy_timeout, waiting writers poll with growing sleeps
+        # and the unlucky ones starve past the timeout under load; queued here, in turn, they
+        # take the lock the moment it is free. Other processes still meet busy_timeout.
+        lock = self._sqlite_writer()
+        task = asyncio.current_task()
+        if task is not None and self._sqlite_owner.get(lock) is task:
+            raise RuntimeError("a write transaction inside another would wait for itself")
+        async with asyncio.timeout(SQLITE_QUEUE_TIMEOUT_S):
+            await lock.acquire()
+        self._sqlite_owner[lock] = task
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            self._sqlite_owner.pop(lock, None)
+            lock.release()
+
+    def _sqlite_writer(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._sqlite_writers.get(loop)
+        if lock is None:
+            lock = self._sqlite_writers[loop] = asyncio.Lock()
+        return lock
 
     async def hold(self, session: AsyncSession, *name: str) -> None:
         """Holds a named lock until the session's transaction ends, across every process.
