@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -192,3 +193,21 @@ def run_cli(
         return code, captured.out + captured.err
 
     return run
+
+
+OB2_REPOSITORY = Path(__file__).resolve().parents[2]
+VALIDATOR_ENV = "COLBOT_OB2_VALIDATOR"
+DEFAULT_PYTHON = OB2_REPOSITORY / ".ci" / "ob2-venv" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def validator_python() -> Path:
+    """The validator's Python; CI names it (and then it must work), locally it may be absent."""
+    named = os.environ.get(VALIDATOR_ENV)
+    python = Path(named) if named else DEFAULT_PYTHON
+    if python.exists():
+        return python
+    message = f"the OB 2.0 reference validator is missing at {python}: bash .ci/ob2-validator"
+    if named or os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -13,31 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from colbot.app import Colbot
 from tests.badgeflow.conftest import Handed, fetched, handed_badge, make_code, redeem
 from tests.badges.world import SHARED
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-VALIDATOR_ENV = "COLBOT_OB2_VALIDATOR"
-DEFAULT_PYTHON = REPOSITORY / ".ci" / "ob2-venv" / "bin" / "python"
 RUNNER = Path(__file__).with_name("ob2_validator.py")
 OB2_CONTEXT = SHARED / "contexts" / "openbadges-v2.json"
 VALIDATOR_TIMEOUT_S = 120
-
-
-@pytest.fixture(scope="module")
-def validator_python() -> Path:
-    """The validator's Python; CI names it (and then it must work), locally it may be absent."""
-    named = os.environ.get(VALIDATOR_ENV)
-    python = Path(named) if named else DEFAULT_PYTHON
-    if python.exists():
-        return python
-    message = f"the OB 2.0 reference validator is missing at {python}: bash .ci/ob2-validator"
-    if named or os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 async def validated(

@@ -7,15 +7,24 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
+from jsonschema import Draft201909Validator
 
 from colbot.app import Colbot, build_app
 from colbot.badges.baking import unbake
 from colbot.badges.verify import verify
 from colbot.clock import FrozenClock
 from colbot.commands.badges import fetch as http_fetch
+from colbot.core.messages import Attachment, Outbound
 from colbot.web.badges import WARMING
-from tests.badgeflow.conftest import LINKEDIN, make_code
+from tests.badgeflow.conftest import LINKEDIN, Handed, fetched, make_code
+from tests.badgeflow.test_forms import (
+    ob2_checked_with_pyjwt,
+    proof_checked,
+    vc_jwt_checked_with_pyjwt,
+)
+from tests.badgeflow.test_reference_validator import assert_valid, validated
 from tests.conftest import TEST_NOW
 from tests.doubles.telegram import Person, SentMessage, TelegramDouble
 from tests.telegram.conftest import telegram_settings
@@ -88,3 +97,35 @@ async def test_a_group_on_telegram_each_get_one_badge_picture_and_file(
         files = [m for m in person.messages if m.document is not None]
         assert len(photos) == 1 and len(files) == 2, person
         assert person.messages[0].photo is not None, "the badge picture comes first"
+
+
+async def test_the_badge_that_reaches_telegram_passes_every_independent_check(
+    on_telegram: Colbot,
+    double: TelegramDouble,
+    credential_schema: Draft201909Validator,
+    validator_python: Path,
+    tmp_path: Path,
+) -> None:
+    """The Done-when of the badges issue, through the real Application and the Bot API double:
+    the baked file Telegram delivered is checked by PyJWT, 1EdTech's OB 3.0 JSON Schema, an
+    eddsa-rdfc-2022 check with the issuer's listed key, and 1EdTech's OB 2.0 validator."""
+    code, _ = await make_code(on_telegram)
+    sam = double.person("Sam")
+    await sam.replies_to(sam.send(code), timeout=10)
+    photo, document = badge_messages(sam)
+    assert document.document is not None and document.filename is not None
+    handed = Handed(
+        Outbound(text=photo.body),
+        Outbound(text="", file=Attachment(document.filename, document.document, "image/png")),
+    )
+    async with aiohttp.ClientSession() as http:
+        assertion = await ob2_checked_with_pyjwt(http, handed.ob2_jws)
+        assert assertion["recipient"]["hashed"] is True
+        credential = handed.credential
+        assert [e.message for e in credential_schema.iter_errors(credential)] == []
+        await proof_checked(http, credential)
+        status, content_type, token = await fetched(http, credential["id"] + ".jwt")
+        assert (status, content_type) == (200, "application/vc+jwt")
+        claims = await vc_jwt_checked_with_pyjwt(http, token.decode())
+        assert claims["jti"] == credential["id"]
+    assert_valid(await validated(validator_python, handed.baked, tmp_path), handed)
