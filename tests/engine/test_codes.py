@@ -16,7 +16,13 @@ from colbot.domain import codes as code_format
 from colbot.domain.venue_links import venue_link
 from colbot.services import partners
 from colbot.services.catalogue import find_partner
-from colbot.storage.models import AuditEntry, CompletionCode, Opportunity, Redemption
+from colbot.storage.models import (
+    AuditEntry,
+    CompletionCode,
+    IssuedBadge,
+    Opportunity,
+    Redemption,
+)
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, Talk
 
@@ -246,7 +252,21 @@ async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
     assert "All time: 4 young people reached · 4 codes redeemed" in text
     async with colbot.database.transaction() as session:
         hours = await session.scalar(select(func.sum(Redemption.learning_hours)))
-    assert f"{hours:g} learning hours" in text
+        badges = await session.scalar(
+            select(func.count())
+            .select_from(IssuedBadge)
+            .where(IssuedBadge.redemption_id.is_not(None))
+        )
+        (title,) = (
+            await session.scalars(
+                select(Opportunity.title)
+                .join(Redemption, Redemption.opportunity_id == Opportunity.id)
+                .distinct()
+            )
+        ).all()
+    assert badges == 4
+    assert f"{hours:g} learning hours · 4 badges" in text
+    assert f"• {title}: 4 young people · {hours:g} hours · 4 badges" in text
 
 
 async def test_add_opportunity_conversation(colbot: Colbot, talk: Talk) -> None:

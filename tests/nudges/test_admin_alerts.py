@@ -46,3 +46,44 @@ async def test_a_spike_of_wrong_codes_alerts_the_admins_once(
     await sender.outbox.drain()
     alerts = [text for text in to_admin(double) if "wrong completion codes" in text]
     assert len(alerts) == 1 and "guessing" in alerts[0]
+
+
+async def test_a_city_admin_invites_staff_for_any_partner_in_the_bot(
+    sender: Colbot, double: TelegramDouble
+) -> None:
+    admin = double.person("Admin", user_id=ADMIN_ID)
+    picked = await sender.engine.handle(
+        Inbound("telegram", str(admin.id), InboundKind.COMMAND, text="/invite", command="invite")
+    )
+    choices = {button.label: button.data for row in picked[0].buttons for button in row}
+    assert "Pixel Forge Games" in choices and len(choices) > 1
+    made = await sender.engine.handle(
+        Inbound(
+            "telegram", str(admin.id), InboundKind.BUTTON, button_data=choices["Pixel Forge Games"]
+        )
+    )
+    link = next(w for w in made[0].text.split() if w.startswith("https://t.me/"))
+    payload = link.partition("?start=")[2]
+    newcomer = double.person("Priya")
+    joined = await sender.engine.handle(
+        Inbound(
+            "telegram",
+            str(newcomer.id),
+            InboundKind.COMMAND,
+            text=f"/start {payload}",
+            command="start",
+            args=(payload,),
+            first_name="Priya",
+        )
+    )
+    assert "Pixel Forge Games" in joined[0].text
+    stranger = double.person("Stranger")
+    refused = await sender.engine.handle(
+        Inbound(
+            "telegram",
+            str(stranger.id),
+            InboundKind.BUTTON,
+            button_data=choices["Pixel Forge Games"],
+        )
+    )
+    assert "Pixel Forge Games" not in refused[0].text
