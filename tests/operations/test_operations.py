@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
@@ -11,6 +13,8 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.logs import JsonFormatter
 from colbot.settings import Settings
+from tests.doubles.telegram import TelegramDouble
+from tests.telegram.conftest import telegram_settings
 
 
 async def test_ready_when_the_database_is_current_and_telegram_is_off(
@@ -69,3 +73,28 @@ def test_a_json_log_line_is_one_object_with_the_extras() -> None:
     assert entry["level"] == "WARNING" and entry["logger"] == "colbot.x"
     assert entry["message"] == "sent 3" and entry["chat"] == "42"
     assert "\n" not in line
+
+
+async def test_ready_only_while_telegram_answers(
+    settings: Settings, clock: FrozenClock, demo_database: Path, aiohttp_client: type[TestClient]
+) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    async with TelegramDouble() as double:
+        app = build_app(telegram_settings(double, settings.data_dir, "polling"), clock=clock)
+        await app.prepare()
+        assert app.telegram is not None
+        await app.telegram.application.initialize()
+        try:
+            client = await aiohttp_client(app.web_app)  # type: ignore[operator]
+            response = await client.get("/readyz")
+            assert response.status == 200
+            assert (await response.json())["checks"]["telegram"] == "ok"
+            double.fail_next("getMe", 502)
+            response = await client.get("/readyz")
+            assert response.status == 503
+            checks = (await response.json())["checks"]
+            assert checks["telegram"].startswith("unreachable") and checks["database"] == "ok"
+        finally:
+            await app.telegram.application.shutdown()
+            await app.database.dispose()
