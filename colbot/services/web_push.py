@@ -40,7 +40,7 @@ VAPID_FILE = Path("webpush") / "vapid.pem"
 SEND_TIMEOUT_S = 10.0
 # 404 and 410 mean the browser dropped the subscription (RFC 8030 section 7.3).
 GONE = frozenset({404, 410})
-MAX_PARALLEL_PUSHES = 20
+MAX_PARALLEL_PUSHES = 8
 
 
 @dataclass(frozen=True)
@@ -191,15 +191,14 @@ class WebPusher:
         return self._session
 
     async def _ring(self, chat_id: str, payload: bytes) -> None:
-        async with self.database.reading() as session:
-            subscriptions = await for_chat(session, chat_id)
         if self._parallel is None:
             self._parallel = asyncio.Semaphore(MAX_PARALLEL_PUSHES)
-        gone: list[str] = []
-        for subscription in subscriptions:
-            async with self._parallel:
-                if not await self._send(subscription, payload):
-                    gone.append(subscription.endpoint_hash)
+        # A broadcast rings thousands of chats at once: a few at a time keeps the database's
+        # connection pool and the push services unhurried.
+        async with self._parallel:
+            async with self.database.reading() as session:
+                subscriptions = await for_chat(session, chat_id)
+            gone = [s.endpoint_hash for s in subscriptions if not await self._send(s, payload)]
         if gone:
             async with self.database.transaction() as session:
                 await session.execute(

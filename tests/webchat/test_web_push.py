@@ -18,12 +18,15 @@ from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from colbot.services import broadcasts
+from colbot.domain.web_push import read_subscription
+from colbot.services import broadcasts, web_push
 from colbot.services import people as people_service
+from colbot.services.outbox import PENDING
 from colbot.services.web_push import VAPID_FILE
 from colbot.storage.models import (
     ChannelIdentity,
     Opportunity,
+    OutboxMessage,
     Reminder,
     SavedItem,
     WebPushSubscription,
@@ -103,9 +106,19 @@ async def announce(colbot: Colbot, text: str) -> None:
 
 
 async def deliver(colbot: Colbot) -> None:
-    """Runs the outbox once and waits for the notifications it started."""
+    """Runs the outbox, waits for the scheduler's own run too, then for the notifications."""
     assert colbot.webchat is not None and colbot.webchat.pusher is not None
     await colbot.outbox.drain()
+    for _ in range(500):
+        async with colbot.database.reading() as session:
+            claimed = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == PENDING, OutboxMessage.claimed_at.is_not(None))
+            )
+        if not claimed:
+            break
+        await asyncio.sleep(0.01)
     await colbot.webchat.pusher.settled()
 
 
@@ -326,3 +339,26 @@ async def test_notifications_follow_the_chat_to_the_browser_it_moved_to(
     await deliver(colbot)
     assert push_service.pushes_to(old_subscription) == []
     assert [p.message["body"] for p in push_service.pushes_to(new_subscription)] == ["Moved along"]
+
+
+async def test_an_announcement_rings_every_subscribed_phone_once(
+    colbot: Colbot, push_service: PushServiceDouble
+) -> None:
+    browsers = []
+    async with colbot.database.transaction() as session:
+        for n in range(200):
+            chat_id = f"webchat-{n}"
+            person = await people_service.create(
+                session, "webchat", chat_id, "en", colbot.clock.now()
+            )
+            person.onboarded_at = colbot.clock.now()
+            subscription, _ = push_service.new_browser()
+            await web_push.subscribe(
+                session, chat_id, chat_id, read_subscription(subscription), colbot.clock.now()
+            )
+            browsers.append(subscription)
+    await announce(colbot, "Half-term is full of free things to do")
+    await deliver(colbot)
+    await deliver(colbot)
+    assert [len(push_service.pushes_to(b)) for b in browsers] == [1] * len(browsers)
+    assert push_service.refusals == []
