@@ -13,6 +13,7 @@ colbot has no record of; updates handled more than once). Beside it, a bare pyth
 echo bot measured the same way through the same double.
 
     python benchmarks/load.py --people 10000 [--postgres postgresql+asyncpg://user@host:port/db]
+                              [--runs echo,sqlite,pg1,pg3]
 
 Without --postgres only the SQLite run and the echo bot are measured; with it (a server on which
 the script may create and drop a database), one and three processes on PostgreSQL as well.
@@ -45,6 +46,7 @@ from colbot.storage.database import Database
 from colbot.storage.models import TelegramUpdate
 
 FIRST_USER_ID = 2_000_001
+RUNS = ("echo", "sqlite", "pg1", "pg3")
 SECRET = "load-test-secret"
 STARTUP_TIMEOUT_S = 60
 SCRIPT = (
@@ -257,8 +259,16 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL the script may use")
+    parser.add_argument(
+        "--runs",
+        type=lambda text: text.split(","),
+        default=list(RUNS),
+        help=f"which to measure, in order, comma-separated (default: {','.join(RUNS)})",
+    )
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if unknown := set(args.runs) - set(RUNS):
+        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     if args.double is not None:
         await serve_double(args.double, FIRST_USER_ID)
         return
@@ -272,12 +282,16 @@ async def main() -> None:
     )
     assert child.stdout is not None and child.stdin is not None
     double = json.loads(await child.stdout.readline())
-    results = [await echo_run(args.people, double)]
-    print(results[-1].row(), flush=True)
-    results.append(await colbot_run("colbot, 1 process, SQLite", args.people, 1, None, double))
-    print(results[-1].row(), flush=True)
+    results: list[Result] = []
+    if "echo" in args.runs:
+        results.append(await echo_run(args.people, double))
+        print(results[-1].row(), flush=True)
+    if "sqlite" in args.runs:
+        results.append(await colbot_run("colbot, 1 process, SQLite", args.people, 1, None, double))
+        print(results[-1].row(), flush=True)
+    wanted = [int(run[2:]) for run in args.runs if run.startswith("pg")]
     if args.postgres:
-        for processes in (1, 3):
+        for processes in wanted:
             name = f"colbot_load_{secrets.token_hex(4)}"
             pg_database(args.postgres, "create", name)
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
