@@ -7,6 +7,7 @@ VAPID token with PyJWT and decrypts each notification as a browser would.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import stat
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -94,10 +95,11 @@ async def close_page(colbot: Colbot, talker: WebChatTalker) -> None:
 
 
 async def announce(colbot: Colbot, text: str) -> None:
+    """An announcement to everyone, as /broadcast queues it (its batch named by a short id)."""
     async with colbot.database.transaction() as session:
         await broadcasts.queue(
             session,
-            text,
+            hashlib.sha256(text.encode()).hexdigest()[:16],
             text,
             broadcasts.Audience(),
             colbot.clock.now(),
