@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -15,6 +15,8 @@ class AuditEntry(Base):
     """Who did what, when, from which channel."""
 
     __tablename__ = "audit_log"
+    # Counting recent wrong codes (the spike alert) reads a range of this, not every entry.
+    __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
