@@ -46,6 +46,11 @@ def is_move(inbound: Inbound) -> bool:
     return inbound.kind is InboundKind.COMMAND and inbound.command == MOVE_COMMAND
 
 
+def _shows_anything(outbound: Outbound) -> bool:
+    """Whether a message has something for the page to show (a bare menu update counts)."""
+    return bool(outbound.text or outbound.image or outbound.file or outbound.menu is not None)
+
+
 def _button(button: Button) -> dict[str, str]:
     return {"label": button.label, "data": button.data, "url": button.url}
 
@@ -283,23 +288,17 @@ class WebChatChannel:
 
     async def store_in(self, session: AsyncSession, chat_id: str, outbound: Outbound) -> None:
         """Keeps an outbox message in the outbox's own transaction, so it is kept exactly once."""
-        if outbound.text or outbound.image or outbound.file or outbound.menu is not None:
-            session.add(
-                WebChatMessage(
-                    chat_id=chat_id, payload=to_payload(outbound), created_at=self.clock.now()
-                )
-            )
+        if _shows_anything(outbound):
+            self._keep(session, chat_id, outbound, self.clock.now())
 
     async def _store(self, chat_id: str, replies: list[Outbound]) -> None:
-        shown = [r for r in replies if r.text or r.image or r.file or r.menu is not None]
+        shown = [r for r in replies if _shows_anything(r)]
         if not shown:
             return
         now = self.clock.now()
         async with self.database.transaction() as session:
             for outbound in shown:
-                session.add(
-                    WebChatMessage(chat_id=chat_id, payload=to_payload(outbound), created_at=now)
-                )
+                self._keep(session, chat_id, outbound, now)
 
     async def ack(self, chat_id: str, upto: int) -> None:
         """Notes the messages the page says it has shown; they are deleted with its next write.

@@ -54,7 +54,12 @@ def endpoint_hash(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()
 
 
-def _unpadded_base64url(value: object, size: int, name: str) -> str:
+def b64url(raw: bytes) -> str:
+    """Unpadded base64url, the form Web Push writes keys in."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _key_bytes(value: object, size: int, name: str) -> bytes:
     if not isinstance(value, str) or not value:
         raise BadSubscription(f"keys.{name} is missing")
     try:
@@ -63,7 +68,7 @@ def _unpadded_base64url(value: object, size: int, name: str) -> str:
         raise BadSubscription(f"keys.{name} is not base64url") from error
     if len(raw) != size:
         raise BadSubscription(f"keys.{name} should be {size} bytes, not {len(raw)}")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return raw
 
 
 def read_subscription(data: object) -> Subscription:
@@ -79,11 +84,11 @@ def read_subscription(data: object) -> Subscription:
     keys = data.get("keys")
     if not isinstance(keys, dict):
         raise BadSubscription("keys are missing")
-    p256dh = _unpadded_base64url(keys.get("p256dh"), P256DH_BYTES, "p256dh")
-    if base64.urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))[0] != 0x04:
+    p256dh = _key_bytes(keys.get("p256dh"), P256DH_BYTES, "p256dh")
+    if p256dh[0] != 0x04:
         raise BadSubscription("keys.p256dh is not an uncompressed P-256 point")
-    auth = _unpadded_base64url(keys.get("auth"), AUTH_BYTES, "auth")
-    return Subscription(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    auth = _key_bytes(keys.get("auth"), AUTH_BYTES, "auth")
+    return Subscription(endpoint=endpoint, p256dh=b64url(p256dh), auth=b64url(auth))
 
 
 def notification(title: str, text: str, url: str) -> bytes:

@@ -139,23 +139,25 @@ async def service_worker(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / SERVICE_WORKER, headers=headers)
 
 
-async def _device_for_push(request: web.Request) -> str:
-    """The browser behind a push request, refused unless it is colbot's own page."""
+def _page_device(request: web.Request) -> str:
+    """The browser behind a request, refused unless it comes from colbot's own chat page."""
     if not allowed_origin(request):
         raise web.HTTPForbidden(text="origin not allowed")
     token = device_token(request)
     if token is None:
         raise web.HTTPForbidden(text="no device cookie; open the chat page first")
-    if request.app[WEBCHAT_KEY].pusher is None:
-        raise web.HTTPNotFound(text="notifications are not on for this colbot")
     return chat_id_for(token)
 
 
+def _device_for_push(request: web.Request) -> str:
+    """The browser behind a push request, when this colbot sends notifications at all."""
+    device = _page_device(request)
+    if request.app[WEBCHAT_KEY].pusher is None:
+        raise web.HTTPNotFound(text="notifications are not on for this colbot")
+    return device
+
+
 async def _json_body(request: web.Request) -> Any:
-    if request.content_length is not None and request.content_length > MAX_SUBSCRIPTION_BYTES:
-        raise web.HTTPRequestEntityTooLarge(
-            max_size=MAX_SUBSCRIPTION_BYTES, actual_size=request.content_length
-        )
     raw = await request.content.read(MAX_SUBSCRIPTION_BYTES + 1)
     if len(raw) > MAX_SUBSCRIPTION_BYTES:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_SUBSCRIPTION_BYTES, actual_size=len(raw))
@@ -167,7 +169,7 @@ async def _json_body(request: web.Request) -> Any:
 
 async def push_subscribe(request: web.Request) -> web.Response:
     """The page has the young person's permission: notify this browser of what colbot sends."""
-    device = await _device_for_push(request)
+    device = _device_for_push(request)
     try:
         subscription = read_subscription(await _json_body(request))
     except BadSubscription as error:
@@ -181,7 +183,7 @@ async def push_subscribe(request: web.Request) -> web.Response:
 
 async def push_unsubscribe(request: web.Request) -> web.Response:
     """Notifications turned off on this browser: forget its subscription."""
-    device = await _device_for_push(request)
+    device = _device_for_push(request)
     body = await _json_body(request) if request.can_read_body else {}
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     channel = request.app[WEBCHAT_KEY]
@@ -201,13 +203,8 @@ async def static_file(request: web.Request) -> web.FileResponse:
 
 async def chat_socket(request: web.Request) -> web.StreamResponse:
     """One open page: frames in go to the channel once each; replies come back until acked."""
-    if not allowed_origin(request):
-        raise web.HTTPForbidden(text="origin not allowed")
-    token = device_token(request)
-    if token is None:
-        raise web.HTTPForbidden(text="no device cookie; open the chat page first")
+    device = _page_device(request)
     channel = request.app[WEBCHAT_KEY]
-    device = chat_id_for(token)
     chat_id, moved_away = await channel.resolve(device)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
