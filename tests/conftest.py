@@ -30,6 +30,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def copy_demo(data_dir: Path, demo_database: Path) -> None:
+    """Gives a test's colbot its own copy of the migrated demo city (on PostgreSQL, a clone)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(TEST_NOW)
@@ -100,8 +106,7 @@ async def colbot(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """A colbot on its own copy of the demo database, not serving."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     app = build_app(settings, clock=clock)
     await app.prepare()
     yield app

@@ -41,7 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     )
     check.add_argument("--recipient", metavar="EMAIL", help="also check who the badge names")
     revoke = tasks.add_parser("revoke", help="revoke one of colbot's badges in every form at once")
-    revoke.add_argument("id", help="the badge's id, or any of its URLs")
+    revoke.add_argument(
+        "id", help="the badge's id, or any of its URLs (put -- before an id that starts with -)"
+    )
     revoke.add_argument("--reason", required=True, help="why, as verifiers will show it")
     keys = commands.add_parser("keys", help="issuers' signing keys")
     key_tasks = keys.add_subparsers(dest="keys_command", required=True)

@@ -50,6 +50,13 @@ MAX_REASON = 300
 SYSTEM_ACTOR = "colbot"
 
 
+def new_public_id() -> str:
+    """A random badge id that never starts with "-", which a command line reads as an option."""
+    while (public_id := secrets.token_urlsafe(PUBLIC_ID_BYTES)).startswith("-"):
+        pass
+    return public_id
+
+
 @dataclass(frozen=True)
 class Award:
     """One badge just issued, with what the chat needs to hand it over."""
@@ -226,7 +233,7 @@ class BadgeIssuer:
         evidence: str | None = None,
     ) -> Award:
         """Signs one badge three ways: OB 2.0 JWS, OB 3.0 VC-JWT, OB 3.0 credential with a proof."""
-        public_id = secrets.token_urlsafe(PUBLIC_ID_BYTES)
+        public_id = new_public_id()
         status_index = await _free_status_index(session, issuer.issuer)
         keys = self.publisher.keys.current(issuer.issuer)
         salt = new_salt()

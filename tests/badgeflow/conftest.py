@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +27,7 @@ from colbot.services import codes
 from colbot.settings import Settings
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember
 from tests.badges.world import SHARED, load_json
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, copy_demo
 from tests.engine.talk import Talker
 
 LINKEDIN = "https://www.linkedin.com/profile/add?"
@@ -39,8 +38,7 @@ async def served(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """colbot on a copy of the demo database, its web server listening at its public URL."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     app = build_app(settings, clock=clock)
     await app.prepare()
     runner = web.AppRunner(app.web_app, handle_signals=False)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
 from colbot.app import Colbot
@@ -13,7 +15,7 @@ from colbot.badges import dataintegrity
 from colbot.badges.statuslist import decode_bitstring, status_bit
 from colbot.badges.verify import verify
 from colbot.commands.badges import fetch as http_fetch
-from colbot.services.badges import WITHDRAWN
+from colbot.services.badges import WITHDRAWN, new_public_id
 from colbot.storage.models import IssuedBadge, YoungPerson
 from tests.badgeflow.conftest import (
     CliRun,
@@ -83,8 +85,20 @@ async def test_revoke_command_revokes_every_form_at_once(
         assert status == 410 and json.loads(body)["revoked"] is True
     again, output = await run_cli("badges", "revoke", stored.public_id, "--reason", "twice")
     assert again == 0 and "already revoked" in output
+    after_dashes, output = await run_cli(
+        "badges", "revoke", "--reason", "x", "--", stored.public_id
+    )
+    assert after_dashes == 0 and "already revoked" in output
     unknown, output = await run_cli("badges", "revoke", "no-such-badge", "--reason", "x")
     assert unknown == 1 and "no badge" in output
+
+
+def test_badge_ids_never_start_like_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["-hZk-TKyMSR86mFBOgq5wA", "_x", "Zk-TKyMSR86mFBOgq5wA"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: next(drawn))
+
+    assert new_public_id() == "_x"
+    assert new_public_id() == "Zk-TKyMSR86mFBOgq5wA"
 
 
 async def test_delete_revokes_badges_as_withdrawn_at_the_recipients_request(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from tests.badgeflow.test_forms import (
     vc_jwt_checked_with_pyjwt,
 )
 from tests.badgeflow.test_reference_validator import assert_valid, validated
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, copy_demo
 from tests.doubles.telegram import Person, SentMessage, TelegramDouble
 from tests.telegram.conftest import telegram_settings
 
@@ -42,8 +41,7 @@ async def double() -> AsyncIterator[TelegramDouble]:
 async def on_telegram(
     double: TelegramDouble, data_dir: Path, demo_database: Path, clock: FrozenClock
 ) -> AsyncIterator[Colbot]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+    copy_demo(data_dir, demo_database)
     colbot = build_app(telegram_settings(double, data_dir, "polling"), clock=clock)
     await colbot.start()
     yield colbot

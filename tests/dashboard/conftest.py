@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
-from tests.conftest import free_port
+from tests.conftest import copy_demo, free_port
 from tests.dashboard.seed import Group
 
 ADMIN = 4242
@@ -42,8 +41,7 @@ async def board(
     admin_settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """colbot with a city admin, not serving."""
-    admin_settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, admin_settings.data_dir / "colbot.sqlite3")
+    copy_demo(admin_settings.data_dir, demo_database)
     app = build_app(admin_settings, clock=clock)
     await app.prepare()
     yield app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from colbot.app import build_app
 from colbot.cli import main
 from colbot.clock import FrozenClock
 from colbot.settings import load_settings
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, copy_demo
 from tests.dashboard.conftest import GROUPS
 from tests.dashboard.seed import seed
 
@@ -24,8 +23,7 @@ def test_report_prints_the_headline_and_writes_the_tables(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+    copy_demo(data_dir, demo_database)
 
     async def make() -> None:
         colbot = build_app(load_settings({}, data_dir=data_dir), clock=FrozenClock(TEST_NOW))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
+from tests.conftest import copy_demo
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, Talk, Talker, TelegramTalker, WebChatTalker
 from tests.telegram.conftest import telegram_settings
@@ -42,8 +42,7 @@ async def colbot(
     demo_database: Path,
 ) -> AsyncIterator[Colbot]:
     """colbot on a copy of the demo database; on Telegram it runs against the Bot API double."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     if channel == "webchat":
         app = build_app(settings, clock=clock)
         assert app.webchat is not None

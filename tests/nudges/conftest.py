@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.storage.models import OutboxMessage
+from tests.conftest import copy_demo
 from tests.doubles.telegram import Person, TelegramDouble
 from tests.nudges.seed import seed_people
 from tests.telegram.conftest import telegram_settings
@@ -31,8 +31,7 @@ async def sender(
     double: TelegramDouble, data_dir: Path, demo_database: Path, clock: FrozenClock
 ) -> AsyncIterator[Colbot]:
     """colbot with its Telegram bot connected but not polling: only the outbox talks."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+    copy_demo(data_dir, demo_database)
     settings = telegram_settings(double, data_dir, "polling", admins=frozenset({ADMIN_ID}))
     app = build_app(settings, clock=clock)
     await app.prepare()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
@@ -13,6 +12,7 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.logs import JsonFormatter
 from colbot.settings import Settings
+from tests.conftest import copy_demo
 from tests.doubles.telegram import TelegramDouble
 from tests.telegram.conftest import telegram_settings
 
@@ -78,8 +78,7 @@ def test_a_json_log_line_is_one_object_with_the_extras() -> None:
 async def test_ready_only_while_telegram_answers(
     settings: Settings, clock: FrozenClock, demo_database: Path, aiohttp_client: type[TestClient]
 ) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     async with TelegramDouble() as double:
         app = build_app(telegram_settings(double, settings.data_dir, "polling"), clock=clock)
         await app.prepare()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
-from tests.conftest import free_port
+from tests.conftest import copy_demo, free_port
 from tests.doubles.telegram import TelegramDouble
 
 WEBHOOK_SECRET = "test-webhook-secret_1"
@@ -55,8 +54,7 @@ async def start_colbot(
 
     async def start(mode: str = "polling", **extra: object) -> Colbot:
         if not (data_dir / "colbot.sqlite3").exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+            copy_demo(data_dir, demo_database)
         colbot = build_app(telegram_settings(double, data_dir, mode, **extra), clock=clock)
         await colbot.start()
         running.append(colbot)

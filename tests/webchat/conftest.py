@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
+from tests.conftest import copy_demo
+from tests.engine.talk import WebChatTalker
 
 
 @pytest.fixture
@@ -18,9 +19,17 @@ async def colbot(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """A colbot serving its web chat on loopback, on its own copy of the demo database."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     app = build_app(settings, clock=clock)
     await app.start()
     yield app
     await app.stop()
+
+
+@pytest.fixture
+async def talkers(colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
+    """Web chat talkers a test makes, each closed when it ends."""
+    made: list[WebChatTalker] = []
+    yield made
+    for talker in made:
+        await talker.close()

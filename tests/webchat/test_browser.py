@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
+from tests.conftest import copy_demo
 
 REQUIRED = os.environ.get("COLBOT_BROWSER_TESTS") == "required"  # CI: fail, never skip
 if REQUIRED:
@@ -49,8 +49,7 @@ async def _start(settings: Settings, clock: FrozenClock) -> Colbot:
 async def test_a_conversation_survives_a_restart_and_typed_html_stays_text(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
+    copy_demo(settings.data_dir, demo_database)
     app = await _start(settings, clock)
     try:
         async with playwright_api.async_playwright() as driver:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-from colbot.app import Colbot, build_app
-from colbot.clock import FrozenClock
+from colbot.app import Colbot
 from colbot.domain.venue_links import venue_link
-from colbot.settings import Settings
 from tests.engine.talk import Talker
 from tests.engine.test_codes import invite_payload, make_code
 from tests.webchat.test_browser import (
@@ -31,111 +27,93 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def _completion_code(app: Colbot) -> str:
+async def _completion_code(colbot: Colbot) -> str:
     """What the session leader hands out: made by a partner's staff member on another channel."""
-    staff = Talker(app.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(app, 'pixel-forge')}")
+    staff = Talker(colbot.engine, "staff", first_name="Priya")
+    await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
     return await make_code(staff)
 
 
 async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
-    settings: Settings, clock: FrozenClock, demo_database: Path
+    colbot: Colbot,
 ) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
-    app = build_app(settings, clock=clock)
-    await app.start()
-    try:
-        async with playwright_api.async_playwright() as driver:
-            browser = await driver.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-            phone = await browser.new_context(viewport=PHONE)
-            page = await phone.new_page()
-            await page.goto(f"{settings.public_url}/chat")
-            chip = page.locator("button.chip:not([disabled])")
-            bot = page.locator(".bubble.bot")
+    async with playwright_api.async_playwright() as driver:
+        browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        phone = await browser.new_context(viewport=PHONE)
+        page = await phone.new_page()
+        await page.goto(f"{colbot.settings.public_url}/chat")
+        chip = page.locator("button.chip:not([disabled])")
+        bot = page.locator(".bubble.bot")
 
-            async def say(text: str, then: str) -> None:
-                """Types a message and waits for a new reply saying `then`."""
-                before = await bot.filter(has_text=then).count()
-                await page.fill("#text", text)
-                await page.press("#text", "Enter")
-                await bot.filter(has_text=then).nth(before).wait_for(timeout=WAIT_MS)
+        async def say(text: str, then: str) -> None:
+            """Types a message and waits for a new reply saying `then`."""
+            before = await bot.filter(has_text=then).count()
+            await page.fill("#text", text)
+            await page.press("#text", "Enter")
+            await bot.filter(has_text=then).nth(before).wait_for(timeout=WAIT_MS)
 
-            await chip.filter(has_text="Yes, that's OK").last.click(timeout=WAIT_MS)
-            await bot.filter(has_text="How old").last.wait_for(timeout=WAIT_MS)
-            await say("15", then="call you")
-            await say("Robin", then="Whereabouts")
-            await say("riverside", then="How far")
-            await chip.filter(has_text="Up to 3 km").last.click(timeout=WAIT_MS)
-            await chip.filter(has_text="Music").last.click(timeout=WAIT_MS)
-            await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
-            await chip.filter(has_text="Weekends").last.click(timeout=WAIT_MS)
-            await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
-            await bot.filter(has_text="All done, Robin").last.wait_for(timeout=WAIT_MS)
+        await chip.filter(has_text="Yes, that's OK").last.click(timeout=WAIT_MS)
+        await bot.filter(has_text="How old").last.wait_for(timeout=WAIT_MS)
+        await say("15", then="call you")
+        await say("Robin", then="Whereabouts")
+        await say("riverside", then="How far")
+        await chip.filter(has_text="Up to 3 km").last.click(timeout=WAIT_MS)
+        await chip.filter(has_text="Music").last.click(timeout=WAIT_MS)
+        await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+        await chip.filter(has_text="Weekends").last.click(timeout=WAIT_MS)
+        await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+        await bot.filter(has_text="All done, Robin").last.wait_for(timeout=WAIT_MS)
 
-            await say("/explore", then="Want something else?")
-            card = bot.filter(has=page.locator("button.chip:not([disabled])", has_text="Save"))
-            title = (await card.first.inner_text()).splitlines()[0]
-            await card.first.locator("button.chip", has_text="Save").click(timeout=WAIT_MS)
-            await say("/saved", then=title)
+        await say("/explore", then="Want something else?")
+        card = bot.filter(has=page.locator("button.chip:not([disabled])", has_text="Save"))
+        title = (await card.first.inner_text()).splitlines()[0]
+        await card.first.locator("button.chip", has_text="Save").click(timeout=WAIT_MS)
+        await say("/saved", then=title)
 
-            code = await _completion_code(app)
-            await say(code.lower().replace("-", " "), then="Brilliant work")
-            badge = bot.filter(has_text="Brilliant work").last
-            assert await badge.locator("img").count() == 1
-            assert await bot.locator("a.file[download$='.png']").count() >= 1
+        code = await _completion_code(colbot)
+        await say(code.lower().replace("-", " "), then="Brilliant work")
+        badge = bot.filter(has_text="Brilliant work").last
+        assert await badge.locator("img").count() == 1
+        assert await bot.locator("a.file[download$='.png']").count() >= 1
 
-            await page.click("#move")
-            offer = bot.filter(has_text="/move ").last
-            await offer.wait_for(timeout=WAIT_MS)
-            found = MOVE_CODE.search(await offer.inner_text())
-            assert found
+        await page.click("#move")
+        offer = bot.filter(has_text="/move ").last
+        await offer.wait_for(timeout=WAIT_MS)
+        found = MOVE_CODE.search(await offer.inner_text())
+        assert found
 
-            laptop = await browser.new_context(viewport=PHONE)
-            other = await laptop.new_page()
-            await other.goto(f"{settings.public_url}/chat#move={found[1]}")
-            there = other.locator(".bubble.bot")
-            await there.filter(has_text="moved here").last.wait_for(timeout=WAIT_MS)
-            await other.fill("#text", "/saved")
-            await other.press("#text", "Enter")
-            await there.filter(has_text=title).last.wait_for(timeout=WAIT_MS)
-            assert other.url.endswith("/chat")  # the code left the address bar
+        laptop = await browser.new_context(viewport=PHONE)
+        other = await laptop.new_page()
+        await other.goto(f"{colbot.settings.public_url}/chat#move={found[1]}")
+        there = other.locator(".bubble.bot")
+        await there.filter(has_text="moved here").last.wait_for(timeout=WAIT_MS)
+        await other.fill("#text", "/saved")
+        await other.press("#text", "Enter")
+        await there.filter(has_text=title).last.wait_for(timeout=WAIT_MS)
+        assert other.url.endswith("/chat")  # the code left the address bar
 
-            await bot.filter(has_text="moved to another device").last.wait_for(timeout=WAIT_MS)
-            assert await bot.filter(has_text="Brilliant work").count() == 0
-            assert await page.locator(".bubble.me").count() == 0
+        await bot.filter(has_text="moved to another device").last.wait_for(timeout=WAIT_MS)
+        assert await bot.filter(has_text="Brilliant work").count() == 0
+        assert await page.locator(".bubble.me").count() == 0
 
-            ARTEFACTS.mkdir(exist_ok=True)
-            await other.screenshot(path=str(ARTEFACTS / "webchat-moved-360.png"))
-            await browser.close()
-    finally:
-        await app.stop()
+        ARTEFACTS.mkdir(exist_ok=True)
+        await other.screenshot(path=str(ARTEFACTS / "webchat-moved-360.png"))
+        await browser.close()
 
 
 async def test_the_venue_qr_page_takes_a_phone_without_telegram_to_its_badge(
-    settings: Settings, clock: FrozenClock, demo_database: Path
+    colbot: Colbot,
 ) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, settings.data_dir / "colbot.sqlite3")
-    app = build_app(settings, clock=clock)
-    await app.start()
-    try:
-        code = await _completion_code(app)
-        async with playwright_api.async_playwright() as driver:
-            browser = await driver.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-            page = await (await browser.new_context(viewport=PHONE)).new_page()
-            await page.goto(venue_link(settings.public_url, code))
-            ARTEFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTEFACTS / "venue-qr-360.png"))
-            await page.click("a.way[href*='/chat?start=']")
-            bot = page.locator(".bubble.bot")
-            await bot.filter(has_text="Brilliant work").last.wait_for(timeout=WAIT_MS)
-            assert await bot.filter(has_text="Brilliant work").locator("img").count() == 1
-            assert page.url.endswith("/chat")  # the code left the address bar
-            await browser.close()
-    finally:
-        await app.stop()
+    code = await _completion_code(colbot)
+    async with playwright_api.async_playwright() as driver:
+        browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        await page.goto(venue_link(colbot.settings.public_url, code))
+        ARTEFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTEFACTS / "venue-qr-360.png"))
+        await page.click("a.way[href*='/chat?start=']")
+        bot = page.locator(".bubble.bot")
+        await bot.filter(has_text="Brilliant work").last.wait_for(timeout=WAIT_MS)
+        assert await bot.filter(has_text="Brilliant work").locator("img").count() == 1
+        assert page.url.endswith("/chat")  # the code left the address bar
+        await browser.close()

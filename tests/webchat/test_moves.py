@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
@@ -21,14 +18,6 @@ from colbot.domain.move_codes import (
 from tests.engine.talk import REPLY_TIMEOUT_S, WebChatTalker
 
 CODE = re.compile(r"/move (\d{6})")
-
-
-@pytest.fixture
-async def talkers(colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
-    made: list[WebChatTalker] = []
-    yield made
-    for talker in made:
-        await talker.close()
 
 
 def _new(colbot: Colbot, talkers: list[WebChatTalker]) -> WebChatTalker:

@@ -44,14 +44,6 @@ async def push_service() -> AsyncIterator[PushServiceDouble]:
         yield running
 
 
-@pytest.fixture
-async def talkers(colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
-    made: list[WebChatTalker] = []
-    yield made
-    for talker in made:
-        await talker.close()
-
-
 async def post_subscription(
     talker: WebChatTalker, subscription: object, method: str = "POST", origin: str | None = None
 ) -> tuple[int, str]:
