@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from colbot import metrics
 from colbot.channels import webchat
 from colbot.channels.telegram import TelegramChannel
-from colbot.city import City, load_city, load_passions
+from colbot.city import City, Passion, load_city, load_passions
 from colbot.clock import Clock, SystemClock
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
@@ -233,11 +233,11 @@ def build_engine(
     database: Database,
     content: Conversations,
     city: City,
+    passions: Sequence[Passion],
     clock: Clock,
     bot_username: Callable[[], str],
 ) -> Engine:
     """Wires the conversation engine to the city's content and every feature's handlers."""
-    passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
     passion_ids = [p.id for p in passions]
     matcher = PassionMatcher(PassionWords(p.id, (p.name, *p.synonyms)) for p in passions)
     choices = tuple(PassionChoice(p.id, f"{p.emoji} {p.name}") for p in passions)
@@ -308,7 +308,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     city = load_city(city_dir(settings.city), frozenset(p.id for p in passions))
     database = Database(settings.resolved_database_url)
     bot = BotIdentity()
-    engine = build_engine(settings, database, content, city, clock, bot.username)
+    engine = build_engine(settings, database, content, city, passions, clock, bot.username)
     telegram = TelegramChannel(settings, engine, bot) if settings.telegram_token else None
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)

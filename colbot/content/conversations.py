@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from colbot.content.source import ContentError, SourcedDict, fail, load_yaml, origin_of
@@ -101,7 +101,9 @@ class Conversations:
         self.language = language
         self.messages = dict(messages)
         self.flows = dict(flows)
-        self._templates = {key: _jinja.from_string(m.source) for key, m in self.messages.items()}
+        # Compiled on first use: loading has already checked every message's syntax, and a
+        # process renders only some of them.
+        self._templates: dict[str, Template] = {}
 
     def has(self, key: str) -> bool:
         """Whether a message with this key exists."""
@@ -109,10 +111,11 @@ class Conversations:
 
     def render(self, key: str, **context: Any) -> str:
         """Fills in a message; a missing variable is an error, never a blank."""
-        try:
-            template = self._templates[key]
-        except KeyError:
-            raise KeyError(f"no message {key!r} in {self.language}") from None
+        template = self._templates.get(key)
+        if template is None:
+            if key not in self.messages:
+                raise KeyError(f"no message {key!r} in {self.language}")
+            template = self._templates[key] = _jinja.from_string(self.messages[key].source)
         return template.render(**context).strip()
 
     def flow(self, flow_id: str) -> Flow:
