@@ -107,3 +107,16 @@ async def test_messages_colbot_starts_wait_for_the_page(colbot: Colbot, sam: Web
     await sam.connect()
     replies = await sam.say("/help")
     assert replies[0].text == "A reminder 🔔"
+
+
+async def test_stopping_tells_open_pages_the_server_is_going_away(
+    colbot: Colbot, sam: WebChatTalker
+) -> None:
+    await sam.say("/start")
+    assert sam.ws is not None
+
+    await colbot.stop()  # without the going-away close this waits on the open socket for ages
+
+    closing = await sam.ws.receive(timeout=1)
+    assert closing.type == aiohttp.WSMsgType.CLOSE
+    assert closing.data == aiohttp.WSCloseCode.GOING_AWAY
