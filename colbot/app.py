@@ -14,10 +14,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from colbot import metrics
 from colbot.channels import webchat
 from colbot.channels.telegram import TelegramChannel
-from colbot.city import City, Passion, load_city, load_passions
+from colbot.city import City, Passion
 from colbot.clock import Clock, SystemClock
-from colbot.content.conversations import Conversations, load_conversations
-from colbot.content.locations import city_dir, conversations_dir
+from colbot.content.bundle import load_bundle
+from colbot.content.conversations import Conversations
 from colbot.core import journey, pause, privacy
 from colbot.core.announce import Announcements
 from colbot.core.badges import BadgeAwards
@@ -303,9 +303,8 @@ def _no_telegram() -> str:
 def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False) -> Colbot:
     """Builds colbot from settings; nothing starts until `start()`."""
     clock = clock or SystemClock()
-    content = load_conversations(conversations_dir() / settings.language)
-    passions = load_passions(conversations_dir() / settings.language / "passions.yaml")
-    city = load_city(city_dir(settings.city), frozenset(p.id for p in passions))
+    bundle = load_bundle(settings.language, settings.city)
+    content, passions, city = bundle.conversations, bundle.passions, bundle.city
     database = Database(settings.resolved_database_url)
     bot = BotIdentity()
     engine = build_engine(settings, database, content, city, passions, clock, bot.username)

@@ -158,13 +158,21 @@ class IssuerKeys:
         )
 
     @classmethod
-    def from_pem(cls, data: bytes, password: bytes | None = None) -> IssuerKeys:
-        """Reads what to_pem wrote: exactly one RSA key and one Ed25519 key, in any order."""
+    def from_pem(
+        cls, data: bytes, password: bytes | None = None, *, own_file: bool = False
+    ) -> IssuerKeys:
+        """Reads what to_pem wrote: exactly one RSA key and one Ed25519 key, in any order.
+
+        own_file: the keys come from colbot's own owner-only key folder, which only generate()
+        writes, so OpenSSL's check of the RSA key (about 60 ms) is skipped.
+        """
         rsa_keys: list[rsa.RSAPrivateKey] = []
         ed_keys: list[ed25519.Ed25519PrivateKey] = []
         for block in _split_pem_blocks(data):
             try:
-                key = serialization.load_pem_private_key(block, password=password)
+                key = serialization.load_pem_private_key(
+                    block, password=password, unsafe_skip_rsa_key_validation=own_file
+                )
             except (ValueError, TypeError) as error:
                 raise BadgeError(f"cannot read a private key: {error}") from error
             if isinstance(key, rsa.RSAPrivateKey):

@@ -199,7 +199,7 @@ class KeyStore:
                 self._create(path)
                 stamp = _stamp(path)
             assert stamp is not None
-            keys = IssuerKeys.from_pem(path.read_bytes())
+            keys = IssuerKeys.from_pem(path.read_bytes(), own_file=True)
             self._current[issuer] = (stamp, keys)
             return keys
 
