@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import shutil
 import socket
@@ -21,6 +23,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # A Saturday morning in term time, so that "today" and "after school" both mean something.
 TEST_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+STUCK_TASK_TIMEOUT_S = 20.0
 
 
 def free_port() -> int:
@@ -34,6 +37,27 @@ def copy_demo(data_dir: Path, demo_database: Path) -> None:
     """Gives a test's colbot its own copy of the migrated demo city (on PostgreSQL, a clone)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+async def no_task_left_running() -> AsyncIterator[None]:
+    """Fails a test that leaves behind a task which will not stop when cancelled.
+
+    Without this, such a task hangs the whole run at the test's end, saying nothing of where.
+    """
+    yield
+    current = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in left:
+        task.cancel()
+    if not left:
+        return
+    _, stuck = await asyncio.wait(left, timeout=STUCK_TASK_TIMEOUT_S)
+    if stuck:
+        stacks = io.StringIO()
+        for task in stuck:
+            task.print_stack(file=stacks)
+        pytest.fail(f"{len(stuck)} task(s) ignored cancellation:\n{stacks.getvalue()}")
 
 
 @pytest.fixture
@@ -58,7 +82,6 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     On PostgreSQL the file only names a template database, which each copy clones.
     """
-    import asyncio
 
     folder = tmp_path_factory.mktemp("template")
     template = None
