@@ -15,6 +15,8 @@ import pytest
 
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
+from colbot.domain.badge_urls import CITY_ISSUER, partner_issuer
+from colbot.services.issuers import KEYS_FOLDER, KeyStore
 from colbot.settings import Settings, load_settings
 from tests import databases
 
@@ -34,9 +36,14 @@ def free_port() -> int:
 
 
 def copy_demo(data_dir: Path, demo_database: Path) -> None:
-    """Gives a test's colbot its own copy of the migrated demo city (on PostgreSQL, a clone)."""
+    """Gives a test's colbot its own copy of the migrated demo city (on PostgreSQL, a clone).
+
+    The copy holds the demo issuers' signing keys too, as any colbot that has run a while does;
+    making RSA keys afresh for every test cost more than most tests.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+    shutil.copytree(demo_database.parent / KEYS_FOLDER, data_dir / KEYS_FOLDER, dirs_exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +103,9 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         app = build_app(settings, clock=FrozenClock(TEST_NOW), demo=True)
         await app.prepare()
         await app.database.dispose()
+        keys = KeyStore(folder)
+        for issuer in (CITY_ISSUER, *(partner_issuer(p.id) for p in app.city.partners)):
+            keys.current(issuer)
 
     asyncio.run(make())
     if template is not None:
