@@ -42,7 +42,7 @@ def copy_demo(data_dir: Path, demo_database: Path) -> None:
     making RSA keys afresh for every test cost more than most tests.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, data_dir / "colbot.sqlite3")
+    shutil.copyfile(demo_database, data_dir / databases.DATABASE_FILE)
     shutil.copytree(demo_database.parent / KEYS_FOLDER, data_dir / KEYS_FOLDER, dirs_exist_ok=True)
 
 
@@ -89,7 +89,6 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     On PostgreSQL the file only names a template database, which each copy clones.
     """
-
     folder = tmp_path_factory.mktemp("template")
     template = None
     if databases.ON_POSTGRES:

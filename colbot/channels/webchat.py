@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -351,6 +352,13 @@ class WebChatChannel:
         for ws in list(self.sockets.get(chat_id, ())):
             if not ws.closed:
                 await ws.send_json(frame)
+
+    async def close_pages(self) -> None:
+        """Tells every open page the server is going away, so a restart needn't wait on them."""
+        pages = [ws for chat in self.sockets.values() for ws in chat]
+        await asyncio.gather(
+            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in pages)
+        )
 
     def opened(self, chat_id: str, ws: web.WebSocketResponse) -> None:
         """Remembers an open page so replies and reminders reach it at once."""

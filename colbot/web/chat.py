@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from colbot.channels.webchat import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
 from colbot.domain.web_push import BadSubscription, read_subscription
@@ -270,13 +270,9 @@ def add_routes(app: web.Application, channel: WebChatChannel, public_url: str) -
     app.router.add_post("/chat/push", push_subscribe)
     app.router.add_delete("/chat/push", push_unsubscribe)
     app.router.add_get("/static/chat/{name}", static_file)
-    app.on_shutdown.append(_close_sockets)
+    app.on_shutdown.append(_close_pages)
 
 
-async def _close_sockets(app: web.Application) -> None:
-    """Tells open pages the server is going away, so a restart needn't wait for them to leave."""
-    channel = app[WEBCHAT_KEY]
-    sockets = [ws for chat in channel.sockets.values() for ws in chat]
-    await asyncio.gather(
-        *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in sockets)
-    )
+async def _close_pages(app: web.Application) -> None:
+    """aiohttp's graceful shutdown would otherwise wait for every open page to leave."""
+    await app[WEBCHAT_KEY].close_pages()
