@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +34,7 @@ from colbot.services import leases, updates
 from colbot.services.badges import BadgeIssuer, publisher_for
 from colbot.services.demo import load_demo
 from colbot.services.digests import DigestSender
+from colbot.services.jobs import JobsInFlight
 from colbot.services.nudges import NudgeSender
 from colbot.services.outbox import OutboxDrainer
 from colbot.services.presence import Presence
@@ -83,6 +84,7 @@ class Colbot:
     demo: bool = False
     webchat: webchat.WebChatChannel | None = None
     digests: DigestSender | None = None
+    jobs: JobsInFlight = field(default_factory=JobsInFlight)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
 
@@ -123,63 +125,20 @@ class Colbot:
         log.info("web server listening on http://%s:%s", self.settings.host, self.settings.port)
         if self.demo:
             self.scheduler.add_job(
-                once.job("refresh_demo", timedelta(hours=1), self.refresh_demo),
+                self.jobs.track(once.job("refresh_demo", timedelta(hours=1), self.refresh_demo)),
                 "cron",
                 hour=DEMO_REFRESH_HOUR,
                 id="refresh_demo",
                 replace_existing=True,
             )
-        self.scheduler.add_job(
-            once.job("queue_nudges", timedelta(seconds=NUDGE_INTERVAL_S), self.queue_nudges),
-            "interval",
-            seconds=NUDGE_INTERVAL_S,
-            id="queue_nudges",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            once.job(
-                "queue_reminders", timedelta(seconds=REMINDER_INTERVAL_S), self.queue_reminders
-            ),
-            "interval",
-            seconds=REMINDER_INTERVAL_S,
-            id="queue_reminders",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self.outbox.drain_unless_draining,
-            "interval",
-            seconds=OUTBOX_INTERVAL_S,
-            id="drain_outbox",
-            replace_existing=True,
-            max_instances=2,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            once.job(
-                "recover_outbox", timedelta(seconds=STALE_CLAIM_INTERVAL_S), self.recover_stale
-            ),
-            "interval",
-            seconds=STALE_CLAIM_INTERVAL_S,
-            id="recover_outbox",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            once.job(
-                "forget_updates", timedelta(seconds=UPDATE_IDS_INTERVAL_S), self.forget_updates
-            ),
-            "interval",
-            seconds=UPDATE_IDS_INTERVAL_S,
-            id="forget_updates",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
+        self._every(OUTBOX_INTERVAL_S, "drain_outbox", self.outbox.drain_unless_draining, 2)
+        for name, seconds, work in (
+            ("queue_nudges", NUDGE_INTERVAL_S, self.queue_nudges),
+            ("queue_reminders", REMINDER_INTERVAL_S, self.queue_reminders),
+            ("recover_outbox", STALE_CLAIM_INTERVAL_S, self.recover_stale),
+            ("forget_updates", UPDATE_IDS_INTERVAL_S, self.forget_updates),
+        ):
+            self._every(seconds, name, once.job(name, timedelta(seconds=seconds), work))
         self.scheduler.start()
         if self.telegram is not None:
             await self.telegram.start()
@@ -189,6 +148,20 @@ class Colbot:
                 "from @BotFather and set COLBOT_TELEGRAM_TOKEN. The web server is still running; "
                 "try the bot in a terminal with `colbot chat`."
             )
+
+    def _every(
+        self, seconds: int, job_id: str, work: Callable[[], Awaitable[None]], instances: int = 1
+    ) -> None:
+        """Schedules `work` every `seconds`, skipping missed runs, tracked so that stop waits."""
+        self.scheduler.add_job(
+            self.jobs.track(work),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            max_instances=instances,
+            coalesce=True,
+        )
 
     async def queue_reminders(self) -> None:
         """Turns due reminders and ended sessions into outbox messages; the drainer sends them."""
@@ -212,11 +185,16 @@ class Colbot:
         await updates.forget_old(self.database, self.clock.now())
 
     async def stop(self) -> None:
-        """Finishes the updates in hand, then stops everything in reverse order."""
+        """Lets running jobs and the updates in hand finish, then stops everything in reverse order.
+
+        The scheduler goes first, so that a drain in flight still has Telegram to send through.
+        """
+        if self.scheduler.running:
+            self.scheduler.pause()
+            await self.jobs.finish(SHUTDOWN_GRACE_S)
+            self.scheduler.shutdown(wait=False)
         if self.telegram is not None:
             await asyncio.wait_for(self.telegram.stop(), SHUTDOWN_GRACE_S)
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
