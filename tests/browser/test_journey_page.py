@@ -44,7 +44,7 @@ async def share_a_journey(
     colbot = await start_colbot("polling")
 
     def talk(name: str, first_name: str = "Sam") -> AnyTalker:
-        return TelegramTalker(double.person(first_name), colbot.engine)
+        return TelegramTalker(double.person(first_name), colbot)
 
     code = await make_code(await staff_talker(colbot, talk, "staff"))
     young = talk("young")

@@ -76,7 +76,7 @@ async def talk(
             return web_talkers[-1]
         if telegram is None:
             return Talker(colbot.engine, name, first_name=first_name)
-        return TelegramTalker(telegram.person(first_name), colbot.engine)
+        return TelegramTalker(telegram.person(first_name), colbot)
 
     yield make
     for talker in web_talkers:

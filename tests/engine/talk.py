@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import aiohttp
+from telegram import Update
+from telegram.ext import Application, TypeHandler
 
 from colbot.channels import webchat
 from colbot.core.engine import Engine
 from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from tests.doubles.telegram import Person, SentMessage
+
+if TYPE_CHECKING:
+    from colbot.app import Colbot
 
 
 class Transcript:
@@ -87,16 +94,43 @@ class Talker(Transcript):
 
 REPLY_TIMEOUT_S = 10.0
 CALL_ME = "Call me"
-QUIET_S = 0.15
+# Once colbot has handled the update its replies are all sent; this catches a late edit or two.
+QUIET_AFTER_HANDLED_S = 0.05
 POLL_S = 0.02
+# PTB runs an update's handler groups in turn, so a handler here runs once colbot's has finished.
+AFTER_COLBOT = 1_000
+
+
+class HandledUpdates:
+    """Counts, per chat, the updates colbot's Telegram channel has finished with, replies sent."""
+
+    _of: ClassVar[weakref.WeakKeyDictionary[object, HandledUpdates]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.by_chat: Counter[int] = Counter()
+        application.add_handler(TypeHandler(Update, self._count), group=AFTER_COLBOT)
+
+    @classmethod
+    def of(cls, colbot: Colbot) -> HandledUpdates:
+        """The one counter on this colbot's Telegram channel."""
+        assert colbot.telegram is not None, "this colbot runs no Telegram channel"
+        application = colbot.telegram.application
+        if application not in cls._of:
+            cls._of[application] = cls(application)
+        return cls._of[application]
+
+    async def _count(self, update: object, context: object) -> None:
+        if isinstance(update, Update) and update.effective_chat is not None:
+            self.by_chat[update.effective_chat.id] += 1
 
 
 class TelegramTalker(Transcript):
     """The same conversation as Talker, through the real PTB Application and the Bot API double."""
 
-    def __init__(self, person: Person, engine: Engine) -> None:
+    def __init__(self, person: Person, colbot: Colbot) -> None:
         self.person = person
-        self.engine = engine
+        self.engine = colbot.engine
+        self.handled = HandledUpdates.of(colbot)
         self.channel = "telegram"
         self.chat_id = str(person.id)
         self.history: list[Outbound] = []
@@ -127,8 +161,14 @@ class TelegramTalker(Transcript):
         return outbound
 
     async def _act(self, action: Awaitable[object]) -> list[Outbound]:
-        """Acts, then waits for the bot's answer (new messages or edits) and a moment of quiet."""
+        """Acts, then waits until colbot has handled the update and its answer has gone quiet.
+
+        Waiting for the update to be handled, not for a pause between messages, keeps a slow
+        machine from splitting one answer across two steps.
+        """
         before = {m.message_id: len(m.edits) for m in self.person.messages}
+        chat = self.person.chat.id
+        handled = self.handled.by_chat[chat] + 1
         await action
         loop = asyncio.get_running_loop()
         deadline = loop.time() + REPLY_TIMEOUT_S
@@ -138,7 +178,10 @@ class TelegramTalker(Transcript):
             changes = self._changes(before)
             if changes != seen:
                 seen, calm_since = changes, loop.time()
-            elif seen and loop.time() - calm_since >= QUIET_S:
+            elif (
+                self.handled.by_chat[chat] >= handled
+                and loop.time() - calm_since >= QUIET_AFTER_HANDLED_S
+            ):
                 break
         replies = [
             self._outbound(m, edit=True)

@@ -25,11 +25,11 @@ async def test_an_admin_previews_confirms_and_everyone_chosen_gets_it_once(
     others = [double.person(f"Other{n}") for n in range(2)]
     await seed_people(colbot.database, [p.id for p in fans], clock.now(), passions=("music",))
     await seed_people(colbot.database, [p.id for p in others], clock.now(), passions=("sport",))
-    stranger = TelegramTalker(others[0], colbot.engine)
+    stranger = TelegramTalker(others[0], colbot)
     refused = await stranger.say("/broadcast")
     assert "only the Kensalfield City of Learning team" in refused[0].text
 
-    admin = TelegramTalker(double.person("Admin", user_id=ADMIN_ID), colbot.engine)
+    admin = TelegramTalker(double.person("Admin", user_id=ADMIN_ID), colbot)
     await admin.say("/broadcast")
     await admin.say("Gig tickets are free this week 🎸")
     await admin.press("By passion")
