@@ -27,6 +27,7 @@ from tests.badgeflow.test_reference_validator import assert_valid, validated
 from tests.conftest import TEST_NOW, copy_demo
 from tests.doubles.telegram import Person, SentMessage, TelegramDouble
 from tests.telegram.conftest import telegram_settings
+from tests.telegram.handled import let_double_see_handling
 
 GROUP = 30
 
@@ -44,6 +45,7 @@ async def on_telegram(
     copy_demo(data_dir, demo_database)
     colbot = build_app(telegram_settings(double, data_dir, "polling"), clock=clock)
     await colbot.start()
+    let_double_see_handling(double, colbot)
     yield colbot
     await colbot.stop()
 

@@ -42,6 +42,7 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_LIMIT = 200
 COMMANDS_LIMIT = 100
+HANDLED_POLL_S = 0.02
 # Telegram leaves these out unless a bot names them in allowed_updates.
 OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 CHAT_ACTIONS = frozenset(
@@ -423,6 +424,18 @@ def _plain_text(text: str, parse_mode: str | None) -> str:
 def _utf16_len(text: str) -> int:
     """Entity offsets and lengths count UTF-16 code units, as Telegram does."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def _chat_of(update: JSON) -> int | None:
+    """The chat an update comes from, as PTB's effective_chat sees it."""
+    for kind, payload in update.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        if kind == "callback_query":
+            payload = payload.get("message") or {}
+        chat = payload.get("chat")
+        return int(chat["id"]) if isinstance(chat, dict) else None
+    return None
 
 
 def _command_entity(text: str) -> JSON | None:
@@ -827,26 +840,35 @@ class Chat:
         quiet = self._double.quiet_period if quiet is None else quiet
         loop = asyncio.get_running_loop()
         start = len(self.messages)
+        handled_in = self._double.handled_in
+        handled_before = handled_in(self.id) if handled_in else 0
+        updates_before = len(self._double.updates)
         await (action() if callable(action) else action)
         acted_at = loop.time()
         deadline = acted_at + timeout
+        ours = sum(1 for u in self._double.updates[updates_before:] if _chat_of(u) == self.id)
         while True:
             now = loop.time()
             new = self.messages[start:]
             calm_for = now - max(acted_at, self._last_activity)
-            if len(new) >= min_messages and calm_for >= quiet:
+            handled = handled_in is None or handled_in(self.id) >= handled_before + ours
+            enough = len(new) >= min_messages
+            if enough and calm_for >= quiet and handled:
                 break
             if now >= deadline:
-                if len(new) >= min_messages:
+                if enough:
                     break
                 raise AssertionError(
                     f"expected at least {min_messages} message(s) from the bot in {self!r} "
                     f"within {timeout}s, got {len(new)}: {[m.body for m in new]}"
                 )
-            enough = len(new) >= min_messages
-            await self._signal.wait(
-                min(deadline, now + quiet - calm_for) - now if enough else deadline - now
-            )
+            if not enough:
+                wait = deadline - now
+            elif calm_for < quiet:
+                wait = quiet - calm_for
+            else:  # quiet, but the bot is still handling this chat's update
+                wait = HANDLED_POLL_S
+            await self._signal.wait(min(wait, deadline - now))
         self._read = max(self._read, len(self.messages))
         return list(new)
 
@@ -1177,6 +1199,9 @@ class TelegramDouble:
             "username": username,
         }
         self.quiet_period = quiet_period
+        # Set by a test that can see inside the bot: how many updates from a chat it has finished
+        # handling. replies_to then also waits for the bot to finish, not only for quiet.
+        self.handled_in: Callable[[int], int] | None = None
         self.webhook_attempts = webhook_attempts
         self.webhook_backoff = webhook_backoff
         self.webhook_timeout = webhook_timeout

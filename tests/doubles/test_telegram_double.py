@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dtm
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -664,6 +665,42 @@ async def test_polling_application_chats_with_a_person(telegram_double: Telegram
     assert [a.text for a in sam.callback_answers] == ["got go:welcome"]
     assert telegram_double.pending_updates == []  # PTB confirmed every update on the way out
     assert "deleteWebhook" in [call.method for call in telegram_double.calls]
+
+
+async def test_replies_to_waits_for_the_bot_to_finish_when_it_can_see_inside(
+    telegram_double: TelegramDouble,
+) -> None:
+    """A pause longer than the quiet period mid-answer does not split the answer in two."""
+    sam = telegram_double.person("Sam")
+    finished: Counter[int] = Counter()
+
+    async def slow_two_part_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text("first part")
+        await asyncio.sleep(telegram_double.quiet_period * 3)
+        await update.message.reply_text("second part")
+        finished[update.message.chat_id] += 1
+
+    app = Application.builder().token(telegram_double.token).base_url(telegram_double.base_url)
+    bot_app = app.build()
+    bot_app.add_handler(MessageHandler(filters.TEXT, slow_two_part_answer))
+    async with bot_app:
+        assert bot_app.updater is not None
+        await bot_app.updater.start_polling(poll_interval=0, timeout=1)
+        await bot_app.start()
+        try:
+            split = await sam.replies_to(sam.send("hi"))
+            await sam.wait_for_messages(1)
+            while not finished[sam.chat.id]:  # the first answer's last step, after its send
+                await asyncio.sleep(0.01)
+            telegram_double.handled_in = finished.__getitem__
+            whole = await sam.replies_to(sam.send("hi again"))
+        finally:
+            await bot_app.updater.stop()
+            await bot_app.stop()
+
+    assert [m.text for m in split] == ["first part"]  # quiet alone cut it short
+    assert [m.text for m in whole] == ["first part", "second part"]
 
 
 async def test_webhook_application_receives_posts_with_the_secret(

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import weakref
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from telegram import Update
-from telegram.ext import Application, TypeHandler
 
 from colbot.channels import webchat
 from colbot.core.engine import Engine
 from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from tests.doubles.telegram import Person, SentMessage
+from tests.telegram.handled import HandledUpdates
 
 if TYPE_CHECKING:
     from colbot.app import Colbot
@@ -97,31 +94,6 @@ CALL_ME = "Call me"
 # Once colbot has handled the update its replies are all sent; this catches a late edit or two.
 QUIET_AFTER_HANDLED_S = 0.05
 POLL_S = 0.02
-# PTB runs an update's handler groups in turn, so a handler here runs once colbot's has finished.
-AFTER_COLBOT = 1_000
-
-
-class HandledUpdates:
-    """Counts, per chat, the updates colbot's Telegram channel has finished with, replies sent."""
-
-    _of: ClassVar[weakref.WeakKeyDictionary[object, HandledUpdates]] = weakref.WeakKeyDictionary()
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.by_chat: Counter[int] = Counter()
-        application.add_handler(TypeHandler(Update, self._count), group=AFTER_COLBOT)
-
-    @classmethod
-    def of(cls, colbot: Colbot) -> HandledUpdates:
-        """The one counter on this colbot's Telegram channel."""
-        assert colbot.telegram is not None, "this colbot runs no Telegram channel"
-        application = colbot.telegram.application
-        if application not in cls._of:
-            cls._of[application] = cls(application)
-        return cls._of[application]
-
-    async def _count(self, update: object, context: object) -> None:
-        if isinstance(update, Update) and update.effective_chat is not None:
-            self.by_chat[update.effective_chat.id] += 1
 
 
 class TelegramTalker(Transcript):

@@ -12,6 +12,7 @@ from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
 from tests.conftest import copy_demo, free_port
 from tests.doubles.telegram import TelegramDouble
+from tests.telegram.handled import let_double_see_handling
 
 WEBHOOK_SECRET = "test-webhook-secret_1"
 Starter = Callable[..., Awaitable[Colbot]]
@@ -57,6 +58,7 @@ async def start_colbot(
             copy_demo(data_dir, demo_database)
         colbot = build_app(telegram_settings(double, data_dir, mode, **extra), clock=clock)
         await colbot.start()
+        let_double_see_handling(double, colbot)
         running.append(colbot)
         return colbot
 
