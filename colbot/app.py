@@ -191,6 +191,7 @@ class Colbot:
         """
         if self.scheduler.running:
             self.scheduler.pause()
+            self.outbox.stop_soon()
             await self.jobs.finish(SHUTDOWN_GRACE_S)
             self.scheduler.shutdown(wait=False)
         if self.telegram is not None:

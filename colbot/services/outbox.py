@@ -300,6 +300,7 @@ class OutboxDrainer:
         self.stores: dict[str, tuple[Store, Shown]] = {}
         self._pacer: SendPacer | None = None
         self._draining = False
+        self._stopping = False
 
     def add_sender(self, channel: str, sender: Sender) -> None:
         """Lets a running channel deliver its messages."""
@@ -349,9 +350,17 @@ class OutboxDrainer:
             )
         return released
 
+    def stop_soon(self) -> None:
+        """Stops claiming: a drain in progress finishes its sends in flight and returns.
+
+        What it had claimed but not begun to send goes back to the outbox at once, for the next
+        start or another process, instead of waiting to be recovered as a dead process's.
+        """
+        self._stopping = True
+
     async def drain_unless_draining(self) -> None:
         """The scheduler's tick: starts a drain only if the last one has finished."""
-        if self._draining:
+        if self._draining or self._stopping:
             return
         self._draining = True
         try:
@@ -362,12 +371,13 @@ class OutboxDrainer:
     async def drain(self) -> int:
         """Sends everything due now, batch after batch; returns how many were sent."""
         total = DrainCounts()
-        while True:
+        while not self._stopping:
             counts = await self.drain_batch()
             for name in vars(total):
                 setattr(total, name, getattr(total, name) + getattr(counts, name))
             if not any(vars(counts).values()):
-                return total.sent
+                break
+        return total.sent
 
     async def drain_batch(self) -> DrainCounts:
         """Sends one batch of due messages; zero counts mean nothing was due."""
@@ -419,8 +429,13 @@ class OutboxDrainer:
         tasks = []
         try:
             for start in range(0, len(picked), CLAIM_CHUNK):
+                if self._stopping:
+                    break
                 claimed = await self._claim_many(picked[start : start + CLAIM_CHUNK], now)
-                for message in claimed:
+                for index, message in enumerate(claimed):
+                    if self._stopping:
+                        await self._unclaim(claimed[index:])
+                        break
                     await in_flight.acquire()
                     await self.pacer.acquire(message.chat_id)
                     tasks.append(
@@ -521,6 +536,19 @@ class OutboxDrainer:
                 )
             )
         return [m for m in messages if m.id in won]
+
+    async def _unclaim(self, messages: list[Due]) -> None:
+        """Gives back claims whose messages were never sent, as if they had not been made."""
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_([m.id for m in messages]),
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.sent_at.is_(None),
+                )
+                .values(claimed_at=None, attempts=OutboxMessage.attempts - 1)
+            )
 
     async def _send_one(
         self,

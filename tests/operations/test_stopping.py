@@ -1,16 +1,25 @@
-"""Stopping colbot lets a scheduled job in flight finish before the database goes away."""
+"""Stopping colbot: jobs in flight finish, sends in flight are confirmed, nothing is sent twice."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from colbot.app import build_app
 from colbot.clock import FrozenClock
+from colbot.core.messages import Outbound
+from colbot.services import outbox
 from colbot.settings import Settings
+from colbot.storage.database import Database
+from colbot.storage.models import OutboxMessage
+from tests import databases
 from tests.conftest import copy_demo
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 async def test_stopping_colbot_lets_a_drain_in_flight_finish(
@@ -34,3 +43,47 @@ async def test_stopping_colbot_lets_a_drain_in_flight_finish(
     finally:
         await app.stop()
     assert finished == [1]
+
+
+async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(tmp_path: Path) -> None:
+    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    database = Database(url)
+    await database.upgrade()
+    messages = 200
+    async with database.transaction() as session:
+        for n in range(messages):
+            await outbox.enqueue(session, "test", f"chat{n}", f"hello {n}", f"key-{n}", NOW)
+    sent: Counter[str] = Counter()
+    some_sent = asyncio.Event()
+
+    async def sender(chat_id: str, outbound: Outbound) -> None:
+        await asyncio.sleep(0.01)
+        sent[chat_id] += 1
+        if len(sent) >= 5:
+            some_sent.set()
+
+    try:
+        stopping = outbox.OutboxDrainer(database, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
+        stopping.add_sender("test", sender)
+        drain = asyncio.create_task(stopping.drain())
+        await asyncio.wait_for(some_sent.wait(), timeout=10)
+        stopping.stop_soon()
+        first = await asyncio.wait_for(drain, timeout=5)
+        assert 5 <= first < messages and first == sum(sent.values())
+        async with database.reading() as session:
+            left = (
+                await session.execute(
+                    select(OutboxMessage.claimed_at, OutboxMessage.attempts).where(
+                        OutboxMessage.status == outbox.PENDING
+                    )
+                )
+            ).all()
+        assert len(left) == messages - first
+        assert all(claimed is None and attempts == 0 for claimed, attempts in left)
+
+        restarted = outbox.OutboxDrainer(database, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
+        restarted.add_sender("test", sender)
+        assert await restarted.drain() == messages - first
+    finally:
+        await database.dispose()
+    assert len(sent) == messages and set(sent.values()) == {1}
