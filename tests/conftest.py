@@ -18,6 +18,7 @@ from colbot.clock import FrozenClock
 from colbot.domain.badge_urls import CITY_ISSUER, partner_issuer
 from colbot.services.issuers import KEYS_FOLDER, KeyStore
 from colbot.settings import Settings, load_settings
+from colbot.storage.database import Database
 from tests import databases
 
 # PTB's RetryAfter warns about an int retry_after unless told to use timedelta; warnings fail.
@@ -65,6 +66,16 @@ async def no_task_left_running() -> AsyncIterator[None]:
         for task in stuck:
             task.print_stack(file=stacks)
         pytest.fail(f"{len(stuck)} task(s) ignored cancellation:\n{stacks.getvalue()}")
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty, migrated database of the test's own (on PostgreSQL, a database on the server)."""
+    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    migrated = Database(url)
+    await migrated.upgrade()
+    yield migrated
+    await migrated.dispose()
 
 
 @pytest.fixture

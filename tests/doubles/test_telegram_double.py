@@ -681,8 +681,12 @@ async def test_replies_to_waits_for_the_bot_to_finish_when_it_can_see_inside(
         await update.message.reply_text("second part")
         finished[update.message.chat_id] += 1
 
-    app = Application.builder().token(telegram_double.token).base_url(telegram_double.base_url)
-    bot_app = app.build()
+    bot_app = (
+        Application.builder()
+        .token(telegram_double.token)
+        .base_url(telegram_double.base_url)
+        .build()
+    )
     bot_app.add_handler(MessageHandler(filters.TEXT, slow_two_part_answer))
     async with bot_app:
         assert bot_app.updater is not None

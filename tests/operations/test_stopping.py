@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,10 +15,7 @@ from colbot.services import outbox
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage
-from tests import databases
-from tests.conftest import copy_demo
-
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+from tests.conftest import TEST_NOW, copy_demo
 
 
 async def test_stopping_colbot_lets_a_drain_in_flight_finish(
@@ -45,14 +41,13 @@ async def test_stopping_colbot_lets_a_drain_in_flight_finish(
     assert finished == [1]
 
 
-async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(tmp_path: Path) -> None:
-    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    database = Database(url)
-    await database.upgrade()
+async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(
+    database: Database,
+) -> None:
     messages = 200
     async with database.transaction() as session:
         for n in range(messages):
-            await outbox.enqueue(session, "test", f"chat{n}", f"hello {n}", f"key-{n}", NOW)
+            await outbox.enqueue(session, "test", f"chat{n}", f"hello {n}", f"key-{n}", TEST_NOW)
     sent: Counter[str] = Counter()
     some_sent = asyncio.Event()
 
@@ -62,28 +57,25 @@ async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(tmp_p
         if len(sent) >= 5:
             some_sent.set()
 
-    try:
-        stopping = outbox.OutboxDrainer(database, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
-        stopping.add_sender("test", sender)
-        drain = asyncio.create_task(stopping.drain())
-        await asyncio.wait_for(some_sent.wait(), timeout=10)
-        stopping.stop_soon()
-        first = await asyncio.wait_for(drain, timeout=5)
-        assert 5 <= first < messages and first == sum(sent.values())
-        async with database.reading() as session:
-            left = (
-                await session.execute(
-                    select(OutboxMessage.claimed_at, OutboxMessage.attempts).where(
-                        OutboxMessage.status == outbox.PENDING
-                    )
+    stopping = outbox.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
+    stopping.add_sender("test", sender)
+    drain = asyncio.create_task(stopping.drain())
+    await asyncio.wait_for(some_sent.wait(), timeout=10)
+    stopping.stop_soon()
+    first = await asyncio.wait_for(drain, timeout=5)
+    assert 5 <= first < messages and first == sum(sent.values())
+    async with database.reading() as session:
+        left = (
+            await session.execute(
+                select(OutboxMessage.claimed_at, OutboxMessage.attempts).where(
+                    OutboxMessage.status == outbox.PENDING
                 )
-            ).all()
-        assert len(left) == messages - first
-        assert all(claimed is None and attempts == 0 for claimed, attempts in left)
+            )
+        ).all()
+    assert len(left) == messages - first
+    assert all(claimed is None and attempts == 0 for claimed, attempts in left)
 
-        restarted = outbox.OutboxDrainer(database, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
-        restarted.add_sender("test", sender)
-        assert await restarted.drain() == messages - first
-    finally:
-        await database.dispose()
+    restarted = outbox.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
+    restarted.add_sender("test", sender)
+    assert await restarted.drain() == messages - first
     assert len(sent) == messages and set(sent.values()) == {1}

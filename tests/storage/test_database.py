@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,15 +12,6 @@ from sqlalchemy import text
 from colbot.storage.database import Database
 from colbot.storage.models import AuditEntry, Base
 from tests import databases
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> Database:
-    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-    db = Database(url)
-    await db.upgrade()
-    yield db  # type: ignore[misc]
-    await db.dispose()
 
 
 async def test_migrations_match_the_models(database: Database) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,15 +16,6 @@ from colbot.storage.database import Database
 from tests import databases
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = databases.database_url_for(tmp_path) or f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    db = Database(url)
-    await db.upgrade()
-    yield db
-    await db.dispose()
 
 
 async def test_an_update_is_taken_once_even_when_it_comes_at_once_many_times(
