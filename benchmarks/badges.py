@@ -33,16 +33,16 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import select
 
 from colbot.app import Colbot, build_app
-from colbot.badges import baking, dataintegrity, jws, vcjwt
-from colbot.badges.verify import verify
+from colbot.badges.cli import fetch as http_fetch
+from colbot.badges.store import BadgeIssuer
+from colbot.badges.web import WARMING
+from colbot.chat.messages import Inbound, InboundKind
 from colbot.clock import FrozenClock
-from colbot.commands.badges import fetch as http_fetch
-from colbot.core.messages import Inbound, InboundKind
-from colbot.services import codes
-from colbot.services.badges import BadgeIssuer
+from colbot.codes import store as codes
+from colbot.openbadges import baking, dataintegrity, jws, vcjwt
+from colbot.openbadges.verify import verify
 from colbot.settings import load_settings
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember, YoungPerson
-from colbot.web.badges import WARMING
 from tests.conftest import TEST_NOW, free_port
 
 BADGES = 200

@@ -30,8 +30,8 @@ from typing import Any
 from harness import serve_double
 
 from colbot.app import build_app
-from colbot.core.messages import Outbound
-from colbot.services import broadcasts
+from colbot.chat.messages import Outbound
+from colbot.outreach import broadcasts
 from colbot.settings import load_settings
 
 YOUNG_PEOPLE = 35_000

@@ -29,11 +29,11 @@ from aiohttp import web
 
 from colbot.app import build_app
 from colbot.clock import FrozenClock
-from colbot.core.dashboard import actor
-from colbot.services import dashboard_access
+from colbot.dashboard import access as dashboard_access
+from colbot.dashboard.chat import actor
+from colbot.dashboard.web import COOKIE, DASHBOARD_KEY
 from colbot.settings import load_settings
 from colbot.storage.database import Database
-from colbot.web.dashboard import COOKIE, DASHBOARD_KEY
 
 YOUNG_PEOPLE = 100_000
 REDEMPTIONS_PER_PERSON = 10

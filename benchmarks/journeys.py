@@ -29,9 +29,9 @@ from harness import free_port
 from sqlalchemy import func, insert, select
 
 from colbot.clock import SystemClock
+from colbot.journeys import web as journey_pages
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge, Journey, YoungPerson, YoungPersonPassion
-from colbot.web import journey as journey_pages
 from colbot.web.server import make_web_app
 from colbot.web.site import Site
 

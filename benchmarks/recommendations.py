@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
-from colbot.domain.ranking import Seeker
-from colbot.services.recommend import PAGE_SIZE, Recommender, card_query
+from colbot.explore.ranking import Seeker
+from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query
 from colbot.storage.database import Database
 from colbot.storage.models import (
     Opportunity,

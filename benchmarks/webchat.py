@@ -33,7 +33,7 @@ import aiohttp
 from harness import free_port, serve_double
 
 from colbot.app import build_app
-from colbot.core.messages import Inbound, InboundKind
+from colbot.chat.messages import Inbound, InboundKind
 from colbot.settings import load_settings
 
 CONNECT_BATCH = 50

@@ -12,43 +12,46 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from colbot import metrics
-from colbot.channels import webchat
+from colbot.badges.chat import BadgeAwards
+from colbot.badges.store import BadgeIssuer, publisher_for
+from colbot.catalogue.demo import load_demo
 from colbot.channels.telegram import TelegramChannel
-from colbot.city import City, Passion
+from colbot.channels.webchat import channel as webchat
+from colbot.channels.webchat import page as chat_page
+from colbot.chat.engine import Engine
+from colbot.chat.identity import BotIdentity
+from colbot.chat.steps import PassionChoice
 from colbot.clock import Clock, SystemClock
+from colbot.codes import web as venue_page
+from colbot.codes.chat import Redeemer
 from colbot.content.bundle import load_bundle
+from colbot.content.city import City, Passion
 from colbot.content.conversations import Conversations
-from colbot.core import journey, pause, privacy
-from colbot.core.announce import Announcements
-from colbot.core.badges import BadgeAwards
-from colbot.core.dashboard import DashboardLinks, actor
-from colbot.core.engine import Engine
-from colbot.core.explore import Explorer
-from colbot.core.identity import BotIdentity
-from colbot.core.redeem import Redeemer
-from colbot.core.safety import Safety
-from colbot.core.staff import Staff
-from colbot.core.steps import PassionChoice
+from colbot.dashboard import web as dashboard_pages
+from colbot.dashboard.chat import DashboardLinks, actor
+from colbot.dashboard.report import Area as ReportArea
+from colbot.delivery import update_ids as updates
+from colbot.delivery.outbox import OutboxDrainer
+from colbot.delivery.web_push import WebPusher
 from colbot.domain.passions import PassionMatcher, PassionWords
-from colbot.services import leases, updates
-from colbot.services.badges import BadgeIssuer, publisher_for
-from colbot.services.demo import load_demo
-from colbot.services.digests import DigestSender
-from colbot.services.jobs import JobsInFlight
-from colbot.services.nudges import NudgeSender
-from colbot.services.outbox import OutboxDrainer
-from colbot.services.presence import Presence
-from colbot.services.recommend import Recommender
-from colbot.services.reminders import ReminderSender
-from colbot.services.report import Area as ReportArea
-from colbot.services.web_push import WebPusher
+from colbot.explore.chat import Explorer
+from colbot.explore.recommend import Recommender
+from colbot.journeys import chat as journey
+from colbot.journeys import web as journey_pages
+from colbot.outreach.chat import Announcements
+from colbot.outreach.digests import DigestSender
+from colbot.outreach.nudges import NudgeSender
+from colbot.outreach.reminders import ReminderSender
+from colbot.partners.chat import Staff
+from colbot.people import pause
+from colbot.people import privacy_chat as privacy
+from colbot.runtime import leases
+from colbot.runtime.jobs import JobsInFlight
+from colbot.runtime.presence import Presence
+from colbot.safety.chat import Safety
 from colbot.settings import Settings
 from colbot.storage.database import Database
-from colbot.web import chat as chat_page
-from colbot.web import dashboard as dashboard_pages
-from colbot.web import journey as journey_pages
 from colbot.web import operations
-from colbot.web import venue as venue_page
 from colbot.web.server import make_web_app
 from colbot.web.site import Site, add_artwork_source, artwork_source
 

@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from colbot.app import Colbot, build_app
+from colbot.badges import cli as badges
+from colbot.catalogue import cli as opportunities
+from colbot.catalogue import store as catalogue
 from colbot.channels.console import ConsoleChannel
-from colbot.commands import badges, broadcast, opportunities, partners, report
 from colbot.content.source import ContentError
+from colbot.dashboard import cli as report
 from colbot.logs import JsonFormatter
-from colbot.services import catalogue
+from colbot.outreach import cli as broadcast
+from colbot.partners import cli as partners
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup
 

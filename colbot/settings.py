@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from colbot.domain.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
+from colbot.delivery.pacing import DEFAULT_SEND_RATE
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
-from colbot.services.ratelimit import DEFAULT_SEND_RATE
+from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from colbot.app import Colbot, build_app
+from colbot.badges.issuers import KEYS_FOLDER, KeyStore
+from colbot.badges.urls import CITY_ISSUER, partner_issuer
 from colbot.clock import FrozenClock
-from colbot.domain.badge_urls import CITY_ISSUER, partner_issuer
-from colbot.services.issuers import KEYS_FOLDER, KeyStore
 from colbot.settings import Settings, load_settings
 from colbot.storage.database import Database
 from tests import databases

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from colbot.core.engine import Engine
-from colbot.core.messages import Button, Inbound, InboundKind, Outbound
+from colbot.chat.engine import Engine
+from colbot.chat.messages import Button, Inbound, InboundKind, Outbound
 
 CHANNEL = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit"})

@@ -29,10 +29,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from colbot import metrics
-from colbot.core.engine import Engine
-from colbot.core.identity import BotIdentity
-from colbot.core.messages import Inbound, InboundKind, Outbound
-from colbot.services import outbox, updates
+from colbot.chat.engine import Engine
+from colbot.chat.identity import BotIdentity
+from colbot.chat.messages import Inbound, InboundKind, Outbound
+from colbot.delivery import outbox
+from colbot.delivery import update_ids as updates
 from colbot.settings import Settings
 
 log = logging.getLogger(__name__)

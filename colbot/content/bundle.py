@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from colbot.city import City, Passion, load_city, load_passions
+from colbot.content.city import City, Passion, load_city, load_passions
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
 

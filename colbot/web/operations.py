@@ -12,7 +12,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy import func, select, text
 
 from colbot import metrics
-from colbot.services.outbox import PENDING
+from colbot.delivery.outbox import PENDING
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge, OutboxMessage, Redemption
 

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from colbot.services.publishing import Publisher
+from colbot.badges import web as badges
+from colbot.badges.publishing import Publisher
 from colbot.storage.database import Database
-from colbot.web import badges
 
 WebhookHandler = Callable[[web.Request], Awaitable[web.Response]]
 DATABASE_KEY = web.AppKey("database", Database)

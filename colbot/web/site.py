@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from colbot.badges.baking import PNG_SIGNATURE
+from colbot.badges.medallions import medallion_png
+from colbot.badges.verification import DocumentSource
 from colbot.clock import Clock
-from colbot.services.medallions import medallion_png
-from colbot.services.verification import DocumentSource
+from colbot.openbadges.baking import PNG_SIGNATURE
 from colbot.storage.database import Database
 from colbot.storage.readers import SqliteReader, sqlite_reader
 from colbot.web.pages import Pages

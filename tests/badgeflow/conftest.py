@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from colbot import cli
 from colbot.app import Colbot, build_app
-from colbot.badges.baking import unbake
+from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
-from colbot.core.messages import Outbound
-from colbot.services import codes
+from colbot.codes import store as codes
+from colbot.openbadges.baking import unbake
 from colbot.settings import Settings
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember
 from tests.badges.world import SHARED, load_json

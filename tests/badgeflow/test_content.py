@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from colbot.badges.baking import bake_svg_credential, unbake
-from colbot.city import load_passions
-from colbot.content.artwork import parse, render_png
-from colbot.content.badge_classes import MEASURES, load_classes
+from colbot.badges.artwork import parse, render_png
+from colbot.badges.classes import MEASURES, load_classes
+from colbot.content.city import load_passions
 from colbot.content.locations import badges_dir, conversations_dir
 from colbot.content.source import ContentError
+from colbot.openbadges.baking import bake_svg_credential, unbake
 
 PASSIONS = [p.id for p in load_passions(conversations_dir() / "en" / "passions.yaml")]
 EXPECTED_FOLDERS = {"classes", "artwork"}

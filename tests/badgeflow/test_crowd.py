@@ -10,8 +10,8 @@ import asyncio
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
+from colbot.badges.web import WARMING
 from colbot.storage.models import IssuedBadge
-from colbot.web.badges import WARMING
 from tests.badgeflow.conftest import handed_badge, make_code
 from tests.engine.talk import Talker
 

@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from jsonschema import Draft201909Validator
 
 from colbot.app import Colbot
-from colbot.badges import dataintegrity
-from colbot.badges.multibase import ed25519_from_multikey
-from colbot.badges.verify import verify
-from colbot.commands.badges import fetch as http_fetch
+from colbot.badges.cli import fetch as http_fetch
+from colbot.openbadges import dataintegrity
+from colbot.openbadges.multibase import ed25519_from_multikey
+from colbot.openbadges.verify import verify
 from tests.badgeflow.conftest import (
     Handed,
     badges_of,

@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 
 from colbot.app import Colbot
-from colbot.badges.verify import verify
-from colbot.commands.badges import fetch as http_fetch
-from colbot.domain.badge_urls import CITY_ISSUER, partner_issuer
-from colbot.services.issuers import CURRENT_FILE, KEYS_FOLDER, RETIRED_FOLDER
+from colbot.badges.cli import fetch as http_fetch
+from colbot.badges.issuers import CURRENT_FILE, KEYS_FOLDER, RETIRED_FOLDER
+from colbot.badges.urls import CITY_ISSUER, partner_issuer
+from colbot.openbadges.verify import verify
 from tests.badgeflow.conftest import CliRun, fetch_json, handed_badge, make_code, redeem
 from tests.conftest import TEST_NOW
 

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.domain.badge_urls import CITY_ISSUER
+from colbot.badges.urls import CITY_ISSUER
 from colbot.storage.models import IssuedBadge, Opportunity
 from tests.badgeflow.conftest import make_code
 from tests.engine.talk import Talker

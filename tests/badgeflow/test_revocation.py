@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.badges import dataintegrity
-from colbot.badges.statuslist import decode_bitstring, status_bit
-from colbot.badges.verify import verify
-from colbot.commands.badges import fetch as http_fetch
-from colbot.services.badges import WITHDRAWN, new_public_id
+from colbot.badges.cli import fetch as http_fetch
+from colbot.badges.store import WITHDRAWN, new_public_id
+from colbot.openbadges import dataintegrity
+from colbot.openbadges.statuslist import decode_bitstring, status_bit
+from colbot.openbadges.verify import verify
 from colbot.storage.models import IssuedBadge, YoungPerson
 from tests.badgeflow.conftest import (
     CliRun,

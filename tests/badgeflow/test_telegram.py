@@ -11,12 +11,12 @@ import pytest
 from jsonschema import Draft201909Validator
 
 from colbot.app import Colbot, build_app
-from colbot.badges.baking import unbake
-from colbot.badges.verify import verify
+from colbot.badges.cli import fetch as http_fetch
+from colbot.badges.web import WARMING
+from colbot.chat.messages import Attachment, Outbound
 from colbot.clock import FrozenClock
-from colbot.commands.badges import fetch as http_fetch
-from colbot.core.messages import Attachment, Outbound
-from colbot.web.badges import WARMING
+from colbot.openbadges.baking import unbake
+from colbot.openbadges.verify import verify
 from tests.badgeflow.conftest import LINKEDIN, Handed, fetched, make_code
 from tests.badgeflow.test_forms import (
     ob2_checked_with_pyjwt,

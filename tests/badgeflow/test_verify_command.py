@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from colbot.app import Colbot
-from colbot.badges import dataintegrity, jws
-from colbot.badges.keys import IssuerKeys
-from colbot.content.artwork import render_png
+from colbot.badges.artwork import render_png
+from colbot.badges.issuers import shared_key_store
+from colbot.badges.urls import partner_issuer
 from colbot.content.locations import badges_dir
-from colbot.domain.badge_urls import partner_issuer
-from colbot.services.issuers import shared_key_store
+from colbot.openbadges import dataintegrity, jws
+from colbot.openbadges.keys import IssuerKeys
 from tests.badgeflow.conftest import CliRun, Handed, badges_of, handed_badge, make_code, redeem
 from tests.conftest import TEST_NOW
 

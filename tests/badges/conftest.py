@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from colbot.badges.keys import IssuerKeys
+from colbot.openbadges.keys import IssuerKeys
 from tests.badges.world import World, build_world
 
 

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngImageFile, PngInfo
 
-from colbot.badges import baking
-from colbot.badges.errors import BakingError, InputTooLargeError
+from colbot.openbadges import baking
+from colbot.openbadges.errors import BakingError, InputTooLargeError
 from tests.badges import images
 
 JWS = "eyJhbGciOiJSUzI1NiJ9.eyJ0eXBlIjoiQXNzZXJ0aW9uIn0.c2lnbmF0dXJl"

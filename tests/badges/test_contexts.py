@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from colbot.badges.canonical import canonical_nquads
-from colbot.badges.contexts import (
+from colbot.openbadges.canonical import canonical_nquads
+from colbot.openbadges.contexts import (
     OB2_CONTEXT,
     OB3_CONTEXT,
     PINNED_CONTEXTS,
@@ -16,10 +16,10 @@ from colbot.badges.contexts import (
     context_bytes,
     document_loader,
 )
-from colbot.badges.errors import UnknownContextError
+from colbot.openbadges.errors import UnknownContextError
 from tests.badges.world import SHARED
 
-PACKAGED = resources.files("colbot.badges") / "contexts"
+PACKAGED = resources.files("colbot.openbadges") / "contexts"
 
 
 def test_exactly_the_three_contexts_are_pinned() -> None:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft201909Validator
 
-from colbot.badges import dataintegrity, documents
-from colbot.badges.canonical import canonical_nquads, expand
-from colbot.badges.errors import BadgeError, CanonicalisationError, DroppedTermError
-from colbot.badges.multibase import decode_base64url
-from colbot.badges.recipients import hash_identity, identity_matches
-from colbot.badges.statuslist import (
+from colbot.openbadges import dataintegrity, documents
+from colbot.openbadges.canonical import canonical_nquads, expand
+from colbot.openbadges.errors import BadgeError, CanonicalisationError, DroppedTermError
+from colbot.openbadges.multibase import decode_base64url
+from colbot.openbadges.recipients import hash_identity, identity_matches
+from colbot.openbadges.statuslist import (
     MIN_STATUS_LIST_BYTES,
     decode_bitstring,
     encode_bitstring,

@@ -6,9 +6,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from colbot.badges.errors import BadgeError
-from colbot.badges.keys import IssuerKeys
-from colbot.badges.multibase import (
+from colbot.openbadges.errors import BadgeError
+from colbot.openbadges.keys import IssuerKeys
+from colbot.openbadges.multibase import (
     base58_decode,
     base58_encode,
     decode_base64url,

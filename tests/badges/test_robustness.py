@@ -10,8 +10,8 @@ from typing import Any
 from joserfc import jws
 from joserfc.jwk import RSAKey
 
-from colbot.badges import vcjwt
-from colbot.badges.verify import verify
+from colbot.openbadges import vcjwt
+from colbot.openbadges.verify import verify
 from tests.badges.world import EMAIL, JWK_URL, NOW, World
 
 JUNK: list[Any] = [None, 7, "x", [], {}, "9" * 5000, "file:///etc/passwd"]

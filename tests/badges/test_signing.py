@@ -12,11 +12,11 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.algorithms import RSAAlgorithm
 
-from colbot.badges import jws, vcjwt
-from colbot.badges.errors import SignatureError
-from colbot.badges.keys import IssuerKeys
-from colbot.badges.multibase import b64url_decode
-from colbot.badges.timestamps import to_numeric_date
+from colbot.openbadges import jws, vcjwt
+from colbot.openbadges.errors import SignatureError
+from colbot.openbadges.keys import IssuerKeys
+from colbot.openbadges.multibase import b64url_decode
+from colbot.openbadges.timestamps import to_numeric_date
 from tests.badges.world import CREDENTIAL, ISSUED, ISSUER_V3, JWK_URL, World
 
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from colbot.badges import dataintegrity
-from colbot.badges.canonical import canonical_nquads
-from colbot.badges.keys import ed25519_public_multibase
-from colbot.badges.multibase import decode_base58btc
-from colbot.badges.timestamps import parse_xsd
+from colbot.openbadges import dataintegrity
+from colbot.openbadges.canonical import canonical_nquads
+from colbot.openbadges.keys import ed25519_public_multibase
+from colbot.openbadges.multibase import decode_base58btc
+from colbot.openbadges.timestamps import parse_xsd
 from tests.badges.world import SHARED, load_json
 
 VECTORS = SHARED / "vectors"

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from colbot.badges import baking, dataintegrity, documents, jws, vcjwt
-from colbot.badges.keys import IssuerKeys, rsa_public_pem
-from colbot.badges.verify import (
+from colbot.openbadges import baking, dataintegrity, documents, jws, vcjwt
+from colbot.openbadges.keys import IssuerKeys, rsa_public_pem
+from colbot.openbadges.verify import (
     KIND_OB2_HOSTED,
     KIND_OB2_SIGNED,
     KIND_OB3_JWT,

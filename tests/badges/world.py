@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from colbot.badges import dataintegrity, documents, jws, vcjwt
-from colbot.badges.documents import Alignment
-from colbot.badges.keys import IssuerKeys
-from colbot.badges.statuslist import new_bitstring, with_status_bit
+from colbot.openbadges import dataintegrity, documents, jws, vcjwt
+from colbot.openbadges.documents import Alignment
+from colbot.openbadges.keys import IssuerKeys
+from colbot.openbadges.statuslist import new_bitstring, with_status_bit
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SHARED = REPOSITORY.parent / "shared" / "openbadges"

@@ -10,8 +10,8 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.badges.baking import unbake
-from colbot.services import badges
+from colbot.badges import store as badges
+from colbot.openbadges.baking import unbake
 from colbot.storage.models import IssuedBadge
 from tests.browser.conftest import axe, screenshot, scrolls_sideways, watch
 from tests.doubles.telegram import TelegramDouble

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from colbot.domain.disclosure import FEWER_THAN, Sum, hidden, share, shown
+from colbot.dashboard.disclosure import FEWER_THAN, Sum, hidden, share, shown
 
 
 def test_counts_from_one_to_four_are_hidden_and_zero_and_five_are_not() -> None:

@@ -6,10 +6,10 @@ import csv
 import io
 
 from colbot.app import Colbot
-from colbot.domain.periods import Period, default_period
-from colbot.services import dashboard
-from colbot.services.report import Area, Report, build_report
-from colbot.web.dashboard import table_as_csv
+from colbot.dashboard import figures as dashboard
+from colbot.dashboard.periods import Period, default_period
+from colbot.dashboard.report import Area, Report, build_report
+from colbot.dashboard.web import table_as_csv
 from tests.conftest import TEST_NOW
 from tests.dashboard.conftest import GROUPS
 from tests.dashboard.seed import add_funnel, partner_ids, seed

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from colbot.domain.periods import Period, PeriodError, default_period, parse_period
+from colbot.dashboard.periods import Period, PeriodError, default_period, parse_period
 
 TODAY = date(2026, 11, 28)
 

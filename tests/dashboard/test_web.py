@@ -192,7 +192,7 @@ async def test_nothing_without_a_session(client: Client) -> None:
 def test_pygal_leaves_no_old_style_import_hook_behind() -> None:
     import sys
 
-    import colbot.web.charts  # noqa: F401
+    import colbot.dashboard.charts  # noqa: F401
 
     assert not any(type(f).__name__ == "PluginImportFixer" for f in sys.meta_path)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from colbot.clock import SystemClock
-from colbot.services.outbox import CLAIM_CHUNK, MAX_IN_FLIGHT, PENDING, SENT
+from colbot.delivery.outbox import CLAIM_CHUNK, MAX_IN_FLIGHT, PENDING, SENT
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage
 from tests.conftest import free_port

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from colbot.channels import webchat
-from colbot.core.engine import Engine
-from colbot.core.messages import Attachment, Button, Inbound, InboundKind, Outbound
+from colbot.channels.webchat import channel as webchat
+from colbot.chat.engine import Engine
+from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from tests.doubles.telegram import Person, SentMessage
 from tests.telegram.handled import HandledUpdates
 

@@ -11,11 +11,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
+from colbot.catalogue.store import find_partner
 from colbot.clock import FrozenClock
-from colbot.domain import codes as code_format
-from colbot.domain.venue_links import venue_link
-from colbot.services import partners
-from colbot.services.catalogue import find_partner
+from colbot.codes import format as code_format
+from colbot.codes.venue_links import venue_link
+from colbot.partners import store as partners
 from colbot.storage.models import (
     AuditEntry,
     CompletionCode,

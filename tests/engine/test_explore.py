@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
+from colbot.chat.buttons import ButtonData
+from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
-from colbot.core.buttons import ButtonData
-from colbot.core.messages import Outbound
-from colbot.services import people
+from colbot.people import store as people
 from colbot.storage.models import (
     CardShown,
     ChannelIdentity,

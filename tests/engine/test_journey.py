@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.core.journey import journey_offer
-from colbot.core.turn import Turn
-from colbot.services.shared_journeys import public_journey
+from colbot.chat.turn import Turn
+from colbot.journeys.chat import journey_offer
+from colbot.journeys.shared import public_journey
 from colbot.storage.models import IssuedBadge, Journey
 from tests.engine.talk import AnyTalker, Talk
 from tests.engine.test_codes import make_code, staff_talker

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from colbot.app import Colbot
-from colbot.services import people
+from colbot.people import store as people
 from colbot.storage.models import YoungPerson
 from tests.engine.talk import AnyTalker, Talk
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from colbot.app import Colbot, build_app
+from colbot.chat.engine import conversation_state
 from colbot.clock import FrozenClock
-from colbot.core.engine import conversation_state
-from colbot.services import people
+from colbot.people import store as people
 from colbot.settings import Settings
 from colbot.storage.models import ConversationState, YoungPerson, YoungPersonPassion
 from tests.engine.talk import AnyTalker, Talk, Talker

@@ -15,16 +15,16 @@ from sqlalchemy import select
 
 from colbot import cli
 from colbot.app import Colbot
-from colbot.city import City, Passion, load_city, load_passions
-from colbot.content.locations import city_dir, conversations_dir
-from colbot.importers import (
+from colbot.catalogue.importers import (
     ImportRefused,
     detect_format,
     parse_csv,
     parse_ics,
     parse_openactive,
 )
-from colbot.services.imports import ImportSummary, format_catalogue, import_file, list_catalogue
+from colbot.catalogue.imports import ImportSummary, format_catalogue, import_file, list_catalogue
+from colbot.content.city import City, Passion, load_city, load_passions
+from colbot.content.locations import city_dir, conversations_dir
 from colbot.storage.models import Opportunity, Partner
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
@@ -96,7 +96,9 @@ async def partner_name(colbot: Colbot, opportunity: Opportunity) -> str:
 
 
 async def run_import(colbot: Colbot, path: Path, passions: tuple[Passion, ...]) -> ImportSummary:
-    return await import_file(colbot.database, path, colbot.city, passions, colbot.clock.now())
+    return await import_file(
+        colbot.database, path, colbot.city, passions, colbot.clock.now()
+    )
 
 
 # CSV
@@ -172,7 +174,9 @@ async def test_naive_csv_times_are_city_time_and_offsets_are_kept(
     winter = await load(colbot, "foundry-zine-day")  # 2027-01-16T10:00, Greenwich Mean Time
     explicit = await load(colbot, "skate-basics-1")  # 2027-03-06T11:00:00Z
     assert summer.starts_at == datetime(2027, 7, 3, 13, 0, tzinfo=UTC)
-    assert summer.starts_at.astimezone(colbot.city.timezone).utcoffset() == timedelta(hours=1)
+    assert summer.starts_at.astimezone(colbot.city.timezone).utcoffset() == timedelta(
+        hours=1
+    )
     assert summer.ends_at == datetime(2027, 7, 3, 15, 0, tzinfo=UTC)
     assert winter.starts_at == datetime(2027, 1, 16, 10, 0, tzinfo=UTC)
     assert explicit.starts_at == datetime(2027, 3, 6, 11, 0, tzinfo=UTC)

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.badges.keys import IssuerKeys
-from colbot.services import journeys, people
+from colbot.journeys import store as journeys
+from colbot.openbadges.keys import IssuerKeys
+from colbot.people import store as people
 from colbot.storage.models import Journey, YoungPerson, YoungPersonPassion
 from colbot.web.site import add_document_source
 from tests.conftest import TEST_NOW

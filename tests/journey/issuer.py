@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from colbot.badges import dataintegrity, documents, jws, vcjwt
-from colbot.badges.keys import IssuerKeys
-from colbot.badges.statuslist import new_bitstring, with_status_bit
+from colbot.openbadges import dataintegrity, documents, jws, vcjwt
+from colbot.openbadges.keys import IssuerKeys
+from colbot.openbadges.statuslist import new_bitstring, with_status_bit
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge, YoungPerson
 

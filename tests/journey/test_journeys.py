@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event, text
 
 from colbot.app import Colbot
-from colbot.services import journeys
-from colbot.services.shared_journeys import (
+from colbot.journeys import store as journeys
+from colbot.journeys.shared import (
     PublicJourney,
     public_journey,
     read_public_journey,

@@ -15,10 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from colbot.app import Colbot
-from colbot.badges import jws
-from colbot.badges.baking import unbake
-from colbot.badges.verify import verify
-from colbot.services import journeys
+from colbot.journeys import store as journeys
+from colbot.openbadges import jws
+from colbot.openbadges.baking import unbake
+from colbot.openbadges.verify import verify
 from colbot.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import TEST_NOW
 from tests.journey.conftest import (

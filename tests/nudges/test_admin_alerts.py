@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from colbot.app import Colbot
-from colbot.core.messages import Inbound, InboundKind
-from colbot.domain import codes as code_format
-from colbot.services.codes import SPIKE_THRESHOLD
+from colbot.chat.messages import Inbound, InboundKind
+from colbot.codes import format as code_format
+from colbot.codes.store import SPIKE_THRESHOLD
 from tests.doubles.telegram import TelegramDouble
 from tests.nudges.conftest import ADMIN_ID, Seeder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
-from colbot.core.messages import Inbound, InboundKind, Outbound
+from colbot.chat.messages import Inbound, InboundKind, Outbound
 from colbot.storage.models import AuditEntry
 from tests.doubles.telegram import TelegramDouble
 from tests.nudges.conftest import ADMIN_ID, Seeder, delivered, outbox_rows

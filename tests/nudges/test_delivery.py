@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from colbot.commands import broadcast
-from colbot.services import outbox
+from colbot.delivery import outbox
+from colbot.outreach import cli as broadcast
 from colbot.storage.models import YoungPerson
 from tests.doubles.telegram import TelegramDouble
 from tests.nudges.conftest import Seeder, delivered, outbox_rows
@@ -84,7 +84,7 @@ async def test_broadcast_reaches_those_with_given_passions_or_areas(
 
 
 async def test_the_same_broadcast_batch_is_queued_once(sender: Colbot, people: Seeder) -> None:
-    from colbot.services import broadcasts
+    from colbot.outreach import broadcasts
 
     await people(4)
     async with sender.database.transaction() as session:
@@ -186,7 +186,7 @@ async def test_403_marks_them_unreachable_until_they_write_again(
     assert "It will go to 1 young people" in printed
     await sender.outbox.drain()
     assert len(double.calls_to("sendMessage")) == 3  # nothing more tried for Ada
-    from colbot.services import people as people_service
+    from colbot.people import store as people_service
 
     async with sender.database.transaction() as session:
         await people_service.touch(session, person, clock.now())
@@ -246,7 +246,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(
 async def test_stop_pauses_everything_until_they_write_again(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
-    from colbot.core.messages import Inbound, InboundKind
+    from colbot.chat.messages import Inbound, InboundKind
 
     ada, _ = await people(2)
     replies = await sender.engine.handle(

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
-from colbot.channels import webchat
+from colbot.channels.webchat import channel as webchat
 from colbot.clock import FrozenClock
-from colbot.services import broadcasts, outbox
-from colbot.services import people as people_service
+from colbot.delivery import outbox
+from colbot.outreach import broadcasts
+from colbot.people import store as people_service
 from colbot.storage.models import WebChatMessage
 from tests.nudges.conftest import outbox_rows
 

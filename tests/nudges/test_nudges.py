@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from colbot.services import people as people_service
+from colbot.people import store as people_service
 from colbot.storage.models import ChannelIdentity, YoungPerson
 from tests.doubles.telegram import TelegramDouble
 from tests.nudges.conftest import Seeder, delivered

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from colbot.app import Colbot
+from colbot.chat.messages import Inbound, InboundKind
 from colbot.clock import FrozenClock
-from colbot.core.messages import Inbound, InboundKind
-from colbot.services import broadcasts, outbox
-from colbot.services import people as people_service
+from colbot.delivery import outbox
+from colbot.outreach import broadcasts
+from colbot.people import store as people_service
 from colbot.storage.models import (
     ChannelIdentity,
     Opportunity,

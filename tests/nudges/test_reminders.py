@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
+from colbot.chat.messages import Inbound, InboundKind
 from colbot.clock import FrozenClock
-from colbot.core.messages import Inbound, InboundKind
-from colbot.services import outbox
+from colbot.delivery import outbox
 from colbot.storage.models import ChannelIdentity, Opportunity, Reminder, SavedItem
 from tests.doubles.telegram import Person, TelegramDouble
 from tests.nudges.conftest import Seeder, delivered, outbox_rows

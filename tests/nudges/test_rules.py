@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from colbot.domain.leads import Lead, parse_leads, reminder_times
-from colbot.domain.nudges import NudgeHistory, NudgeMode, may_nudge
+from colbot.delivery.outbox import backoff
+from colbot.delivery.pacing import SPACING_MARGIN, SendPacer
 from colbot.domain.quiet_hours import QuietHours, parse_quiet_hours, release_time
-from colbot.services.outbox import backoff
-from colbot.services.ratelimit import SPACING_MARGIN, SendPacer
+from colbot.outreach.leads import Lead, parse_leads, reminder_times
+from colbot.outreach.nudge_rules import NudgeHistory, NudgeMode, may_nudge
 from colbot.settings import SettingsError, load_settings
 
 LONDON = ZoneInfo("Europe/London")

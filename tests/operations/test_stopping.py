@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from colbot.app import build_app
+from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
-from colbot.core.messages import Outbound
-from colbot.services import outbox
+from colbot.delivery import outbox
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage

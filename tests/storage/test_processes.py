@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
-from colbot.core.messages import Outbound
-from colbot.services import leases, outbox, updates
-from colbot.services.presence import Presence
+from colbot.delivery import outbox
+from colbot.delivery import update_ids as updates
+from colbot.runtime import leases
+from colbot.runtime.presence import Presence
 from colbot.storage.database import Database
 from tests import databases
 

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from colbot.app import Colbot, build_app
-from colbot.domain import codes as code_format
+from colbot.codes import format as code_format
 from colbot.storage.models import CompletionCode, Redemption
 from tests.engine.talk import Talker
 from tests.engine.test_codes import staff_talker

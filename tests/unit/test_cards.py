@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from colbot.services import cards
+from colbot.codes import cards
 
 URL = "https://t.me/colbot?start=c_KX7PQ2MDAS"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

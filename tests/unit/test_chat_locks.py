@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from colbot.core.engine import ChatLocks
+from colbot.chat.engine import ChatLocks
 
 
 async def test_one_chat_in_order_and_chats_concurrently() -> None:

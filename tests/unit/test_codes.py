@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from colbot.domain import codes
-from colbot.domain.codes import CodeCheck
+from colbot.codes import format as codes
+from colbot.codes.format import CodeCheck
 
 EXAMPLE = "KX7PQ2MDAS"
 EXAMPLE_DISPLAY = "KX7PQ-2MDAS"

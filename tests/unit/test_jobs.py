@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from colbot.services.jobs import JobsInFlight
+from colbot.runtime.jobs import JobsInFlight
 
 
 async def test_finish_waits_for_a_running_job_to_end() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from colbot.app import Colbot
-from colbot.domain.venue_links import venue_link
+from colbot.codes.venue_links import venue_link
 from tests.engine.talk import Talker
 from tests.engine.test_codes import invite_payload, make_code
 from tests.webchat.test_browser import (

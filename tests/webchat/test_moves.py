@@ -6,8 +6,7 @@ import re
 from datetime import timedelta
 
 from colbot.app import Colbot
-from colbot.clock import FrozenClock
-from colbot.domain.move_codes import (
+from colbot.channels.webchat.move_codes import (
     MAX_FAILURES_CITYWIDE,
     MAX_FAILURES_PER_DEVICE,
     may_try,
@@ -15,6 +14,7 @@ from colbot.domain.move_codes import (
     new_move_code,
     read_move_code,
 )
+from colbot.clock import FrozenClock
 from tests.engine.talk import REPLY_TIMEOUT_S, WebChatTalker
 
 CODE = re.compile(r"/move (\d{6})")

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
-from colbot.core.messages import Outbound
+from colbot.channels.webchat.page import CHAT_CSP, COOKIE
+from colbot.chat.messages import Outbound
 from colbot.storage.models import WebChatMessage
-from colbot.web.chat import CHAT_CSP, COOKIE
 from tests.engine.talk import WebChatTalker
 
 

@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from colbot.domain.web_push import read_subscription
-from colbot.services import broadcasts, web_push
-from colbot.services import people as people_service
-from colbot.services.outbox import PENDING
-from colbot.services.web_push import VAPID_FILE
+from colbot.delivery import web_push
+from colbot.delivery.outbox import PENDING
+from colbot.delivery.push_payloads import read_subscription
+from colbot.delivery.web_push import VAPID_FILE
+from colbot.outreach import broadcasts
+from colbot.people import store as people_service
 from colbot.storage.models import (
     ChannelIdentity,
     Opportunity,

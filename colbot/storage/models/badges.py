@@ -26,7 +26,7 @@ class IssuedBadge(Base):
         ForeignKey("redemptions.id", ondelete="SET NULL")
     )
     badge_class_id: Mapped[str] = mapped_column(String(64), index=True)
-    # "city", or "partner-" and the partner's slug (see colbot.domain.badge_urls).
+    # "city", or "partner-" and the partner's slug (see colbot.badges.urls).
     issuer_id: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     artwork: Mapped[str] = mapped_column(String(64), default="", server_default="")

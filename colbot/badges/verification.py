@@ -1,0 +1,100 @@
+"""Checking badges on the server: colbot answers its own documents itself and fetches no others."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from colbot.journeys.shared import SignedForms
+from colbot.openbadges.fetching import Fetch
+from colbot.openbadges.verdicts import CHECK_REVOCATION, Verdict
+from colbot.openbadges.verify import verify
+
+# A source answers the URLs it publishes with (content type, body), and None for any other.
+DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
+
+FETCH_TIMEOUT_S = 10.0
+VALID = "valid"
+REVOKED = "revoked"
+INVALID = "invalid"
+FORM_OB3_PROOF = "ob3-proof"
+FORM_OB3_JWT = "ob3-jwt"
+FORM_OB2 = "ob2"
+
+
+class NotServed(LookupError):
+    """A URL no colbot source answers: colbot never fetches from other sites."""
+
+
+async def resolve(sources: Sequence[DocumentSource], url: str) -> tuple[str, bytes]:
+    """The document at one of colbot's own URLs, from the first source that serves it."""
+    for source in sources:
+        found = await source(url)
+        if found is not None:
+            return found
+    raise NotServed(f"colbot only checks documents it publishes itself, not {url}")
+
+
+def bridged_fetch(sources: Sequence[DocumentSource], loop: asyncio.AbstractEventLoop) -> Fetch:
+    """A blocking fetch for the verifier's thread that asks the sources on the event loop."""
+
+    def fetch(url: str) -> tuple[str, bytes]:
+        future = asyncio.run_coroutine_threadsafe(resolve(sources, url), loop)
+        return future.result(FETCH_TIMEOUT_S)
+
+    return fetch
+
+
+async def verify_here(
+    data: bytes | str,
+    sources: Sequence[DocumentSource],
+    now: datetime,
+    recipient_email: str | None = None,
+) -> Verdict:
+    """Verifies any badge off the event loop, answering colbot's own URLs without HTTP."""
+    fetch = bridged_fetch(sources, asyncio.get_running_loop())
+    return await asyncio.to_thread(verify, data, fetch, now, recipient_email)
+
+
+def outcome(verdicts: Sequence[Verdict]) -> str:
+    """Valid when every form is; revoked when any says so; otherwise invalid."""
+    if verdicts and all(verdict.valid for verdict in verdicts):
+        return VALID
+    for verdict in verdicts:
+        check = verdict.check(CHECK_REVOCATION)
+        if check is not None and not check.passed:
+            return REVOKED
+    return INVALID
+
+
+@dataclass(frozen=True)
+class BadgeCheck:
+    """Every signed form of one stored badge, verified, and what they add up to."""
+
+    forms: tuple[tuple[str, Verdict], ...]
+    checked_at: datetime
+
+    @property
+    def outcome(self) -> str:
+        """valid, revoked or invalid."""
+        return outcome([verdict for _, verdict in self.forms])
+
+
+async def check_stored(
+    forms: SignedForms, sources: Sequence[DocumentSource], now: datetime
+) -> BadgeCheck:
+    """Verifies each signed form a badge was issued in, exactly as a stranger would."""
+    texts: list[tuple[str, str]] = []
+    if forms.ob3_credential is not None:
+        texts.append((FORM_OB3_PROOF, json.dumps(forms.ob3_credential)))
+    if forms.ob3_jwt:
+        texts.append((FORM_OB3_JWT, forms.ob3_jwt))
+    if forms.ob2_assertion_jws:
+        texts.append((FORM_OB2, forms.ob2_assertion_jws))
+    verdicts = await asyncio.gather(*(verify_here(text, sources, now) for _, text in texts))
+    return BadgeCheck(
+        tuple((name, verdict) for (name, _), verdict in zip(texts, verdicts, strict=True)), now
+    )

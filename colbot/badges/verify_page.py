@@ -1,0 +1,82 @@
+"""/verify: anyone pastes a badge link or text, or uploads a baked image or JSON, and sees why."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+
+from colbot.badges.verification import NotServed, outcome, resolve, verify_here
+from colbot.openbadges.verdicts import Verdict
+from colbot.web.loopback import loopback_source
+from colbot.web.site import SITE_KEY
+
+VERIFY = "/verify"
+TEXT_FIELD = "badge"
+FILE_FIELD = "file"
+EMAIL_FIELD = "email"
+URL_PREFIXES = ("https://", "http://")
+EMPTY = "empty"
+NOT_FOUND = "not_found"
+TOO_LARGE = "too_large"
+
+
+def _page(
+    request: web.Request,
+    status: int = 200,
+    verdict: Verdict | None = None,
+    problem: str | None = None,
+    text: str = "",
+    email: str = "",
+) -> web.Response:
+    site = request.app[SITE_KEY]
+    return site.pages.response(
+        "journey/verify.html",
+        status=status,
+        site=site,
+        verdict=verdict,
+        outcome=outcome([verdict]) if verdict is not None else None,
+        checked_at=site.clock.now(),
+        problem=problem,
+        text=text,
+        email=email,
+    )
+
+
+async def verify_form(request: web.Request) -> web.Response:
+    """The empty checker."""
+    return _page(request)
+
+
+def _field(form: object, name: str) -> str:
+    value = form.get(name) if hasattr(form, "get") else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def verify_badge(request: web.Request) -> web.Response:
+    """Checks what was pasted or uploaded and shows the verdict with each check."""
+    try:
+        form = await request.post()
+    except web.HTTPRequestEntityTooLarge:
+        return _page(request, status=413, problem=TOO_LARGE)
+    text, email = _field(form, TEXT_FIELD), _field(form, EMAIL_FIELD)
+    upload = form.get(FILE_FIELD)
+    data: bytes | str | None = upload.file.read() if isinstance(upload, web.FileField) else None
+    site = request.app[SITE_KEY]
+    async with aiohttp.ClientSession() as client:
+        sources = [*site.documents, loopback_source(request, site.public_url, client)]
+        if not data and text.startswith(URL_PREFIXES) and len(text.split()) == 1:
+            try:
+                _, data = await resolve(sources, text)
+            except (NotServed, aiohttp.ClientError, TimeoutError):
+                return _page(request, status=404, problem=NOT_FOUND, text=text, email=email)
+        data = data or text or None
+        if data is None:
+            return _page(request, status=400, problem=EMPTY, email=email)
+        verdict = await verify_here(data, sources, site.clock.now(), email or None)
+    return _page(request, verdict=verdict, text=text, email=email)
+
+
+def add_routes(app: web.Application) -> None:
+    """Adds the checker's form and its answer."""
+    app.router.add_get(VERIFY, verify_form)
+    app.router.add_post(VERIFY, verify_badge)

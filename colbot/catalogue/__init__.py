@@ -1,0 +1,1 @@
+"""The catalogue: partners and opportunities from the city's files, feeds and the demo."""

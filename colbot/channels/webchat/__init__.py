@@ -1,0 +1,1 @@
+"""The web chat: its channel, its page and socket, and moving it to another device."""

@@ -1,0 +1,375 @@
+"""The web chat channel: WebSocket frames in and out, kept in the database until acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.channels.webchat import moves as device_moves
+from colbot.channels.webchat.move_codes import MOVE_CODE_TTL, move_link, read_move_code
+from colbot.channels.webchat.moves import Moved, MoveOutcome
+from colbot.chat.engine import ChatLocks, Engine
+from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
+from colbot.clock import Clock
+from colbot.delivery.web_push import WebPusher
+from colbot.storage.database import Database
+from colbot.storage.models import WebChatInbound, WebChatMessage
+from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
+
+log = logging.getLogger(__name__)
+
+CHANNEL = WEB_CHAT_CHANNEL
+MIN_AGE = 13
+CHAT_ID_LENGTH = 32
+MAX_TEXT_BYTES = 2000
+RATE_WINDOW_S = 10.0
+RATE_MAX_MESSAGES = 20
+MOVE_COMMAND = "move"
+
+
+def chat_id_for(device_token: str) -> str:
+    """The chat identity of a device; the token itself is never stored."""
+    return hashlib.sha256(device_token.encode()).hexdigest()[:CHAT_ID_LENGTH]
+
+
+def is_move(inbound: Inbound) -> bool:
+    """Whether a message asks for a move code or types one (the web chat's own command)."""
+    return inbound.kind is InboundKind.COMMAND and inbound.command == MOVE_COMMAND
+
+
+def _shows_anything(outbound: Outbound) -> bool:
+    """Whether a message has something for the page to show (a bare menu update counts)."""
+    return bool(outbound.text or outbound.image or outbound.file or outbound.menu is not None)
+
+
+def _button(button: Button) -> dict[str, str]:
+    return {"label": button.label, "data": button.data, "url": button.url}
+
+
+def _attachment(attachment: Attachment) -> dict[str, str]:
+    return {
+        "filename": attachment.filename,
+        "mime_type": attachment.mime_type,
+        "base64": base64.b64encode(attachment.content).decode("ascii"),
+    }
+
+
+def to_payload(outbound: Outbound) -> dict[str, Any]:
+    """Renders one message for the page: text, chips, links, and attachments carried inline."""
+    payload: dict[str, Any] = {
+        "text": outbound.text,
+        "buttons": [[_button(b) for b in row] for row in outbound.buttons],
+        "links": [_button(b) for b in outbound.links],
+    }
+    if outbound.image is not None:
+        payload["image"] = _attachment(outbound.image)
+    if outbound.file is not None:
+        payload["file"] = _attachment(outbound.file)
+    if outbound.menu is not None:
+        payload["menu"] = [list(item) for item in outbound.menu]
+    if outbound.location_button:
+        payload["location_button"] = outbound.location_button
+    return payload
+
+
+def to_inbound(chat_id: str, frame: dict[str, Any]) -> Inbound | None:
+    """Reads one frame from the page: typed text, a slash command or a tapped chip."""
+    common: dict[str, Any] = {"channel": CHANNEL, "chat_id": chat_id}
+    kind = frame.get("type")
+    if kind == "button" and isinstance(frame.get("data"), str):
+        return Inbound(kind=InboundKind.BUTTON, button_data=frame["data"], **common)
+    if kind == "location":
+        lat, lon = frame.get("latitude"), frame.get("longitude")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            return Inbound(
+                kind=InboundKind.LOCATION, latitude=float(lat), longitude=float(lon), **common
+            )
+        return None
+    if kind == "other" and isinstance(frame.get("other"), str):
+        return Inbound(kind=InboundKind.OTHER, other=frame["other"], **common)
+    if kind != "text" or not isinstance(frame.get("text"), str):
+        return None
+    text = frame["text"].strip()
+    if text.startswith("/") and len(text) > 1:
+        command, *args = text[1:].split()
+        return Inbound(
+            kind=InboundKind.COMMAND, text=text, command=command.lower(), args=tuple(args), **common
+        )
+    return Inbound(kind=InboundKind.TEXT, text=text, **common)
+
+
+class RateLimit:
+    """At most a few messages in a sliding window, per open session."""
+
+    def __init__(self, monotonic: Callable[[], float], most: int = RATE_MAX_MESSAGES) -> None:
+        self._monotonic = monotonic
+        self.most = most
+        self._times: deque[float] = deque()
+
+    def allow(self) -> bool:
+        """Counts one message, saying whether it fits the window."""
+        now = self._monotonic()
+        while self._times and now - self._times[0] > RATE_WINDOW_S:
+            self._times.popleft()
+        if len(self._times) >= self.most:
+            return False
+        self._times.append(now)
+        return True
+
+
+class WebChatChannel:
+    """Talks to the engine for web chat devices; replies wait in the database until acked."""
+
+    def __init__(
+        self, engine: Engine, database: Database, clock: Clock, pusher: WebPusher | None = None
+    ) -> None:
+        self.engine = engine
+        self.database = database
+        self.clock = clock
+        self.pusher = pusher
+        # The newest message each chat was notified of, so that one message rings once.
+        self.rung: dict[str, int] = {}
+        self.sockets: dict[str, set[web.WebSocketResponse]] = {}
+        self.locks = ChatLocks()
+        self.rate_max_messages = RATE_MAX_MESSAGES
+        self.acked: dict[str, int] = {}
+
+    def render(self, key: str, **context: Any) -> str:
+        """One line of the web chat's wording."""
+        return self.engine.content.render(key, **self.engine.base_context, **context)
+
+    @property
+    def chat_url(self) -> str:
+        """The chat page's public address, as the engine hands it out."""
+        return str(self.engine.base_context.get("web_chat_url", "/chat"))
+
+    async def take(self, chat_id: str, frame: dict[str, Any], device: str | None = None) -> None:
+        """Handles one message from a device once, however often a reconnecting page resends it."""
+        seq = frame.get("seq")
+        if not isinstance(seq, int):
+            return
+        moved: Moved | None = None
+
+        async def work() -> None:
+            nonlocal moved
+            inbound = to_inbound(chat_id, frame)
+            async with self.database.transaction() as session:
+                row = await session.get(WebChatInbound, chat_id)
+                if row is not None and seq <= row.last_seq:
+                    return
+                if row is None:
+                    session.add(WebChatInbound(chat_id=chat_id, last_seq=seq))
+                else:
+                    row.last_seq = seq
+                await self.forget_acked(chat_id, session)
+                if device is not None and inbound is not None and is_move(inbound):
+                    moved = await self._move(session, device, chat_id, inbound.args, seq)
+                    return
+            replies = await self.engine.handle(inbound) if inbound is not None else []
+            await self._store(chat_id, replies)
+
+        await self.locks.run((CHANNEL, chat_id), work)
+        await self.push(chat_id)
+        await self._notify(chat_id, {"type": "taken", "seq": seq})
+        if moved is not None and moved.outcome is MoveOutcome.MOVED:
+            await self._resume(moved.chat_id)
+            await self._hand_over(moved)
+
+    async def _resume(self, chat_id: str) -> None:
+        """Asks the moved chat's open question again, so the new browser sees where they were."""
+        start = Inbound(
+            kind=InboundKind.COMMAND,
+            text="/start",
+            command="start",
+            channel=CHANNEL,
+            chat_id=chat_id,
+        )
+
+        async def work() -> None:
+            await self._store(chat_id, await self.engine.handle(start))
+
+        await self.locks.run((CHANNEL, chat_id), work)
+
+    async def _move(
+        self, session: AsyncSession, device: str, chat_id: str, args: tuple[str, ...], seq: int
+    ) -> Moved | None:
+        """Gives this chat a move code, or moves this browser to the chat whose code it types."""
+        now = self.clock.now()
+        minutes = int(MOVE_CODE_TTL.total_seconds() // 60)
+        if not args:
+            code = await device_moves.issue(session, chat_id, now)
+            text = self.render(
+                "webchat_move.code",
+                code=code,
+                link=move_link(self.chat_url, code),
+                minutes=minutes,
+            )
+            self._keep(session, chat_id, Outbound(text), now)
+            return None
+        typed = read_move_code(" ".join(args))
+        if typed is None:
+            moved = Moved(MoveOutcome.WRONG)
+        else:
+            moved = await device_moves.redeem(session, device, chat_id, typed, seq, now)
+        if moved.outcome is MoveOutcome.MOVED:
+            self._keep(
+                session, moved.chat_id, Outbound(self.render("webchat_move.moved_here")), now
+            )
+        else:
+            key = f"webchat_move.{moved.outcome.value}"
+            self._keep(session, chat_id, Outbound(self.render(key, minutes=minutes)), now)
+        return moved
+
+    async def _hand_over(self, moved: Moved) -> None:
+        """Tells the old pages they are no longer the chat and the new page to reload as it."""
+        away = {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
+        for chat_id, frame in ((moved.chat_id, away), (moved.left_chat_id, {"type": "moved_here"})):
+            for ws in list(self.sockets.get(chat_id, ())):
+                if not ws.closed:
+                    await ws.send_json(frame)
+                    await ws.close()
+
+    async def resolve(self, device: str) -> tuple[str, dict[str, Any] | None]:
+        """The chat a browser is, and a frame to tell it first if its conversation moved away."""
+        async with self.database.reading() as session:
+            chat_id, moved_away = await device_moves.resolve(session, device)
+        if not moved_away:
+            return chat_id, None
+        async with self.database.transaction() as session:
+            await device_moves.told_moved_away(session, device)
+        return chat_id, {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
+
+    def _keep(self, session: AsyncSession, chat_id: str, outbound: Outbound, now: datetime) -> None:
+        session.add(WebChatMessage(chat_id=chat_id, payload=to_payload(outbound), created_at=now))
+
+    async def send_to(self, chat_id: str, outbound: Outbound) -> None:
+        """Keeps a message colbot started itself; shows it on the open page or rings the phone."""
+        await self._store(chat_id, [outbound])
+        await self.shown(chat_id)
+
+    async def shown(self, chat_id: str) -> None:
+        """After colbot kept a message it started: to the open page at once, else a Web Push.
+
+        Only messages colbot starts ring (the outbox's, after its quiet hours); replies don't.
+        """
+        if self.sockets.get(chat_id):
+            await self.push(chat_id)
+            return
+        if self.pusher is None:
+            return
+        async with self.database.reading() as session:
+            newest = (
+                await session.execute(
+                    select(WebChatMessage.id, WebChatMessage.payload)
+                    .where(
+                        WebChatMessage.chat_id == chat_id,
+                        WebChatMessage.id
+                        > max(self.acked.get(chat_id, 0), self.rung.get(chat_id, 0)),
+                    )
+                    .order_by(WebChatMessage.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        if newest is None:
+            return
+        message_id, payload = newest
+        self.rung[chat_id] = message_id
+        text = str(payload.get("text") or "") or self.render("webchat.push_no_text")
+        self.pusher.ring(chat_id, self.render("webchat.push_title"), text, self.chat_url)
+
+    async def store_in(self, session: AsyncSession, chat_id: str, outbound: Outbound) -> None:
+        """Keeps an outbox message in the outbox's own transaction, so it is kept exactly once."""
+        if _shows_anything(outbound):
+            self._keep(session, chat_id, outbound, self.clock.now())
+
+    async def _store(self, chat_id: str, replies: list[Outbound]) -> None:
+        shown = [r for r in replies if _shows_anything(r)]
+        if not shown:
+            return
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            for outbound in shown:
+                self._keep(session, chat_id, outbound, now)
+
+    async def ack(self, chat_id: str, upto: int) -> None:
+        """Notes the messages the page says it has shown; they are deleted with its next write.
+
+        A write for every ack was a quarter of the web chat's writes, and SQLite has one writer.
+        """
+        if upto > self.acked.get(chat_id, 0):
+            self.acked[chat_id] = upto
+
+    async def forget_acked(self, chat_id: str, session: AsyncSession | None = None) -> None:
+        """Deletes what the page has acknowledged, in the given transaction or a new one."""
+        upto = self.acked.pop(chat_id, 0)
+        if not upto:
+            return
+        forget = delete(WebChatMessage).where(
+            WebChatMessage.chat_id == chat_id, WebChatMessage.id <= upto
+        )
+        if session is not None:
+            await session.execute(forget)
+            return
+        async with self.database.transaction() as own:
+            await own.execute(forget)
+
+    async def pending(self, chat_id: str) -> list[dict[str, Any]]:
+        """Frames for the messages the page has not acknowledged yet, in order."""
+        async with self.database.reading() as session:
+            result = await session.execute(
+                select(WebChatMessage.id, WebChatMessage.payload)
+                .where(
+                    WebChatMessage.chat_id == chat_id,
+                    WebChatMessage.id > self.acked.get(chat_id, 0),
+                )
+                .order_by(WebChatMessage.id)
+            )
+            return [{"type": "message", "id": id_, **payload} for id_, payload in result]
+
+    async def push(self, chat_id: str, only: web.WebSocketResponse | None = None) -> None:
+        """Sends every unacknowledged message to the chat's open pages; the page drops repeats."""
+        sockets = [only] if only is not None else list(self.sockets.get(chat_id, ()))
+        if not sockets:
+            return
+        messages = await self.pending(chat_id)
+        for ws in sockets:
+            for frame in messages:
+                if ws.closed:
+                    break
+                await ws.send_json(frame)
+
+    async def _notify(self, chat_id: str, frame: dict[str, Any]) -> None:
+        for ws in list(self.sockets.get(chat_id, ())):
+            if not ws.closed:
+                await ws.send_json(frame)
+
+    async def close_pages(self) -> None:
+        """Tells every open page the server is going away, so a restart needn't wait on them."""
+        pages = [ws for chat in self.sockets.values() for ws in chat]
+        await asyncio.gather(
+            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in pages)
+        )
+
+    def opened(self, chat_id: str, ws: web.WebSocketResponse) -> None:
+        """Remembers an open page so replies and reminders reach it at once."""
+        self.sockets.setdefault(chat_id, set()).add(ws)
+        self.rung.pop(chat_id, None)
+
+    def closed(self, chat_id: str, ws: web.WebSocketResponse) -> None:
+        """Forgets a page whose connection ended."""
+        sockets = self.sockets.get(chat_id)
+        if sockets is None:
+            return
+        sockets.discard(ws)
+        if not sockets:
+            del self.sockets[chat_id]

@@ -1,0 +1,279 @@
+"""The web chat's page and WebSocket: a thin door from the browser to the web chat channel."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from colbot.channels.webchat import moves as device_moves
+from colbot.channels.webchat.channel import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
+from colbot.delivery import web_push
+from colbot.delivery.push_payloads import BadSubscription, read_subscription
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parents[2] / "web" / "static" / "chat"
+COOKIE = "colbot_device"
+COOKIE_MAX_AGE_S = 400 * 24 * 3600
+TOKEN_BYTES = 32
+MAX_FRAME_BYTES = 8 * 1024
+HEARTBEAT_S = 25.0
+CHAT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+    "connect-src 'self'; media-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+CHAT_HEADERS = {
+    "Content-Security-Policy": CHAT_CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+WEBCHAT_KEY = web.AppKey("webchat", WebChatChannel)
+PUBLIC_URL_KEY = web.AppKey("webchat_public_url", str)
+WORDS = (
+    "title",
+    "placeholder",
+    "send",
+    "connecting",
+    "offline",
+    "online",
+    "keep_place",
+    "notify_on",
+    "notify_off",
+    "notify_done",
+    "notify_stopped",
+    "notify_denied",
+    "notify_unavailable",
+)
+SERVICE_WORKER = "sw.js"
+# The worker lives under /chat/ but looks after the page at /chat itself.
+SERVICE_WORKER_SCOPE = "/chat"
+MAX_SUBSCRIPTION_BYTES = 4096
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origin(request: web.Request) -> bool:
+    """Only colbot's own page may open the socket: its public address, or the one it serves on."""
+    origin = request.headers.get("Origin", "").lower()
+    own = {_origin(request.app[PUBLIC_URL_KEY]), f"{request.scheme}://{request.host}".lower()}
+    return origin in own
+
+
+def device_token(request: web.Request) -> str | None:
+    """The device's token from its cookie, if it looks like one colbot made."""
+    token = request.cookies.get(COOKIE, "")
+    return (
+        token
+        if 20 <= len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()
+        else None
+    )
+
+
+def page_html(channel: WebChatChannel) -> str:
+    """The chat page: wording from the conversation files, escaped; no inline script or style."""
+    words = {key: html.escape(channel.render(f"webchat.{key}")) for key in WORDS}
+    if channel.pusher is not None:
+        words["push_key"] = channel.pusher.key.public_key
+    move = html.escape(channel.render("webchat_move.button"))
+    data = " ".join(f'data-{key.replace("_", "-")}="{value}"' for key, value in words.items())
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{words["title"]}</title>
+<link rel="stylesheet" href="/static/chat/chat.css">
+<script src="/static/chat/chat.js" defer></script>
+</head>
+<body {data}>
+<header><h1>{words["title"]}</h1><p id="status" role="status">{words["connecting"]}</p></header>
+<main id="log" aria-live="polite"></main>
+<p id="help" class="help">{words["keep_place"]}
+<button id="move" type="button" class="chip">{move}</button>
+<button id="notify" type="button" class="chip" hidden>{words["notify_on"]}</button>
+<span id="notify-status" role="status"></span></p>
+<form id="compose" autocomplete="off">
+<input id="text" name="text" maxlength="{MAX_TEXT_BYTES}"
+ placeholder="{words["placeholder"]}" aria-label="{words["placeholder"]}">
+<button id="send" type="submit">{words["send"]}</button>
+</form>
+</body>
+</html>
+"""
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    """Serves the chat page, giving a new device its random token."""
+    channel = request.app[WEBCHAT_KEY]
+    response = web.Response(text=page_html(channel), content_type="text/html", headers=CHAT_HEADERS)
+    if device_token(request) is None:
+        secure = urlsplit(request.app[PUBLIC_URL_KEY]).scheme == "https"
+        response.set_cookie(
+            COOKIE,
+            secrets.token_urlsafe(TOKEN_BYTES),
+            max_age=COOKIE_MAX_AGE_S,
+            httponly=True,
+            samesite="Lax",
+            secure=secure,
+            path="/",
+        )
+    return response
+
+
+async def service_worker(request: web.Request) -> web.FileResponse:
+    """The worker that shows Web Push notifications and opens the chat when one is tapped."""
+    headers = {**CHAT_HEADERS, "Service-Worker-Allowed": SERVICE_WORKER_SCOPE}
+    return web.FileResponse(STATIC_DIR / SERVICE_WORKER, headers=headers)
+
+
+def _page_device(request: web.Request) -> str:
+    """The browser behind a request, refused unless it comes from colbot's own chat page."""
+    if not allowed_origin(request):
+        raise web.HTTPForbidden(text="origin not allowed")
+    token = device_token(request)
+    if token is None:
+        raise web.HTTPForbidden(text="no device cookie; open the chat page first")
+    return chat_id_for(token)
+
+
+def _device_for_push(request: web.Request) -> str:
+    """The browser behind a push request, when this colbot sends notifications at all."""
+    device = _page_device(request)
+    if request.app[WEBCHAT_KEY].pusher is None:
+        raise web.HTTPNotFound(text="notifications are not on for this colbot")
+    return device
+
+
+async def _json_body(request: web.Request) -> Any:
+    raw = await request.content.read(MAX_SUBSCRIPTION_BYTES + 1)
+    if len(raw) > MAX_SUBSCRIPTION_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_SUBSCRIPTION_BYTES, actual_size=len(raw))
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise web.HTTPBadRequest(text="expected JSON") from error
+
+
+async def push_subscribe(request: web.Request) -> web.Response:
+    """The page has the young person's permission: notify this browser of what colbot sends."""
+    device = _device_for_push(request)
+    try:
+        subscription = read_subscription(await _json_body(request))
+    except BadSubscription as error:
+        raise web.HTTPBadRequest(text=f"not a push subscription: {error}") from error
+    channel = request.app[WEBCHAT_KEY]
+    async with channel.database.transaction() as session:
+        chat_id, _ = await device_moves.resolve(session, device)
+        await web_push.subscribe(session, device, chat_id, subscription, channel.clock.now())
+    return web.Response(status=204, headers=CHAT_HEADERS)
+
+
+async def push_unsubscribe(request: web.Request) -> web.Response:
+    """Notifications turned off on this browser: forget its subscription."""
+    device = _device_for_push(request)
+    body = await _json_body(request) if request.can_read_body else {}
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    channel = request.app[WEBCHAT_KEY]
+    async with channel.database.transaction() as session:
+        await web_push.unsubscribe(session, device, endpoint if isinstance(endpoint, str) else None)
+    return web.Response(status=204, headers=CHAT_HEADERS)
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """The chat's own script and style sheet; nothing else is served from here."""
+    name = request.match_info["name"]
+    if name not in {"chat.js", "chat.css"}:
+        raise web.HTTPNotFound
+    response = web.FileResponse(STATIC_DIR / name, headers=CHAT_HEADERS)
+    return response
+
+
+async def chat_socket(request: web.Request) -> web.StreamResponse:
+    """One open page: frames in go to the channel once each; replies come back until acked."""
+    device = _page_device(request)
+    channel = request.app[WEBCHAT_KEY]
+    chat_id, moved_away = await channel.resolve(device)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    if moved_away is not None:
+        await ws.send_json(moved_away)
+    channel.opened(chat_id, ws)
+    limit = RateLimit(asyncio.get_running_loop().time, channel.rate_max_messages)
+    try:
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                continue
+            await _frame(channel, device, chat_id, ws, limit, message.data)
+    finally:
+        channel.closed(chat_id, ws)
+        await channel.forget_acked(chat_id)
+    return ws
+
+
+async def _frame(
+    channel: WebChatChannel,
+    device: str,
+    chat_id: str,
+    ws: web.WebSocketResponse,
+    limit: RateLimit,
+    raw: str,
+) -> None:
+    try:
+        frame: Any = json.loads(raw)
+    except ValueError:
+        return
+    if not isinstance(frame, dict):
+        return
+    kind = frame.get("type")
+    if kind == "hello":
+        await channel.ack(chat_id, int(frame.get("ack") or 0))
+        await channel.push(chat_id, only=ws)
+    elif kind == "ack" and isinstance(frame.get("id"), int):
+        await channel.ack(chat_id, frame["id"])
+    elif kind in {"text", "button", "location", "other"}:
+        text = frame.get("text", "")
+        if isinstance(text, str) and len(text.encode()) > MAX_TEXT_BYTES:
+            await _refuse(channel, ws, frame, "webchat.too_long")
+        elif not limit.allow():
+            await _refuse(channel, ws, frame, "webchat.too_fast")
+        else:
+            await channel.take(chat_id, frame, device=device)
+
+
+async def _refuse(
+    channel: WebChatChannel, ws: web.WebSocketResponse, frame: dict[str, Any], key: str
+) -> None:
+    """Says kindly why a message wasn't taken; the page stops resending it."""
+    await ws.send_json({"type": "refused", "seq": frame.get("seq"), "text": channel.render(key)})
+
+
+def add_routes(app: web.Application, channel: WebChatChannel, public_url: str) -> None:
+    """Adds /chat, its socket and its two static files."""
+    app[WEBCHAT_KEY] = channel
+    app[PUBLIC_URL_KEY] = public_url
+    app.router.add_get("/chat", chat_page)
+    app.router.add_get("/chat/ws", chat_socket)
+    app.router.add_get(f"/chat/{SERVICE_WORKER}", service_worker)
+    app.router.add_post("/chat/push", push_subscribe)
+    app.router.add_delete("/chat/push", push_unsubscribe)
+    app.router.add_get("/static/chat/{name}", static_file)
+    app.on_shutdown.append(_close_pages)
+
+
+async def _close_pages(app: web.Application) -> None:
+    """aiohttp's graceful shutdown would otherwise wait for every open page to leave."""
+    await app[WEBCHAT_KEY].close_pages()

@@ -1,0 +1,1 @@
+"""The chat kernel: turns, flows, steps, messages and buttons; it knows no feature."""

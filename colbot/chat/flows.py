@@ -1,0 +1,193 @@
+"""Runs the flows written in conversations/: asks each step, reads answers, moves on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from colbot.chat import steps
+from colbot.chat.buttons import ButtonData
+from colbot.chat.messages import Inbound, InboundKind, Outbound
+from colbot.chat.steps import StepContext
+from colbot.chat.turn import Turn
+from colbot.content.conversations import Flow, Step
+from colbot.people import privacy
+from colbot.people import store as people
+
+SELECTION_KEY = "_selection"
+MODE_KEY = "_mode"
+SINGLE_STEP = "single"
+
+StepContextFactory = Callable[[Turn], StepContext]
+FinishHook = Callable[[Turn], Awaitable[None]]
+AnswersHook = Callable[[Turn, dict[str, Any]], Awaitable[None]]
+PROFILE_FLOW = "onboarding"
+# Flows whose answers are kept in the young person's profile.
+PROFILE_FLOWS = frozenset({PROFILE_FLOW, "notifications"})
+
+
+class FlowRunner:
+    """Moves a conversation through a flow, keeping everything it needs in the state row."""
+
+    def __init__(self, step_context: StepContextFactory) -> None:
+        self._step_context = step_context
+        self.on_onboarding_done: FinishHook | None = None
+        self.on_done: dict[str, AnswersHook] = {}
+
+    def flow(self, turn: Turn) -> Flow | None:
+        """The flow the conversation is in, if it still exists in the content."""
+        return turn.content.flows.get(turn.state.flow or "")
+
+    def current_step(self, turn: Turn) -> Step | None:
+        """The question waiting for an answer, if any."""
+        flow = self.flow(turn)
+        return flow.step(turn.state.step or "") if flow else None
+
+    async def start(self, turn: Turn, flow_id: str, only_step: str | None = None) -> None:
+        """Begins a flow at its first step, or runs one step of it on its own (for settings)."""
+        flow = turn.content.flow(flow_id)
+        turn.state.flow = flow_id
+        first = flow.step(only_step) if only_step else flow.steps[0]
+        if first is None:
+            raise KeyError(f"no step {only_step!r} in flow {flow_id!r}")
+        turn.state.answers = {MODE_KEY: SINGLE_STEP} if only_step else {}
+        if not only_step:
+            for key in flow.intro:
+                turn.say(key)
+        await self._enter(turn, first)
+
+    def ask(self, turn: Turn, prefix: str = "") -> None:
+        """Asks the current question again, with what has been chosen so far."""
+        step = self.current_step(turn)
+        if step is None:
+            return
+        turn.send(steps.question(step, self._step_context(turn), self._selection(turn), prefix))
+
+    async def answer(self, turn: Turn) -> None:
+        """Reads the person's event as an answer to the current question."""
+        step = self.current_step(turn)
+        if step is None:
+            self.leave(turn)
+            return
+        ctx = self._step_context(turn)
+        if turn.inbound.kind is InboundKind.OTHER:
+            what_key = f"things.{turn.inbound.other}"
+            what = turn.text(what_key if turn.content.has(what_key) else "things.unknown")
+            self.ask(turn, turn.text("common.unsupported", what=what))
+            return
+        if turn.inbound.kind is InboundKind.BUTTON and not self._button_is_for(step, turn.inbound):
+            self.ask(turn, turn.text("common.stale_button"))
+            return
+        outcome = steps.read_answer(step, turn.inbound, ctx, self._selection(turn))
+        if outcome.ends_with:
+            await self._end_early(turn, outcome.ends_with, outcome.end_reason or "ended")
+        elif outcome.accepted:
+            await self._accept(turn, step, outcome.value)
+        elif outcome.selection is not None:
+            self._set_selection(turn, outcome.selection)
+            message = steps.question(step, ctx, outcome.selection, outcome.note or "")
+            turn.send(_as_edit(message) if outcome.edit else message)
+        else:
+            retry = turn.text(outcome.retry_key) if outcome.retry_key else ""
+            self.ask(turn, retry)
+
+    def leave(self, turn: Turn) -> None:
+        """Ends any flow without saying anything."""
+        turn.state.flow = None
+        turn.state.step = None
+        turn.state.answers = {}
+
+    @staticmethod
+    def _button_is_for(step: Step, inbound: Inbound) -> bool:
+        data = ButtonData.decode(inbound.button_data)
+        return data is not None and data.target == step.id
+
+    @staticmethod
+    def _selection(turn: Turn) -> list[str]:
+        return list(turn.state.answers.get(SELECTION_KEY, []))
+
+    @staticmethod
+    def _set_selection(turn: Turn, selection: list[str]) -> None:
+        turn.state.answers = {**turn.state.answers, SELECTION_KEY: selection}
+
+    async def _enter(self, turn: Turn, step: Step) -> None:
+        turn.state.step = step.id
+        answers = {k: v for k, v in turn.state.answers.items() if k != SELECTION_KEY}
+        preselected = await self._existing_selection(turn, step)
+        if preselected:
+            answers[SELECTION_KEY] = preselected
+        turn.state.answers = answers
+        self.ask(turn)
+
+    async def _existing_selection(self, turn: Turn, step: Step) -> list[str]:
+        if turn.person is None or turn.state.flow != PROFILE_FLOW:
+            return []
+        if step.kind == "passions":
+            return await people.passion_ids(turn.session, turn.person)
+        if step.kind == "multi_choice" and step.id == "availability":
+            return list(turn.person.availability or [])
+        return []
+
+    async def _accept(self, turn: Turn, step: Step, value: Any) -> None:
+        flow = self.flow(turn)
+        assert flow is not None
+        single = turn.state.answers.get(MODE_KEY) == SINGLE_STEP
+        turn.state.answers = {**turn.state.answers, step.id: value}
+        if flow.id in PROFILE_FLOWS:
+            await self._save_to_profile(turn, step, value)
+        if step.kind == "area":
+            turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))
+        following = None if single else flow.after(step.id)
+        if following is not None:
+            await self._enter(turn, following)
+            return
+        answers = dict(turn.state.answers)
+        self.leave(turn)
+        if single:
+            turn.say("settings.changed")
+            return
+        if flow.id in self.on_done:
+            await self.on_done[flow.id](turn, answers)
+            return
+        if turn.person is not None and turn.person.onboarded_at is None:
+            turn.person.onboarded_at = turn.now
+        if flow.done:
+            turn.say(flow.done)
+        if flow.id == "onboarding" and self.on_onboarding_done is not None:
+            await self.on_onboarding_done(turn)
+
+    @staticmethod
+    async def _save_to_profile(turn: Turn, step: Step, value: Any) -> None:
+        """Creates the profile once the age is known, then keeps each answer in it."""
+        if turn.person is None and step.id == "age":
+            turn.person = await people.create(
+                turn.session,
+                turn.inbound.channel,
+                turn.inbound.chat_id,
+                turn.content.language,
+                turn.now,
+            )
+            turn.state.young_person_id = turn.person.id
+        if turn.person is not None:
+            if step.id == "consent" and turn.person.consented_at is None:
+                turn.person.consented_at = turn.now
+            await people.apply_answer(turn.session, turn.person, step.id, value, turn.now)
+
+    async def _end_early(self, turn: Turn, message_key: str, reason: str) -> None:
+        """Ends a flow at a refusal, keeping nothing about the person but a count."""
+        self.leave(turn)
+        if turn.person is not None:
+            await privacy.erase(turn.session, turn.person)
+            turn.person = None
+        turn.forget = True
+        turn.say(message_key)
+        await people.count(turn.session, f"onboarding_ended:{reason}:{turn.inbound.channel}")
+
+
+def _as_edit(message: Outbound) -> Outbound:
+    return Outbound(
+        text=message.text,
+        buttons=message.buttons,
+        location_button=message.location_button,
+        edit=True,
+    )

@@ -1,0 +1,423 @@
+"""How each kind of question is asked and how an answer to it is read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from colbot.chat import buttons
+from colbot.chat.buttons import ButtonData
+from colbot.chat.messages import Button, Inbound, InboundKind, Outbound
+from colbot.content.conversations import Conversations, Step
+from colbot.domain.geo import coarse, distance_km
+from colbot.domain.passions import PassionMatcher
+from colbot.domain.quiet_hours import parse_quiet_hours
+from colbot.domain.text import clean, folded, valid_nickname
+
+YOUNGEST_AGE = 13
+OLDEST_AGE = 25
+NICKNAME_MAX_LENGTH = 32
+MAX_DISTANCE_FROM_CITY_KM = 25.0
+DONE_WORDS = frozenset({"done", "finished", "that s it", "thats it", "that's it", "ok done"})
+SKIP_WORDS = frozenset({"skip", "pass", "not now", "skip it", "next"})
+
+
+class Place(Protocol):
+    """Anything with an id, a name and a centre, such as an area of the city."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
+
+
+class Places(Protocol):
+    """The city's areas, found by postcode or name."""
+
+    @property
+    def areas(self) -> Sequence[Place]: ...
+
+    def area_by_postcode(self, text: str) -> Any: ...
+
+    def area_by_name(self, text: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PassionChoice:
+    """A passion as shown on a button."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What reading and asking a question may need besides the answer itself."""
+
+    content: Conversations
+    render_context: dict[str, Any]
+    places: Places
+    passions: tuple[PassionChoice, ...]
+    matcher: PassionMatcher
+    first_name: str
+    min_age: int
+    tz: ZoneInfo
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an answer did: settled the step, asked again, changed a selection, or ended the flow."""
+
+    value: Any = None
+    accepted: bool = False
+    retry_key: str | None = None
+    selection: list[str] | None = None
+    note: str | None = None
+    ends_with: str | None = None
+    edit: bool = False
+    end_reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _label(ctx: StepContext, key: str) -> str:
+    return ctx.content.render(key, **ctx.render_context)
+
+
+def _data(action: str, step: Step, value: str = "") -> str:
+    return ButtonData(action, step.id, value).encode()
+
+
+def _skip_row(ctx: StepContext, step: Step) -> tuple[Button, ...]:
+    if not step.skippable:
+        return ()
+    return (Button(_label(ctx, "common.skip"), _data(buttons.SKIP, step)),)
+
+
+def _rows(items: Sequence[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+def question(
+    step: Step, ctx: StepContext, selection: Sequence[str] = (), prefix: str = ""
+) -> Outbound:
+    """The message that asks a step's question, with its buttons."""
+    text = _label(ctx, step.ask)
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    rows: list[tuple[Button, ...]] = []
+    location_button = ""
+    if step.kind in {"choice", "quiet_hours"}:
+        items = [
+            Button(_label(ctx, o.label), _data(buttons.ANSWER, step, o.value)) for o in step.options
+        ]
+        rows.extend(_rows(items, 1 if len(items) <= 2 else 2))
+    elif step.kind == "multi_choice":
+        items = [
+            Button(
+                _tick(o.value in selection, _label(ctx, o.label)),
+                _data(buttons.TOGGLE, step, o.value),
+            )
+            for o in step.options
+        ]
+        rows.extend(_rows(items, 1))
+        rows.append((Button(_label(ctx, "common.done"), _data(buttons.DONE, step)),))
+    elif step.kind == "passions":
+        items = [
+            Button(_tick(p.id in selection, p.label), _data(buttons.TOGGLE, step, p.id))
+            for p in ctx.passions
+        ]
+        rows.extend(_rows(items, 2))
+        rows.append((Button(_label(ctx, "common.done"), _data(buttons.DONE, step)),))
+    elif step.kind == "age":
+        items = [Button(str(age), _data(buttons.ANSWER, step, str(age))) for age in range(13, 20)]
+        rows.extend(_rows(items, 4))
+        rows.append((Button("12 or under", _data(buttons.ANSWER, step, "12")),))
+    elif step.kind == "nickname" and ctx.first_name:
+        label = ctx.content.render(
+            "onboarding.nickname.use_first_name",
+            **{**ctx.render_context, "first_name": ctx.first_name},
+        )
+        rows.append((Button(label, _data(buttons.ANSWER, step, "first_name")),))
+    elif step.kind == "area":
+        items = [Button(a.name, _data(buttons.ANSWER, step, a.id)) for a in ctx.places.areas]
+        rows.extend(_rows(items, 2))
+        location_button = _label(ctx, "onboarding.area.share_location")
+    skip = _skip_row(ctx, step)
+    if skip:
+        rows.append(skip)
+    return Outbound(text=text, buttons=tuple(rows), location_button=location_button)
+
+
+def _tick(chosen: bool, label: str) -> str:
+    return f"✅ {label}" if chosen else label
+
+
+def read_answer(step: Step, inbound: Inbound, ctx: StepContext, selection: list[str]) -> Outcome:
+    """Reads one answer to a step, from a button, typed text or a shared location."""
+    data = ButtonData.decode(inbound.button_data) if inbound.kind is InboundKind.BUTTON else None
+    if data and data.action == buttons.SKIP:
+        return (
+            Outcome(value=None, accepted=True) if step.skippable else Outcome(retry_key=step.retry)
+        )
+    if data and data.action == buttons.DONE:
+        return Outcome(value=list(selection), accepted=True)
+    said = folded(inbound.text) if inbound.kind is InboundKind.TEXT else ""
+    if said in SKIP_WORDS and step.skippable:
+        return Outcome(value=None, accepted=True)
+    if said in DONE_WORDS and step.kind in {"multi_choice", "passions"}:
+        return Outcome(value=list(selection), accepted=True)
+    reader = _READERS[step.kind]
+    return reader(step, inbound, data, ctx, selection)
+
+
+def _read_choice(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    option = step.option(data.value) if data else _option_from_text(step, inbound.text, ctx)
+    if option is None:
+        return Outcome(retry_key=step.retry)
+    return Outcome(
+        value=option.value,
+        accepted=True,
+        ends_with=option.ends_with,
+        end_reason="declined" if option.ends_with else None,
+    )
+
+
+def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
+    said = folded(text)
+    if not said:
+        return None
+    for option in step.options:
+        if (
+            said == folded(_label(ctx, option.label))
+            or said in option.words
+            or said == option.value
+        ):
+            return option
+    return None
+
+
+def _read_multi(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    if data and data.action == buttons.TOGGLE and step.option(data.value):
+        return Outcome(selection=_toggled(selection, data.value), edit=True)
+    said = folded(inbound.text)
+    chosen = [
+        option.value
+        for option in step.options
+        if said
+        and (folded(_label(ctx, option.label)) in said or any(w in said for w in option.words))
+    ]
+    if not chosen:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=sorted({*selection, *chosen}), accepted=True)
+
+
+def _toggled(selection: list[str], value: str) -> list[str]:
+    return [v for v in selection if v != value] if value in selection else [*selection, value]
+
+
+def _read_passions(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    known = {p.id for p in ctx.passions}
+    if data:
+        if data.action == buttons.TOGGLE and data.value in known:
+            return Outcome(selection=_toggled(selection, data.value), edit=True)
+        return Outcome(retry_key=None)
+    matched = [p for p in ctx.matcher.match(inbound.text) if p in known]
+    if not matched:
+        return Outcome(retry_key="onboarding.passions.no_match")
+    names = {p.id: p.label for p in ctx.passions}
+    new_selection = [*selection, *(p for p in matched if p not in selection)]
+    note = ctx.content.render(
+        "onboarding.passions.matched",
+        **ctx.render_context,
+        chosen=", ".join(names[p] for p in matched),
+    )
+    return Outcome(selection=new_selection, note=note)
+
+
+def _read_age(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    raw = (
+        data.value if data else folded(inbound.text).removesuffix(" years old").removesuffix(" yo")
+    )
+    if not raw.isdigit() or len(raw) > 3:
+        return Outcome(retry_key=step.retry)
+    age = int(raw)
+    if age < YOUNGEST_AGE and age >= 4:
+        return Outcome(ends_with="onboarding.age.under_13", end_reason="under_13")
+    if not YOUNGEST_AGE <= age <= OLDEST_AGE:
+        return Outcome(retry_key=step.retry)
+    if age < ctx.min_age:
+        return Outcome(ends_with="onboarding.age.under_channel_min", end_reason="under_channel_min")
+    return Outcome(value=age, accepted=True)
+
+
+def _read_nickname(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    if data:
+        name = (
+            valid_nickname(ctx.first_name, NICKNAME_MAX_LENGTH)
+            if data.value == "first_name"
+            else None
+        )
+    else:
+        name = valid_nickname(inbound.text, NICKNAME_MAX_LENGTH)
+    return Outcome(value=name, accepted=True) if name else Outcome(retry_key=step.retry)
+
+
+def _read_area(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    areas = {area.id: area for area in ctx.places.areas}
+    if data:
+        area = areas.get(data.value)
+        return (
+            Outcome(value={"area": area.id}, accepted=True)
+            if area
+            else Outcome(retry_key=step.retry)
+        )
+    if (
+        inbound.kind is InboundKind.LOCATION
+        and inbound.latitude is not None
+        and inbound.longitude is not None
+    ):
+        return _area_from_location(step, inbound.latitude, inbound.longitude, ctx)
+    text = clean(inbound.text)
+    area = ctx.places.area_by_postcode(text) or ctx.places.area_by_name(text)
+    if area is None:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value={"area": area.id}, accepted=True)
+
+
+def _area_from_location(step: Step, latitude: float, longitude: float, ctx: StepContext) -> Outcome:
+    """Keeps only a rounded position (about 1 km) and the nearest area; never the exact spot."""
+    lat, lon = coarse(latitude, longitude)
+    nearest = min(ctx.places.areas, key=lambda a: distance_km(lat, lon, a.lat, a.lon))
+    if distance_km(lat, lon, nearest.lat, nearest.lon) > MAX_DISTANCE_FROM_CITY_KM:
+        return Outcome(retry_key="onboarding.area.outside_city")
+    return Outcome(value={"area": nearest.id, "lat": lat, "lon": lon}, accepted=True)
+
+
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%dT%H:%M")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+RANGE = re.compile(r"^\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})\s*$")
+TEXT_MAX_DEFAULT = 200
+
+
+def _within(step: Step, value: float) -> bool:
+    low = step.minimum if step.minimum is not None else float("-inf")
+    high = step.maximum if step.maximum is not None else float("inf")
+    return low <= value <= high
+
+
+def _read_text(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text)
+    longest = int(step.maximum or TEXT_MAX_DEFAULT)
+    if data or not 1 <= len(text) <= longest:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=text, accepted=True)
+
+
+def _read_datetime(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text).upper().replace(".", ":")
+    for pattern in DATETIME_FORMATS:
+        try:
+            local = datetime.strptime(text, pattern).replace(tzinfo=ctx.tz)
+        except ValueError:
+            continue
+        if ctx.now is not None and local <= ctx.now:
+            return Outcome(retry_key=step.retry)
+        return Outcome(value=local.isoformat(), accepted=True)
+    return Outcome(retry_key=step.retry)
+
+
+def _read_number(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text).lower().removesuffix("hours").removesuffix("h").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return Outcome(retry_key=step.retry)
+    if not _within(step, value) or value != value:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=value, accepted=True)
+
+
+def _read_range(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    match = RANGE.match(clean(inbound.text))
+    if match is None:
+        return Outcome(retry_key=step.retry)
+    low, high = int(match.group(1)), int(match.group(2))
+    if low > high or not (_within(step, low) and _within(step, high)):
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=[low, high], accepted=True)
+
+
+def _read_place(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    text = clean(inbound.text)
+    match = POSTCODE.search(text)
+    if match is None or len(text) > TEXT_MAX_DEFAULT:
+        return Outcome(retry_key=step.retry)
+    postcode = f"{match.group(1)} {match.group(2)}".upper()
+    venue = (text[: match.start()] + text[match.end() :]).strip(" ,") or postcode
+    return Outcome(value={"venue": venue, "postcode": postcode}, accepted=True)
+
+
+def _read_quiet_hours(
+    step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
+) -> Outcome:
+    """A button for a common choice, or quiet hours typed like 21:00-08:00 (or 22.30 to 7.00)."""
+    if data or _option_from_text(step, inbound.text, ctx) is not None:
+        return _read_choice(step, inbound, data, ctx, selection)
+    typed = re.sub(r"\s*(?:to|until|till|–|—|-)\s*", "-", clean(inbound.text).lower(), count=1)
+    try:
+        quiet = parse_quiet_hours(typed.replace(".", ":").replace(" ", ""))
+    except ValueError:
+        quiet = None
+    if quiet is None or quiet.start == quiet.end:
+        return Outcome(retry_key=step.retry)
+    return Outcome(value=str(quiet), accepted=True)
+
+
+_READERS = {
+    "text": _read_text,
+    "datetime": _read_datetime,
+    "number": _read_number,
+    "range": _read_range,
+    "place": _read_place,
+    "choice": _read_choice,
+    "multi_choice": _read_multi,
+    "passions": _read_passions,
+    "age": _read_age,
+    "nickname": _read_nickname,
+    "area": _read_area,
+    "quiet_hours": _read_quiet_hours,
+}

@@ -1,0 +1,61 @@
+"""One inbound event being handled: the person, their conversation state, and a way to speak."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.chat.messages import Inbound, Outbound
+from colbot.content.conversations import Conversations
+from colbot.storage.models import ConversationState, YoungPerson
+
+
+@dataclass
+class Turn:
+    """Everything a handler needs for one event, inside one database transaction."""
+
+    inbound: Inbound
+    session: AsyncSession
+    state: ConversationState
+    person: YoungPerson | None
+    content: Conversations
+    now: datetime
+    base_context: dict[str, Any]
+    replies: list[Outbound] = field(default_factory=list)
+    forget: bool = False
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        """Variables every message may use, plus any given here."""
+        nickname = self.person.nickname if self.person else None
+        return {
+            **self.base_context,
+            "first_name": self.inbound.first_name,
+            "nickname": nickname,
+            **extra,
+        }
+
+    def text(self, key: str, **extra: Any) -> str:
+        """Renders a message in this person's language."""
+        return self.content.render(key, **self.context(**extra))
+
+    def say(self, key: str, **extra: Any) -> None:
+        """Queues a plain message."""
+        self.replies.append(Outbound(text=self.text(key, **extra)))
+
+    def send(self, message: Outbound) -> None:
+        """Queues a prepared message."""
+        self.replies.append(message)
+
+    @property
+    def in_flow(self) -> bool:
+        """Whether a question from one of the content's flows is waiting for an answer."""
+        return bool(self.state.step) and (self.state.flow or "") in self.content.flows
+
+    @property
+    def task(self) -> str | None:
+        """A feature's own pending question (such as a staff member typing a number), if any."""
+        flow = self.state.flow or ""
+        return None if flow in self.content.flows or not flow else flow

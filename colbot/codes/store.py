@@ -1,0 +1,320 @@
+"""Completion codes: partners make them; young people redeem them exactly as often as allowed."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colbot.codes import format as code_format
+from colbot.codes.format import CodeCheck
+from colbot.delivery import outbox
+from colbot.storage import audit
+from colbot.storage.models import (
+    AuditEntry,
+    CompletionCode,
+    Opportunity,
+    Partner,
+    Redemption,
+    StaffMember,
+    YoungPerson,
+)
+
+WRONG_CODES_ALLOWED = 5
+WRONG_CODE_WINDOW = timedelta(hours=1)
+SPIKE_WINDOW = timedelta(minutes=10)
+SPIKE_THRESHOLD = 30
+MAX_USES_LIMIT = 500
+MAKE_ATTEMPTS = 5
+WRONG = "code.wrong"
+
+
+class Outcome(enum.StrEnum):
+    """What happened to a code someone sent."""
+
+    REDEEMED = "redeemed"
+    ALREADY_HAVE = "already_have"
+    USED_UP = "used_up"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    NOT_YET = "not_yet"
+    MISTYPED = "mistyped"
+    UNKNOWN = "unknown"
+    COOLING_DOWN = "cooling_down"
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    """The answer to one redemption attempt, with what the young person needs to hear."""
+
+    outcome: Outcome
+    opportunity: Opportunity | None = None
+    partner_name: str = ""
+    redemption: Redemption | None = None
+    cool_down_until: datetime | None = None
+
+
+def default_expiry(ends_at: datetime, tz: ZoneInfo) -> datetime:
+    """The end of the day after the session ends, in the city's time."""
+    next_day = ends_at.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(next_day, time(23, 59, 59), tzinfo=tz)
+
+
+async def make_code(
+    session: AsyncSession,
+    staff: StaffMember,
+    opportunity: Opportunity,
+    max_uses: int,
+    expires_at: datetime,
+    now: datetime,
+) -> CompletionCode:
+    """Makes a fresh code for one of the staff member's own opportunities."""
+    if opportunity.partner_id != staff.partner_id:
+        raise PermissionError("a partner can only make codes for its own opportunities")
+    if not 1 <= max_uses <= MAX_USES_LIMIT:
+        raise ValueError(f"a code can be used by 1 to {MAX_USES_LIMIT} people")
+    for _ in range(MAKE_ATTEMPTS):
+        value = code_format.generate_code()
+        if await session.scalar(select(CompletionCode.id).where(CompletionCode.code == value)):
+            continue
+        code = CompletionCode(
+            code=value,
+            opportunity_id=opportunity.id,
+            created_by_staff_id=staff.id,
+            max_uses=max_uses,
+            uses=0,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(code)
+        await session.flush()
+        await audit.record(
+            session,
+            now,
+            staff.external_id,
+            staff.channel,
+            "code.made",
+            str(code.id),
+            opportunity=opportunity.id,
+            max_uses=max_uses,
+            expires_at=expires_at.isoformat(),
+        )
+        return code
+    raise RuntimeError("could not draw an unused code")
+
+
+async def revoke_code(
+    session: AsyncSession, staff: StaffMember, code_id: int, now: datetime
+) -> CompletionCode | None:
+    """Stops a code working; only its own partner's staff may."""
+    code = await session.get(CompletionCode, code_id)
+    if code is None:
+        return None
+    opportunity = await session.get(Opportunity, code.opportunity_id)
+    if opportunity is None or opportunity.partner_id != staff.partner_id:
+        return None
+    if code.revoked_at is None:
+        code.revoked_at = now
+        await audit.record(
+            session, now, staff.external_id, staff.channel, "code.revoked", str(code.id)
+        )
+    return code
+
+
+async def partner_codes(
+    session: AsyncSession, partner_id: int, now: datetime
+) -> list[tuple[CompletionCode, Opportunity]]:
+    """A partner's codes that still work, newest first."""
+    rows = await session.execute(
+        select(CompletionCode, Opportunity)
+        .join(Opportunity, Opportunity.id == CompletionCode.opportunity_id)
+        .where(
+            Opportunity.partner_id == partner_id,
+            CompletionCode.revoked_at.is_(None),
+            CompletionCode.expires_at > now,
+        )
+        .order_by(CompletionCode.created_at.desc(), CompletionCode.id.desc())
+    )
+    return [(code, opportunity) for code, opportunity in rows.tuples()]
+
+
+async def redeemed_by(
+    session: AsyncSession, code_ids: Sequence[int]
+) -> dict[int, list[tuple[str | None, datetime]]]:
+    """Who used each code, as partners may see it: a nickname and a time, nothing else."""
+    rows = await session.execute(
+        select(Redemption.code_id, YoungPerson.nickname, Redemption.redeemed_at)
+        .outerjoin(YoungPerson, YoungPerson.id == Redemption.young_person_id)
+        .where(Redemption.code_id.in_(list(code_ids)))
+        .order_by(Redemption.redeemed_at)
+    )
+    found: dict[int, list[tuple[str | None, datetime]]] = {}
+    for code_id, nickname, at in rows.tuples():
+        found.setdefault(code_id, []).append((nickname, at))
+    return found
+
+
+async def cool_down_until(
+    session: AsyncSession, person: YoungPerson, now: datetime
+) -> datetime | None:
+    """When a young person may try codes again, if they sent too many wrong ones lately."""
+    recent = list(
+        await session.scalars(
+            select(AuditEntry.at)
+            .where(
+                AuditEntry.actor == person.public_id,
+                AuditEntry.action == WRONG,
+                AuditEntry.at > now - WRONG_CODE_WINDOW,
+            )
+            .order_by(AuditEntry.at)
+        )
+    )
+    if len(recent) <= WRONG_CODES_ALLOWED:
+        return None
+    return recent[-(WRONG_CODES_ALLOWED + 1)] + WRONG_CODE_WINDOW
+
+
+async def redeem(
+    session: AsyncSession,
+    person: YoungPerson,
+    text: str,
+    channel: str,
+    now: datetime,
+    admin_chats: Sequence[tuple[str, str]] = (),
+) -> RedeemResult:
+    """Checks a code and, if it is good, records the redemption exactly once."""
+    actor = person.public_id
+    blocked = await cool_down_until(session, person, now)
+    if blocked is not None:
+        await audit.record(session, now, actor, channel, "code.refused", reason="cooling_down")
+        return RedeemResult(Outcome.COOLING_DOWN, cool_down_until=blocked)
+    check = code_format.check(text)
+    value = code_format.normalise(text)
+    code = None
+    if check is CodeCheck.WELL_FORMED and value is not None:
+        code = await session.scalar(select(CompletionCode).where(CompletionCode.code == value))
+    if code is None:
+        outcome = Outcome.MISTYPED if check is CodeCheck.MISTYPED else Outcome.UNKNOWN
+        return await _wrong(session, person, channel, now, outcome, admin_chats)
+    opportunity = await session.get(Opportunity, code.opportunity_id)
+    assert opportunity is not None
+    partner_name = (
+        await session.scalar(select(Partner.name).where(Partner.id == opportunity.partner_id)) or ""
+    )
+    result = await _refusal(session, person, code, opportunity, now)
+    if result is not None:
+        await audit.record(
+            session, now, actor, channel, "code.refused", str(code.id), reason=result.value
+        )
+        return RedeemResult(result, opportunity, partner_name)
+    claimed = await session.execute(
+        update(CompletionCode)
+        .where(
+            CompletionCode.id == code.id,
+            CompletionCode.uses < CompletionCode.max_uses,
+            CompletionCode.revoked_at.is_(None),
+            CompletionCode.expires_at > now,
+        )
+        .values(uses=CompletionCode.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        await audit.record(
+            session, now, actor, channel, "code.refused", str(code.id), reason="used_up"
+        )
+        return RedeemResult(Outcome.USED_UP, opportunity, partner_name)
+    redemption = Redemption(
+        code_id=code.id,
+        young_person_id=person.id,
+        opportunity_id=opportunity.id,
+        learning_hours=opportunity.learning_hours,
+        channel=channel,
+        redeemed_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(redemption)
+    except IntegrityError:
+        await session.execute(
+            update(CompletionCode)
+            .where(CompletionCode.id == code.id)
+            .values(uses=CompletionCode.uses - 1)
+            .execution_options(synchronize_session=False)
+        )
+        return RedeemResult(Outcome.ALREADY_HAVE, opportunity, partner_name)
+    await audit.record(
+        session,
+        now,
+        actor,
+        channel,
+        "code.used",
+        str(code.id),
+        opportunity=opportunity.id,
+        hours=opportunity.learning_hours,
+    )
+    return RedeemResult(Outcome.REDEEMED, opportunity, partner_name, redemption)
+
+
+async def _refusal(
+    session: AsyncSession,
+    person: YoungPerson,
+    code: CompletionCode,
+    opportunity: Opportunity,
+    now: datetime,
+) -> Outcome | None:
+    if code.revoked_at is not None:
+        return Outcome.REVOKED
+    if code.expires_at <= now:
+        return Outcome.EXPIRED
+    already = await session.scalar(
+        select(Redemption.id).where(
+            Redemption.young_person_id == person.id, Redemption.opportunity_id == opportunity.id
+        )
+    )
+    if already is not None:
+        return Outcome.ALREADY_HAVE
+    if code.uses >= code.max_uses:
+        return Outcome.USED_UP
+    return None
+
+
+async def _wrong(
+    session: AsyncSession,
+    person: YoungPerson,
+    channel: str,
+    now: datetime,
+    outcome: Outcome,
+    admin_chats: Sequence[tuple[str, str]],
+) -> RedeemResult:
+    """Counts a wrong code per person and overall, and tells the admins about a spike."""
+    await audit.record(session, now, person.public_id, channel, WRONG, reason=outcome.value)
+    await session.flush()
+    # Only whether there are SPIKE_THRESHOLD of them matters: counting no further keeps each
+    # wrong code cheap however many are being guessed.
+    recent_wrong = (
+        select(AuditEntry.id)
+        .where(AuditEntry.action == WRONG, AuditEntry.at > now - SPIKE_WINDOW)
+        .limit(SPIKE_THRESHOLD)
+        .subquery()
+    )
+    overall = await session.scalar(select(func.count()).select_from(recent_wrong)) or 0
+    if overall >= SPIKE_THRESHOLD:
+        window = int(now.timestamp() // SPIKE_WINDOW.total_seconds())
+        text = (
+            f"⚠️ At least {overall} wrong completion codes were sent in the last "
+            f"{int(SPIKE_WINDOW.total_seconds() // 60)} minutes. Someone may be guessing codes."
+        )
+        for admin_channel, chat_id in admin_chats:
+            await outbox.enqueue(
+                session, admin_channel, chat_id, text, key=f"code-spike:{window}:{chat_id}", now=now
+            )
+    blocked = await cool_down_until(session, person, now)
+    if blocked is not None:
+        return RedeemResult(Outcome.COOLING_DOWN, cool_down_until=blocked)
+    return RedeemResult(outcome)

@@ -1,1 +1,0 @@
-"""Subcommands of the `colbot` command line, one module per thing they manage."""

@@ -1,0 +1,462 @@
+"""Exploring: recommendation cards and what can be done with them (save, remind, dismiss)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from colbot.chat.buttons import ButtonData
+from colbot.chat.engine import Engine
+from colbot.chat.messages import Button, Outbound
+from colbot.chat.steps import PassionChoice
+from colbot.chat.turn import Turn
+from colbot.dashboard import funnel
+from colbot.explore.ranking import Ranked, Seeker
+from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_shown
+from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
+from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
+
+EXPLORE = "x"
+SAVE = "sv"
+REMIND = "rm"
+DISMISS = "no"
+REASON = "why"
+MORE_LIKE = "ml"
+FILTER = "fp"
+SURPRISE = "sp"
+UNSAVE = "us"
+CANT_MAKE_IT = "cm"
+DISMISS_REASONS = ("far", "time", "interest", "cost")
+MORE_LIKE_COUNT = 3
+
+
+def _button(label: str, action: str, target: str = "", value: str = "") -> Button:
+    return Button(label, ButtonData(action, target, value).encode())
+
+
+def local_when(moment: datetime, tz: ZoneInfo) -> str:
+    """A start time as people say it: "Saturday 6 December, 10:00"."""
+    local = moment.astimezone(tz)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+
+def short_when(moment: datetime, tz: ZoneInfo) -> str:
+    """A start time for the one-line reason: "Saturday 10:00"."""
+    local = moment.astimezone(tz)
+    return f"{local:%A %H:%M}"
+
+
+def pounds(pence: int) -> str:
+    """Money as people write it: 3, 3.50."""
+    return f"{pence // 100}" if pence % 100 == 0 else f"{pence / 100:.2f}"
+
+
+class Explorer:
+    """Shows recommendation cards and handles the buttons on them."""
+
+    def __init__(
+        self,
+        recommender: Recommender,
+        passions: tuple[PassionChoice, ...],
+        tz: ZoneInfo,
+        leads: tuple[Lead, ...] | None = None,
+    ) -> None:
+        self.leads = leads if leads is not None else parse_leads(DEFAULT_REMINDER_LEADS)
+        self.recommender = recommender
+        self.passions = passions
+        self.passion_names = {p.id: p.label for p in passions}
+        self.tz = tz
+
+    def register(self, engine: Engine) -> None:
+        """Adds /explore, /saved and the card buttons to the engine."""
+        engine.command("explore", self.explore)
+        engine.command("saved", self.saved)
+        for action, handler in (
+            (EXPLORE, self.next_page),
+            (SAVE, self.save),
+            (REMIND, self.remind),
+            (DISMISS, self.dismiss),
+            (REASON, self.reason),
+            (MORE_LIKE, self.more_like),
+            (FILTER, self.filter),
+            (SURPRISE, self.surprise),
+            (UNSAVE, self.unsave),
+            (CANT_MAKE_IT, self.cant_make_it),
+        ):
+            engine.action(action, handler)
+        engine.flows.on_onboarding_done = self.after_onboarding
+
+    async def explore(self, turn: Turn) -> None:
+        """The first page of recommendations."""
+        await self.show_page(turn, page=0, only_passion=None)
+
+    async def after_onboarding(self, turn: Turn) -> None:
+        """Shows recommendations straight after onboarding."""
+        await self.show_page(turn, page=0, only_passion=None)
+
+    async def _seeker(self, turn: Turn) -> Seeker | None:
+        if turn.person is None:
+            turn.say("explore.finish_onboarding_first")
+            return None
+        return await self.recommender.seeker(turn.session, turn.person)
+
+    async def show_page(self, turn: Turn, page: int, only_passion: str | None) -> None:
+        """Shows one page of cards and the buttons below them."""
+        seeker = await self._seeker(turn)
+        if seeker is None or turn.person is None:
+            return
+        ranked = await self.recommender.ranked(turn.session, seeker, turn.now, only_passion)
+        shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        if not shown:
+            turn.send(
+                self._footer(
+                    turn, "explore.no_more" if page else "explore.nothing", None, only_passion
+                )
+            )
+            return
+        if page == 0:
+            passion = self.passion_names.get(only_passion or "", "")
+            turn.say("explore.intro_filtered" if only_passion else "explore.intro", passion=passion)
+        await self._cards(turn, shown, f"page{page}")
+        more = len(ranked) > (page + 1) * PAGE_SIZE
+        turn.send(self._footer(turn, "explore.footer", page + 1 if more else None, only_passion))
+
+    async def _cards(self, turn: Turn, shown: Sequence[Ranked], context: str) -> None:
+        assert turn.person is not None
+        ids = [item.candidate.id for item in shown]
+        rows = await turn.session.execute(card_query(ids))
+        details = {opportunity.id: (opportunity, partner) for opportunity, partner in rows}
+        for item in shown:
+            opportunity, partner = details[item.candidate.id]
+            turn.send(self.card(turn, item, opportunity, partner))
+        await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
+        await record_shown(turn.session, turn.person, shown, context[:16], turn.now)
+
+    def card(self, turn: Turn, item: Ranked, opportunity: Opportunity, partner: str) -> Outbound:
+        """One opportunity as a card, with the reason it was picked."""
+        places_left = None
+        if item.candidate.capacity is not None:
+            places_left = max(0, item.candidate.capacity - item.candidate.places_taken)
+        km = round(item.distance_km, 1) if item.distance_km is not None else None
+        cost = (
+            turn.text("explore.free")
+            if opportunity.cost_pence == 0
+            else turn.text("explore.cost", cost=pounds(opportunity.cost_pence))
+        )
+        text = turn.text(
+            "explore.card",
+            title=opportunity.title,
+            partner=partner,
+            when=local_when(opportunity.starts_at, self.tz),
+            where=", ".join(p for p in (opportunity.venue, opportunity.postcode) if p),
+            km=km,
+            cost=cost,
+            hours=f"{opportunity.learning_hours:g}",
+            min_age=opportunity.min_age,
+            max_age=opportunity.max_age,
+            places_left=places_left,
+            why=self.why(turn, item, opportunity),
+        )
+        target = str(opportunity.id)
+        buttons = (
+            (
+                _button(turn.text("explore.save"), SAVE, target),
+                _button(turn.text("explore.remind"), REMIND, target),
+            ),
+            (
+                _button(turn.text("explore.dismiss"), DISMISS, target),
+                _button(turn.text("explore.more_like"), MORE_LIKE, target),
+            ),
+        )
+        return Outbound(text=text, buttons=buttons)
+
+    def why(self, turn: Turn, item: Ranked, opportunity: Opportunity) -> str:
+        """One line saying why this was picked: passion, distance, cost, time."""
+        parts = []
+        if item.matched_passions:
+            names = [
+                self.passion_names.get(p, p).split(" ", 1)[-1].lower()
+                for p in item.matched_passions
+            ]
+            parts.append(turn.text("explore.why_passion", passions=" and ".join(names)))
+        else:
+            parts.append(turn.text("explore.why_new"))
+        if item.distance_km is not None:
+            parts.append(turn.text("explore.why_km", km=round(item.distance_km, 1)))
+        if opportunity.cost_pence == 0:
+            parts.append(turn.text("explore.why_free"))
+        else:
+            parts.append(turn.text("explore.why_cost", cost=pounds(opportunity.cost_pence)))
+        parts.append(turn.text("explore.why_time", when=short_when(opportunity.starts_at, self.tz)))
+        return " · ".join(parts)
+
+    def _footer(
+        self, turn: Turn, key: str, next_page: int | None, only_passion: str | None
+    ) -> Outbound:
+        rows: list[tuple[Button, ...]] = []
+        if next_page is not None:
+            rows.append(
+                (
+                    _button(
+                        turn.text("explore.next_page"), EXPLORE, only_passion or "", str(next_page)
+                    ),
+                )
+            )
+        rows.append(
+            (
+                _button(turn.text("explore.filter"), FILTER),
+                _button(turn.text("explore.surprise"), SURPRISE),
+            )
+        )
+        return Outbound(text=turn.text(key), buttons=tuple(rows))
+
+    async def next_page(self, turn: Turn) -> None:
+        data = ButtonData.decode(turn.inbound.button_data)
+        assert data is not None
+        page = int(data.value) if data.value.isdigit() else 0
+        only = data.target if data.target in self.passion_names else None
+        await self.show_page(turn, page, only)
+
+    async def filter(self, turn: Turn) -> None:
+        data = ButtonData.decode(turn.inbound.button_data)
+        assert data is not None
+        if data.target in self.passion_names:
+            await self.show_page(turn, 0, data.target)
+            return
+        buttons = [_button(p.label, FILTER, p.id) for p in self.passions]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        turn.send(Outbound(text=turn.text("explore.filter_ask"), buttons=rows))
+
+    async def surprise(self, turn: Turn) -> None:
+        seeker = await self._seeker(turn)
+        if seeker is None:
+            return
+        found = await self.recommender.surprise(turn.session, seeker, turn.now)
+        if found is None:
+            turn.say("explore.no_surprise")
+            return
+        turn.say("explore.surprise_intro")
+        await self._cards(turn, [found], "surprise")
+
+    async def more_like(self, turn: Turn) -> None:
+        opportunity = await self._opportunity(turn)
+        seeker = await self._seeker(turn)
+        if opportunity is None or seeker is None:
+            return
+        wanted = {p.passion_id for p in opportunity.passions}
+        like = Seeker(
+            **{
+                **seeker.__dict__,
+                "passions": frozenset(wanted),
+                "excluded": seeker.excluded | {opportunity.id},
+            }
+        )
+        ranked = await self.recommender.ranked(turn.session, like, turn.now)
+        similar = [r for r in ranked if r.candidate.passions & wanted][:MORE_LIKE_COUNT]
+        if not similar:
+            turn.say("explore.no_more")
+            return
+        turn.say("explore.more_like_intro")
+        await self._cards(turn, similar, "more_like")
+
+    async def _opportunity(self, turn: Turn, must_be_upcoming: bool = True) -> Opportunity | None:
+        data = ButtonData.decode(turn.inbound.button_data)
+        opportunity = None
+        if data is not None and data.target.isdigit():
+            opportunity = await turn.session.get(Opportunity, int(data.target))
+        if opportunity is None:
+            turn.say("common.unknown_button")
+            return None
+        if must_be_upcoming and opportunity.starts_at <= turn.now:
+            turn.say("explore.gone")
+            return None
+        return opportunity
+
+    async def _places_taken(self, turn: Turn, opportunity: Opportunity) -> int:
+        return (
+            await turn.session.scalar(
+                select(func.count())
+                .select_from(SavedItem)
+                .where(SavedItem.opportunity_id == opportunity.id)
+            )
+            or 0
+        )
+
+    async def _saved_item(self, turn: Turn, opportunity: Opportunity) -> SavedItem | None:
+        assert turn.person is not None
+        return await turn.session.scalar(
+            select(SavedItem).where(
+                SavedItem.young_person_id == turn.person.id,
+                SavedItem.opportunity_id == opportunity.id,
+            )
+        )
+
+    async def _hold_place(self, turn: Turn, opportunity: Opportunity) -> bool:
+        """Saves the opportunity for them if there is room; False if it is full."""
+        assert turn.person is not None
+        if await self._saved_item(turn, opportunity) is not None:
+            return True
+        if (
+            opportunity.capacity is not None
+            and await self._places_taken(turn, opportunity) >= opportunity.capacity
+        ):
+            return False
+        turn.session.add(
+            SavedItem(
+                young_person_id=turn.person.id, opportunity_id=opportunity.id, saved_at=turn.now
+            )
+        )
+        await funnel.count(turn.session, funnel.SAVED, [opportunity.id], turn.now, self.tz)
+        await turn.session.flush()
+        return True
+
+    async def save(self, turn: Turn) -> None:
+        opportunity = await self._opportunity(turn)
+        if opportunity is None or await self._seeker(turn) is None:
+            return
+        already = await self._saved_item(turn, opportunity) is not None
+        if not await self._hold_place(turn, opportunity):
+            turn.say("explore.full")
+            return
+        turn.say("explore.already_saved" if already else "explore.saved")
+
+    async def remind(self, turn: Turn) -> None:
+        opportunity = await self._opportunity(turn)
+        if opportunity is None or turn.person is None:
+            if turn.person is None:
+                turn.say("explore.finish_onboarding_first")
+            return
+        existing = await turn.session.scalar(
+            select(func.count())
+            .select_from(Reminder)
+            .where(
+                Reminder.young_person_id == turn.person.id,
+                Reminder.opportunity_id == opportunity.id,
+                Reminder.cancelled_at.is_(None),
+            )
+        )
+        if existing:
+            turn.say("explore.remind_already")
+            return
+        if not await self._hold_place(turn, opportunity):
+            turn.say("explore.full")
+            return
+        await funnel.count_first_reminder(
+            turn.session, turn.person.id, opportunity.id, turn.now, self.tz
+        )
+        for due in self.reminder_times(opportunity.starts_at, turn.now):
+            turn.session.add(
+                Reminder(young_person_id=turn.person.id, opportunity_id=opportunity.id, due_at=due)
+            )
+        turn.say("explore.remind_set", when=local_when(opportunity.starts_at, self.tz))
+
+    def reminder_times(self, starts_at: datetime, now: datetime) -> list[datetime]:
+        """The reminder times from COLBOT_REMINDER_LEADS, leaving out any already past."""
+        return reminder_times(starts_at, now, self.leads, self.tz)
+
+    async def dismiss(self, turn: Turn) -> None:
+        opportunity = await self._opportunity(turn, must_be_upcoming=False)
+        if opportunity is None or turn.person is None:
+            return
+        exists = await turn.session.scalar(
+            select(Dismissal).where(
+                Dismissal.young_person_id == turn.person.id,
+                Dismissal.opportunity_id == opportunity.id,
+            )
+        )
+        if exists is None:
+            turn.session.add(
+                Dismissal(
+                    young_person_id=turn.person.id,
+                    opportunity_id=opportunity.id,
+                    dismissed_at=turn.now,
+                )
+            )
+        target = str(opportunity.id)
+        reasons = [
+            _button(turn.text(f"explore.reason_{r}"), REASON, target, r) for r in DISMISS_REASONS
+        ]
+        turn.send(
+            Outbound(
+                text=turn.text("explore.dismissed"),
+                buttons=(tuple(reasons[:2]), tuple(reasons[2:])),
+            )
+        )
+
+    async def reason(self, turn: Turn) -> None:
+        data = ButtonData.decode(turn.inbound.button_data)
+        if (
+            data is None
+            or turn.person is None
+            or data.value not in DISMISS_REASONS
+            or not data.target.isdigit()
+        ):
+            turn.say("common.unknown_button")
+            return
+        dismissal = await turn.session.scalar(
+            select(Dismissal).where(
+                Dismissal.young_person_id == turn.person.id,
+                Dismissal.opportunity_id == int(data.target),
+            )
+        )
+        if dismissal is not None:
+            dismissal.reason = data.value
+        turn.send(Outbound(text=turn.text("explore.reason_thanks"), edit=True))
+
+    async def saved(self, turn: Turn) -> None:
+        """Lists what they saved that is still to come."""
+        if turn.person is None:
+            turn.say("explore.finish_onboarding_first")
+            return
+        rows = (
+            await turn.session.execute(
+                select(Opportunity, Partner.name)
+                .join(SavedItem, SavedItem.opportunity_id == Opportunity.id)
+                .join(Partner, Partner.id == Opportunity.partner_id)
+                .where(
+                    SavedItem.young_person_id == turn.person.id, Opportunity.starts_at > turn.now
+                )
+                .order_by(Opportunity.starts_at)
+            )
+        ).all()
+        if not rows:
+            turn.say("saved.none")
+            return
+        turn.say("saved.title")
+        for opportunity, partner in rows:
+            text = (
+                f"{opportunity.title}\n{partner}\n📅 {local_when(opportunity.starts_at, self.tz)}"
+            )
+            turn.send(
+                Outbound(
+                    text=text,
+                    buttons=((_button(turn.text("saved.remove"), UNSAVE, str(opportunity.id)),),),
+                )
+            )
+
+    async def unsave(self, turn: Turn) -> None:
+        await self._give_back(turn, "saved.removed")
+
+    async def cant_make_it(self, turn: Turn) -> None:
+        """From a reminder: cancels the reminders still to come and gives the place back."""
+        await self._give_back(turn, "reminders.cancelled")
+
+    async def _give_back(self, turn: Turn, reply: str) -> None:
+        opportunity = await self._opportunity(turn, must_be_upcoming=False)
+        if opportunity is None or turn.person is None:
+            return
+        item = await self._saved_item(turn, opportunity)
+        if item is not None:
+            await turn.session.delete(item)
+        for reminder in await turn.session.scalars(
+            select(Reminder).where(
+                Reminder.young_person_id == turn.person.id,
+                Reminder.opportunity_id == opportunity.id,
+                Reminder.cancelled_at.is_(None),
+            )
+        ):
+            reminder.cancelled_at = turn.now
+        turn.send(Outbound(text=turn.text(reply), edit=True))

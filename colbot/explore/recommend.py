@@ -1,0 +1,261 @@
+"""Recommendations: a shortlist from an in-memory catalogue index, ranked by pure logic."""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
+from sqlalchemy.sql import Select
+
+from colbot.explore.ranking import Candidate, Ranked, Seeker, rank, surprise
+from colbot.storage.models import (
+    CardShown,
+    Dismissal,
+    Opportunity,
+    OpportunityPassion,
+    Partner,
+    Redemption,
+    SavedItem,
+    YoungPerson,
+    YoungPersonPassion,
+)
+
+PAGE_SIZE = 5
+SHORTLIST_PER_PASSION = 40
+SHORTLIST_GENERAL = 30
+INDEX_CHECK_INTERVAL_S = 5.0
+PASSION_ROW = "p"
+EXCLUDED_ROW = "x"
+
+
+@dataclass(frozen=True)
+class CatalogueIndex:
+    """Upcoming opportunities grouped by passion and sorted by start, built once per change."""
+
+    version: tuple[int, datetime | None]
+    by_passion: dict[str, list[Candidate]]
+    by_start: list[Candidate]
+    starts: dict[str, list[datetime]]
+
+    def shortlist(self, passions: Iterable[str], now: datetime, age: int | None) -> list[Candidate]:
+        """The soonest open opportunities in each passion, plus the soonest overall."""
+        chosen: dict[int, Candidate] = {}
+        for passion in sorted(set(passions)):
+            self._take(passion, now, age, SHORTLIST_PER_PASSION, chosen)
+        self._take("", now, age, SHORTLIST_GENERAL, chosen)
+        return list(chosen.values())
+
+    def _take(
+        self, passion: str, now: datetime, age: int | None, limit: int, into: dict[int, Candidate]
+    ) -> None:
+        ordered: Sequence[Candidate] = (
+            self.by_passion.get(passion, []) if passion else self.by_start
+        )
+        start = bisect.bisect_right(self.starts.get(passion, []), now)
+        taken = 0
+        for candidate in ordered[start:]:
+            if age is not None and not candidate.min_age <= age <= candidate.max_age:
+                continue
+            into.setdefault(candidate.id, candidate)
+            taken += 1
+            if taken >= limit:
+                return
+
+
+async def _catalogue_version(session: AsyncSession) -> tuple[int, datetime | None]:
+    row = (
+        await session.execute(select(func.count(Opportunity.id), func.max(Opportunity.updated_at)))
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
+    """Reads every upcoming opportunity once into memory."""
+    version = await _catalogue_version(session)
+    passions: dict[int, set[str]] = {}
+    for opportunity_id, passion_id in await session.execute(
+        select(OpportunityPassion.opportunity_id, OpportunityPassion.passion_id)
+        .join(Opportunity)
+        .where(Opportunity.starts_at > now)
+    ):
+        passions.setdefault(opportunity_id, set()).add(passion_id)
+    rows = await session.execute(
+        select(
+            Opportunity.id,
+            Opportunity.partner_id,
+            Opportunity.starts_at,
+            Opportunity.latitude,
+            Opportunity.longitude,
+            Opportunity.min_age,
+            Opportunity.max_age,
+            Opportunity.cost_pence,
+            Opportunity.capacity,
+        )
+        .where(Opportunity.starts_at > now)
+        .order_by(Opportunity.starts_at, Opportunity.id)
+    )
+    by_start = [
+        Candidate(
+            r.id,
+            r.partner_id,
+            frozenset(passions.get(r.id, ())),
+            r.starts_at,
+            r.latitude,
+            r.longitude,
+            r.min_age,
+            r.max_age,
+            r.cost_pence,
+            r.capacity,
+        )
+        for r in rows
+    ]
+    by_passion: dict[str, list[Candidate]] = {}
+    for candidate in by_start:
+        for passion in candidate.passions:
+            by_passion.setdefault(passion, []).append(candidate)
+    starts = {passion: [c.starts_at for c in group] for passion, group in by_passion.items()}
+    starts[""] = [c.starts_at for c in by_start]
+    return CatalogueIndex(version, by_passion, by_start, starts)
+
+
+class Recommender:
+    """Keeps the catalogue index fresh and ranks it for one young person at a time."""
+
+    def __init__(self, tz: ZoneInfo, area_centres: dict[str, tuple[float, float]]) -> None:
+        self.tz = tz
+        self.area_centres = area_centres
+        self._index: CatalogueIndex | None = None
+        self._checked_at = 0.0
+
+    async def index(self, session: AsyncSession, now: datetime) -> CatalogueIndex:
+        """The index, rebuilt when the catalogue has changed (checked every few seconds)."""
+        moment = time.monotonic()
+        if self._index is not None and moment - self._checked_at < INDEX_CHECK_INTERVAL_S:
+            return self._index
+        version = await _catalogue_version(session)
+        if self._index is None or self._index.version != version:
+            self._index = await build_index(session, now)
+        self._checked_at = moment
+        return self._index
+
+    def invalidate(self) -> None:
+        """Makes the next request check the catalogue, after this process changed it."""
+        self._checked_at = 0.0
+
+    async def seeker(self, session: AsyncSession, person: YoungPerson) -> Seeker:
+        """What ranking needs to know about a young person, including what to leave out."""
+        # One round trip for both what they like and what to leave out.
+        rows = await session.execute(
+            union_all(
+                select(literal(PASSION_ROW), YoungPersonPassion.passion_id).where(
+                    YoungPersonPassion.young_person_id == person.id
+                ),
+                select(literal(EXCLUDED_ROW), cast(Dismissal.opportunity_id, String)).where(
+                    Dismissal.young_person_id == person.id
+                ),
+                select(literal(EXCLUDED_ROW), cast(Redemption.opportunity_id, String)).where(
+                    Redemption.young_person_id == person.id
+                ),
+            )
+        )
+        passions: set[str] = set()
+        excluded: set[int] = set()
+        for kind, value in rows.tuples():
+            if kind == PASSION_ROW:
+                passions.add(value)
+            else:
+                excluded.add(int(value))
+        latitude, longitude = person.latitude, person.longitude
+        if latitude is None and person.area_id in self.area_centres:
+            latitude, longitude = self.area_centres[person.area_id]
+        return Seeker(
+            passions=frozenset(passions),
+            age=person.age,
+            latitude=latitude,
+            longitude=longitude,
+            travel_km=person.travel_km,
+            availability=frozenset(person.availability or ()),
+            excluded=frozenset(excluded),
+        )
+
+    async def ranked(
+        self,
+        session: AsyncSession,
+        seeker: Seeker,
+        now: datetime,
+        only_passion: str | None = None,
+    ) -> list[Ranked]:
+        """Every suitable opportunity for the seeker, best first."""
+        index = await self.index(session, now)
+        wanted = {only_passion} if only_passion else seeker.passions
+        shortlist = index.shortlist(wanted, now, seeker.age)
+        if only_passion:
+            shortlist = [c for c in shortlist if only_passion in c.passions]
+        shortlist = await self._with_places_taken(session, shortlist)
+        return rank(shortlist, seeker, now, self.tz, first_page=PAGE_SIZE)
+
+    async def surprise(self, session: AsyncSession, seeker: Seeker, now: datetime) -> Ranked | None:
+        """Something outside their passions."""
+        index = await self.index(session, now)
+        shortlist = await self._with_places_taken(session, index.shortlist((), now, seeker.age))
+        return surprise(shortlist, seeker, now, self.tz)
+
+    @staticmethod
+    async def _with_places_taken(
+        session: AsyncSession, shortlist: list[Candidate]
+    ) -> list[Candidate]:
+        """Reads capacity and places held fresh, so nothing full is ever shown."""
+        if not shortlist:
+            return shortlist
+        held = (
+            select(func.count(SavedItem.id))
+            .where(SavedItem.opportunity_id == Opportunity.id)
+            .scalar_subquery()
+        )
+        rows = await session.execute(
+            select(Opportunity.id, Opportunity.capacity, held).where(
+                Opportunity.id.in_([c.id for c in shortlist]), Opportunity.capacity.is_not(None)
+            )
+        )
+        fresh = {row[0]: (row[1], row[2]) for row in rows}
+        return [
+            replace(c, capacity=fresh[c.id][0], places_taken=fresh[c.id][1])
+            if c.id in fresh
+            else replace(c, capacity=None)
+            if c.capacity is not None
+            else c
+            for c in shortlist
+        ]
+
+
+def card_query(ids: Sequence[int]) -> Select[tuple[Opportunity, str]]:
+    """Loads what a card shows, without the passions it does not need."""
+    return (
+        select(Opportunity, Partner.name)
+        .join(Partner, Partner.id == Opportunity.partner_id)
+        .where(Opportunity.id.in_(list(ids)))
+        .options(noload(Opportunity.passions))
+    )
+
+
+async def record_shown(
+    session: AsyncSession, person: YoungPerson, shown: Sequence[Ranked], context: str, now: datetime
+) -> None:
+    """Notes every card shown, in order."""
+    session.add_all(
+        CardShown(
+            young_person_id=person.id,
+            opportunity_id=item.candidate.id,
+            context=context,
+            position=position,
+            shown_at=now,
+        )
+        for position, item in enumerate(shown)
+    )

@@ -1,0 +1,241 @@
+"""The shared learning journey: its page, its JSON twin, each badge's check page and downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from colbot.badges import verify_page as verify
+from colbot.badges.verification import DocumentSource, check_stored
+from colbot.journeys.shared import (
+    PublicJourney,
+    ShownBadge,
+    SignedForms,
+    public_journey,
+    read_public_journey,
+    read_shared_badge,
+    shared_badge,
+)
+from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
+from colbot.openbadges.timestamps import to_xsd
+from colbot.web import assets, security
+from colbot.web.loopback import loopback_source
+from colbot.web.paths import artwork_path, badge_path, journey_path
+from colbot.web.site import SITE_KEY, Site
+
+SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
+BADGE_PATTERN = "[A-Za-z0-9_-]{1,40}"
+JOURNEY = f"/j/{{slug:{SLUG_PATTERN}}}"
+BADGE = f"{JOURNEY}/badges/{{badge:{BADGE_PATTERN}}}"
+ARTWORK = "/artwork/{artwork:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}}.png"
+ARTWORK_CACHE = "public, max-age=86400"
+JSON_TYPE = "application/json"
+PNG_TYPE = "image/png"
+FILENAME_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _safe_json(value: Any) -> str:
+    """JSON that stays inert even if something mistakes it for HTML."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _filename(name: str, extension: str) -> str:
+    """A download name anyone's computer accepts: bike-repair.png."""
+    stem = FILENAME_UNSAFE.sub("-", name.lower()).strip("-")[:60] or "badge"
+    return f"{stem}.{extension}"
+
+
+def _attachment(body: bytes, content_type: str, filename: str) -> web.Response:
+    return web.Response(
+        body=body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _journey(site: Site, slug: str, with_documents: bool = False) -> PublicJourney | None:
+    if site.reader is not None:
+        return await site.reader.run(lambda c: read_public_journey(c, slug, with_documents))
+    async with site.database.reading() as session:
+        return await public_journey(session, slug, with_documents)
+
+
+async def _badge(site: Site, slug: str, public_id: str) -> tuple[ShownBadge, SignedForms] | None:
+    if site.reader is not None:
+        return await site.reader.run(lambda c: read_shared_badge(c, slug, public_id))
+    async with site.database.reading() as session:
+        return await shared_badge(session, slug, public_id)
+
+
+async def baked_png(site: Site, badge: ShownBadge, forms: SignedForms) -> bytes:
+    """The badge's artwork with its OB 2.0 assertion and OB 3.0 credential baked in."""
+    png = await site.artwork(badge.artwork)
+    if forms.ob2_assertion_jws:
+        png = bake_png_assertion(png, forms.ob2_assertion_jws)
+    if forms.ob3_credential is not None:
+        png = bake_png_credential(png, forms.ob3_credential)
+    elif forms.ob3_jwt:
+        png = bake_png_credential(png, forms.ob3_jwt)
+    return png
+
+
+def _page_context(site: Site, journey: PublicJourney) -> dict[str, Any]:
+    badges = journey.badges
+    return {
+        "site": site,
+        "journey": journey,
+        "passions": [site.passions.get(p, p) for p in journey.passion_ids],
+        "page_url": site.url(journey_path(journey.slug)),
+        "og_image": site.url(artwork_path(badges[0].artwork)) if badges else None,
+    }
+
+
+async def journey_page(request: web.Request) -> web.Response:
+    """The page a young person shares: who they are (as they choose) and what they earned."""
+    site = request.app[SITE_KEY]
+    journey = await _journey(site, request.match_info["slug"])
+    if journey is None:
+        return security.not_found(request)
+    return site.pages.response("journey/journey.html", **_page_context(site, journey))
+
+
+def _badge_json(site: Site, slug: str, badge: ShownBadge, forms: SignedForms) -> dict[str, Any]:
+    check = badge_path(slug, badge.public_id)
+    return {
+        "id": badge.public_id,
+        "name": badge.name,
+        "description": badge.description or None,
+        "issuer": badge.issuer,
+        "issuedOn": to_xsd(badge.issued_at),
+        "learningHours": badge.hours,
+        "whatTheyDid": badge.what,
+        "image": site.url(artwork_path(badge.artwork)),
+        "check": site.url(check),
+        "download": {"png": site.url(f"{check}.png"), "json": site.url(f"{check}.json")},
+        "openBadges2": {"signedAssertion": forms.ob2_assertion_jws},
+        "openBadges3": {"credential": forms.ob3_credential, "vcJwt": forms.ob3_jwt},
+    }
+
+
+async def journey_json(request: web.Request) -> web.Response:
+    """The same journey for machines, with every shown badge in all its signed forms."""
+    site = request.app[SITE_KEY]
+    slug = request.match_info["slug"]
+    journey = await _journey(site, slug, with_documents=True)
+    if journey is None:
+        return security.not_found(request)
+    document = {
+        "type": "LearningJourney",
+        "url": site.url(journey_path(slug)),
+        "city": site.city,
+        "nickname": journey.nickname,
+        "passions": [site.passions.get(p, p) for p in journey.passion_ids],
+        "totalLearningHours": journey.total_hours,
+        "badges": [
+            _badge_json(site, slug, badge, journey.documents[badge.public_id])
+            for badge in journey.badges
+        ],
+    }
+    return web.json_response(document, dumps=_safe_json)
+
+
+async def badge_check(request: web.Request) -> web.Response:
+    """Verifies one badge on the server, every signed form, and says plainly what was checked."""
+    site = request.app[SITE_KEY]
+    slug, public_id = request.match_info["slug"], request.match_info["badge"]
+    found = await _badge(site, slug, public_id)
+    if found is None:
+        return security.not_found(request)
+    badge, forms = found
+    async with aiohttp.ClientSession() as client:
+        sources = [*site.documents, loopback_source(request, site.public_url, client)]
+        check = await check_stored(forms, sources, site.clock.now())
+    return site.pages.response(
+        "journey/check.html",
+        site=site,
+        slug=slug,
+        badge=badge,
+        check=check,
+    )
+
+
+async def badge_png(request: web.Request) -> web.Response:
+    """The signed badge baked into its image, to keep or to upload anywhere."""
+    site = request.app[SITE_KEY]
+    found = await _badge(site, request.match_info["slug"], request.match_info["badge"])
+    if found is None or found[0].revoked:
+        return security.not_found(request)
+    badge, forms = found
+    return _attachment(await baked_png(site, badge, forms), PNG_TYPE, _filename(badge.name, "png"))
+
+
+async def badge_download_json(request: web.Request) -> web.Response:
+    """The OB 3.0 credential with its embedded proof, as a file."""
+    site = request.app[SITE_KEY]
+    found = await _badge(site, request.match_info["slug"], request.match_info["badge"])
+    if found is None or found[0].revoked or found[1].ob3_credential is None:
+        return security.not_found(request)
+    badge, forms = found
+    body = json.dumps(forms.ob3_credential, ensure_ascii=False, indent=2).encode("utf-8")
+    return _attachment(body, JSON_TYPE, _filename(badge.name, "json"))
+
+
+async def artwork(request: web.Request) -> web.Response:
+    """A badge's artwork, served by colbot itself so pages need no one else."""
+    site = request.app[SITE_KEY]
+    png = await site.artwork(request.match_info["artwork"])
+    return web.Response(body=png, content_type=PNG_TYPE, headers={"Cache-Control": ARTWORK_CACHE})
+
+
+def journey_documents(site: Site) -> DocumentSource:
+    """Answers a shared badge's own URLs, so a pasted check link can be verified."""
+    pattern = re.compile(
+        rf"^{re.escape(site.public_url)}/j/(?P<slug>{SLUG_PATTERN})"
+        rf"/badges/(?P<badge>{BADGE_PATTERN})(?P<extension>\.png|\.json)?$"
+    )
+
+    async def source(url: str) -> tuple[str, bytes] | None:
+        match = pattern.match(url)
+        if match is None:
+            return None
+        found = await _badge(site, match["slug"], match["badge"])
+        if found is None:
+            return None
+        badge, forms = found
+        if match["extension"] == ".png":
+            return PNG_TYPE, await baked_png(site, badge, forms)
+        if forms.ob3_credential is not None:
+            return JSON_TYPE, json.dumps(forms.ob3_credential).encode("utf-8")
+        text = forms.ob3_jwt or forms.ob2_assertion_jws
+        return None if text is None else ("text/plain", text.encode("ascii"))
+
+    return source
+
+
+async def _close_reader(app: web.Application) -> None:
+    reader = app[SITE_KEY].reader
+    if reader is not None:
+        await asyncio.to_thread(reader.close)
+
+
+def setup(app: web.Application, site: Site) -> None:
+    """Adds journeys, badge checks, /verify, robots.txt and their security headers to the app."""
+    app[SITE_KEY] = site
+    app.on_cleanup.append(_close_reader)
+    site.static = assets.urls()
+    site.documents.insert(0, journey_documents(site))
+    app.middlewares.append(security.public_headers)
+    app.router.add_get(JOURNEY, journey_page)
+    app.router.add_get(f"{JOURNEY}.json", journey_json)
+    app.router.add_get(BADGE, badge_check)
+    app.router.add_get(f"{BADGE}.png", badge_png)
+    app.router.add_get(f"{BADGE}.json", badge_download_json)
+    app.router.add_get(ARTWORK, artwork)
+    app.router.add_get("/robots.txt", security.robots)
+    assets.add_routes(app)
+    verify.add_routes(app)

@@ -1,0 +1,175 @@
+"""RDFC-1.0 canonical N-Quads, refusing any document whose meaning JSON-LD would quietly shrink."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pyld import jsonld  # type: ignore[import-untyped]
+from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
+
+from colbot.openbadges.contexts import document_loader
+from colbot.openbadges.errors import CanonicalisationError, DroppedTermError, UnknownContextError
+
+CANONICAL_ALGORITHM = "URDNA2015"
+NQUADS_FORMAT = "application/n-quads"
+RESOLVED_CONTEXT_CACHE_SIZE = 256  # the pinned contexts hold a few dozen scoped contexts
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+BLANK_NODE_PREFIX = "_:"
+BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+JSONLD_KEYWORDS = frozenset(
+    [
+        "@base",
+        "@container",
+        "@context",
+        "@direction",
+        "@graph",
+        "@id",
+        "@import",
+        "@included",
+        "@index",
+        "@json",
+        "@language",
+        "@list",
+        "@nest",
+        "@none",
+        "@prefix",
+        "@propagate",
+        "@protected",
+        "@reverse",
+        "@set",
+        "@type",
+        "@value",
+        "@version",
+        "@vocab",
+    ]
+)
+RELATIVE_IRI = "it is a relative IRI, and RDF keeps only absolute ones"
+
+Result = TypeVar("Result")
+
+
+class _BoundedCache(dict[Any, Any]):
+    """A dict that forgets its oldest entry when full, so inline contexts cannot grow it forever."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in self and len(self) >= self.limit:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
+# A private cache, so that contexts resolved by any other pyld user in the process never leak in.
+_resolved_contexts = _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE)
+
+
+def _options() -> dict[str, Any]:
+    """pyld options that load only pinned contexts."""
+    return {
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver(_resolved_contexts, document_loader),
+    }
+
+
+def _unwrap(error: BaseException) -> UnknownContextError | None:
+    """Finds our own refusal inside pyld's chain of wrapped errors."""
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, UnknownContextError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _run(step: Callable[[], Result]) -> Result:
+    """Runs a pyld step, turning its errors and its warnings into CanonicalisationError."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = step()
+        except jsonld.JsonLdError as error:
+            refusal = _unwrap(error)
+            if refusal is not None:
+                raise refusal from error
+            message = error.args[0] if error.args else type(error).__name__
+            raise CanonicalisationError(f"JSON-LD processing failed: {message}") from error
+        except (ValueError, TypeError, RecursionError) as error:
+            # pyld lets these escape on malformed input, such as a relative @context URL.
+            raise CanonicalisationError(f"JSON-LD processing failed: {error}") from error
+    if caught:
+        # pyld warns where it ignores part of the input (bad language tags, '@'-like terms).
+        raise CanonicalisationError(f"JSON-LD processing ignored input: {caught[0].message}")
+    return result
+
+
+def _check_expanded(node: Any) -> None:
+    """Refuses what RDF conversion would drop or garble without a word."""
+    # Relative @id and @type values stay relative because expand runs with no base;
+    # language tags that are not BCP 47 would produce invalid N-Quads.
+    if isinstance(node, list):
+        for item in node:
+            _check_expanded(item)
+        return
+    if not isinstance(node, dict):
+        return
+    identifier = node.get("@id")
+    if isinstance(identifier, str) and not (
+        identifier.startswith(BLANK_NODE_PREFIX) or ABSOLUTE_IRI.match(identifier)
+    ):
+        raise DroppedTermError(identifier, RELATIVE_IRI)
+    types = node.get("@type")
+    for kind in types if isinstance(types, list) else [types]:
+        if isinstance(kind, str) and not ABSOLUTE_IRI.match(kind) and not kind.startswith("@"):
+            raise DroppedTermError(kind, RELATIVE_IRI)
+    language = node.get("@language")
+    if isinstance(language, str) and not BCP47.match(language):
+        raise CanonicalisationError(f"language tag {language!r} is not BCP 47")
+    for key, value in node.items():
+        if key not in ("@id", "@type", "@value", "@language"):
+            _check_expanded(value)
+
+
+def _keyword_like_keys(node: Any) -> list[str]:
+    """Keys that start with '@' but are not JSON-LD keywords, which expansion ignores."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for item in node:
+            found.extend(_keyword_like_keys(item))
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            if key.startswith("@") and key not in JSONLD_KEYWORDS:
+                found.append(key)
+            if key != "@context":
+                found.extend(_keyword_like_keys(value))
+    return found
+
+
+def expand(document: Mapping[str, Any]) -> list[Any]:
+    """Expands a document, raising DroppedTermError for the first term expansion would lose."""
+    dropped: list[str | None] = []
+    # No base: pyld would otherwise resolve relative IRIs against http://example.org/base/.
+    options = {**_options(), "base": None}
+    expanded: list[Any] = _run(
+        lambda: jsonld.expand(dict(document), options, on_property_dropped=dropped.append)
+    )
+    if dropped:
+        term = dropped[0]
+        if term is None:
+            # pyld reports keyword-like keys ('@foo') and null-mapped terms without a name.
+            term = next(iter(_keyword_like_keys(document)), "a term mapped to null")
+        raise DroppedTermError(term)
+    _check_expanded(expanded)
+    return expanded
+
+
+def canonical_nquads(document: Mapping[str, Any]) -> str:
+    """The RDFC-1.0 (URDNA2015) canonical N-Quads of a document that loses nothing on expansion."""
+    expanded = expand(document)
+    options = {**_options(), "algorithm": CANONICAL_ALGORITHM, "format": NQUADS_FORMAT}
+    nquads: str = _run(lambda: jsonld.normalize(expanded, options))
+    return nquads

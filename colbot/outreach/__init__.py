@@ -1,0 +1,1 @@
+"""What colbot says first: reminders, kind nudges, weekly digests and broadcasts."""

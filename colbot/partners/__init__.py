@@ -1,0 +1,1 @@
+"""Partners and their staff: invites, roles, opportunities and figures in the chat."""

@@ -1,0 +1,1 @@
+"""Young people: onboarding, settings, pausing, and their data (a copy and erasure)."""

@@ -1,0 +1,1 @@
+"""Runtime: several processes on one database, run-once leases and jobs in flight."""

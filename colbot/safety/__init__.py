@@ -1,0 +1,1 @@
+"""Help when something is wrong: /report and safety words, answered at once."""

@@ -1,1 +1,0 @@
-"""Use cases the engine and the web call; each owns one domain noun."""
