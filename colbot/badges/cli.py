@@ -175,9 +175,7 @@ async def _revoke(colbot: Colbot, args: argparse.Namespace) -> int:
 
 
 async def _rotate(colbot: Colbot, args: argparse.Namespace) -> int:
-    city = CityIssuer(
-        colbot.city.name, colbot.settings.public_url, colbot.city.safeguarding.email
-    )
+    city = CityIssuer(colbot.city.name, colbot.settings.public_url, colbot.city.safeguarding.email)
     try:
         async with colbot.database.transaction() as session:
             info = await city.named(session, args.issuer)

@@ -40,9 +40,7 @@ async def run(colbot: Colbot, args: argparse.Namespace) -> int:
             return 0
         passions = load_passions(conversations_dir() / colbot.settings.language / "passions.yaml")
         try:
-            summary = await import_file(
-                colbot.database, args.file, colbot.city, passions, now
-            )
+            summary = await import_file(colbot.database, args.file, colbot.city, passions, now)
         except OSError as exc:
             print(f"colbot: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
             return 1

@@ -96,9 +96,7 @@ async def partner_name(colbot: Colbot, opportunity: Opportunity) -> str:
 
 
 async def run_import(colbot: Colbot, path: Path, passions: tuple[Passion, ...]) -> ImportSummary:
-    return await import_file(
-        colbot.database, path, colbot.city, passions, colbot.clock.now()
-    )
+    return await import_file(colbot.database, path, colbot.city, passions, colbot.clock.now())
 
 
 # CSV
@@ -174,9 +172,7 @@ async def test_naive_csv_times_are_city_time_and_offsets_are_kept(
     winter = await load(colbot, "foundry-zine-day")  # 2027-01-16T10:00, Greenwich Mean Time
     explicit = await load(colbot, "skate-basics-1")  # 2027-03-06T11:00:00Z
     assert summer.starts_at == datetime(2027, 7, 3, 13, 0, tzinfo=UTC)
-    assert summer.starts_at.astimezone(colbot.city.timezone).utcoffset() == timedelta(
-        hours=1
-    )
+    assert summer.starts_at.astimezone(colbot.city.timezone).utcoffset() == timedelta(hours=1)
     assert summer.ends_at == datetime(2027, 7, 3, 15, 0, tzinfo=UTC)
     assert winter.starts_at == datetime(2027, 1, 16, 10, 0, tzinfo=UTC)
     assert explicit.starts_at == datetime(2027, 3, 6, 11, 0, tzinfo=UTC)
