@@ -1,1 +1,1 @@
-"""The chat kernel: turns, flows, steps, messages and buttons; it knows no feature."""
+"""The chat kernel: engine, turns, flows, steps, messages and buttons, under every feature."""

@@ -1,1 +1,1 @@
-"""Pure logic with no I/O: matching, ranking, codes, badges, time rules."""
+"""Pure logic with no I/O that several features share: text, passion matching, geo, quiet hours."""

@@ -7,7 +7,6 @@ import html
 import json
 import logging
 import secrets
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,10 +16,11 @@ from colbot.channels.webchat import moves as device_moves
 from colbot.channels.webchat.channel import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
 from colbot.delivery import web_push
 from colbot.delivery.push_payloads import BadSubscription, read_subscription
+from colbot.web import pages
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parents[2] / "web" / "static" / "chat"
+STATIC_DIR = pages.STATIC_DIR / "chat"
 COOKIE = "colbot_device"
 COOKIE_MAX_AGE_S = 400 * 24 * 3600
 TOKEN_BYTES = 32
