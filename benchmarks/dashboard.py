@@ -30,7 +30,7 @@ from aiohttp import web
 from colbot.app import build_app
 from colbot.clock import FrozenClock
 from colbot.dashboard import access as dashboard_access
-from colbot.dashboard.chat import actor
+from colbot.dashboard.chat import dashboard_user
 from colbot.dashboard.web import COOKIE, DASHBOARD_KEY
 from colbot.settings import load_settings
 from colbot.storage.database import Database
@@ -247,7 +247,7 @@ async def run(args: argparse.Namespace) -> None:
     base = f"http://127.0.0.1:{port}"
     async with colbot.database.transaction() as session:
         secret = await dashboard_access.create_link(
-            session, actor("telegram", str(ADMIN)), "telegram", NOW
+            session, dashboard_user("telegram", str(ADMIN)), "telegram", NOW
         )
         cookie, _ = await dashboard_access.use_link(session, secret, NOW)
     board = app[DASHBOARD_KEY]

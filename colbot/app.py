@@ -24,11 +24,12 @@ from colbot.chat.steps import PassionChoice
 from colbot.clock import Clock, SystemClock
 from colbot.codes import web as venue_page
 from colbot.codes.chat import Redeemer
+from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City, Passion
 from colbot.content.conversations import Conversations
 from colbot.dashboard import web as dashboard_pages
-from colbot.dashboard.chat import DashboardLinks, actor
+from colbot.dashboard.chat import DashboardLinks, dashboard_user
 from colbot.dashboard.report import Area as ReportArea
 from colbot.delivery import update_ids as updates
 from colbot.delivery.outbox import OutboxDrainer
@@ -38,13 +39,13 @@ from colbot.explore.chat import Explorer
 from colbot.explore.recommend import Recommender
 from colbot.journeys import chat as journey
 from colbot.journeys import web as journey_pages
-from colbot.outreach.chat import Announcements
+from colbot.outreach.chat import BroadcastChat
 from colbot.outreach.digests import DigestSender
 from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
+from colbot.partners.actors import Actors
 from colbot.partners.chat import Staff
-from colbot.people import pause
-from colbot.people import privacy_chat as privacy
+from colbot.people import chat as people_chat
 from colbot.runtime import leases
 from colbot.runtime.jobs import JobsInFlight
 from colbot.runtime.presence import Presence
@@ -243,30 +244,36 @@ def build_engine(
             webchat.CHANNEL: webchat.MIN_AGE,
         },
         timezone=city.timezone,
+        find_person=people_chat.find_person,
+        identify_actor=Actors(settings.admins).identify,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
-    Explorer(
-        Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
-    ).register(engine)
-    privacy.register(engine)
-    pause.register(engine)
-    journey.register(engine)
     safeguarding = {
         "safeguarding_name": city.safeguarding.name,
         "safeguarding_phone": city.safeguarding.phone,
         "safeguarding_email": city.safeguarding.email,
     }
     admin_chats = [("telegram", str(admin)) for admin in sorted(settings.admins)]
-    Safety(admin_chats, safeguarding, city.timezone).register(engine)
-    Staff(settings.admins, city.timezone, city.name, settings.public_url, bot_username).register(
-        engine
-    )
-    DashboardLinks(settings.admins, settings.public_url).register(engine)
-    Announcements(settings.admins, settings.quiet_hours).register(engine)
-    redeemer = Redeemer(city.timezone, admin_chats)
-    redeemer.register(engine)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
-    BadgeAwards(BadgeIssuer(publisher)).register(engine, redeemer)
+    badge_awards = BadgeAwards(BadgeIssuer(publisher))
+    # The order features are offered typed text and /start links: safety words win over anything.
+    for router in (
+        Safety(admin_chats, safeguarding, city.timezone).router(),
+        people_chat.router(),
+        Explorer(
+            Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
+        ).router(),
+        journey.router(),
+        Staff(city.timezone, bot_username).router(),
+        CodeMaking(city.timezone, city.name, settings.public_url, bot_username).router(),
+        DashboardLinks(settings.public_url).router(),
+        BroadcastChat(
+            settings.quiet_hours, choices, [(area.id, area.name) for area in city.areas]
+        ).router(),
+        Redeemer(city.timezone, admin_chats, on_redeemed=[badge_awards.on_redeemed]).router(),
+        badge_awards.router(),
+    ):
+        engine.include(router)
     return engine
 
 
@@ -302,7 +309,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     dashboard_pages.setup(
         web_app,
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
-        frozenset(actor("telegram", str(admin)) for admin in settings.admins),
+        frozenset(dashboard_user("telegram", str(admin)) for admin in settings.admins),
     )
     add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
     web_chat = webchat.WebChatChannel(

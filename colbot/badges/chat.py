@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from colbot.badges import store as badges
 from colbot.badges.store import Award, BadgeIssuer
-from colbot.chat.engine import Engine
 from colbot.chat.messages import Attachment, Button, Outbound
+from colbot.chat.router import Audience, Router
 from colbot.chat.turn import Turn
-from colbot.codes.chat import Redeemer
+from colbot.codes.redeemed import RedeemedReply
+from colbot.journeys.store import journey_for
 from colbot.storage.models import Redemption
 
 PNG = "image/png"
@@ -33,45 +33,30 @@ class BadgeAwards:
     def __init__(self, issuer: BadgeIssuer) -> None:
         self.issuer = issuer
 
-    def register(self, engine: Engine, redeemer: Redeemer) -> None:
-        """Hooks into redemptions and adds /email (the address badges are issued to)."""
-        redeemer.on_redeemed.append(self.on_redeemed)
-        engine.command("email", self.email, in_menu=False)
+    def router(self) -> Router:
+        """/email (the address badges are issued to), offered in the badge message itself."""
+        routes = Router("badges")
+        routes.command("email", self.email, Audience.NOBODY)
+        return routes
 
-    async def on_redeemed(self, turn: Turn, redemption: Redemption) -> None:
-        """Issues this redemption's badge and any milestones, then hands them over."""
+    async def on_redeemed(self, turn: Turn, redemption: Redemption) -> RedeemedReply:
+        """Issues this redemption's badge and any milestones, to hand over in their place.
+
+        The badge picture carries the cheer, so the redeemer's plain one is left out: one message
+        fewer per person keeps a whole group within Telegram's 30 messages a second.
+        """
         person = turn.person
         assert person is not None
         awarded = await self.issuer.award_redemption(turn.session, person, redemption, turn.now)
-        journey = await badges.journey_url(turn.session, self.issuer.urls, person, turn.now)
+        journey = self.issuer.urls.journey((await journey_for(turn.session, person, turn.now)).slug)
         total = awarded.progress.hours
+        messages: list[Outbound] = []
         for award in awarded.awards:
             if award.milestone:
-                self._milestone(turn, award)
+                messages.append(self._milestone(turn, award))
             else:
-                self._take_back_plain_cheer(turn, awarded.title, award)
-                self._earned(turn, awarded.title, award, journey, total, bool(person.email))
-
-    @staticmethod
-    def _take_back_plain_cheer(turn: Turn, title: str, award: Award) -> None:
-        """Lets the badge picture carry the cheer instead of Redeemer's plain message before it.
-
-        One message fewer per person, and the badge first, keeps a whole group within Telegram's
-        30 messages a second; if the message before is anything else, it is left alone.
-        """
-        plain = turn.text(
-            "redeem.done",
-            title=title,
-            partner=award.issuer_name,
-            hours=_hours(award.badge.learning_hours),
-        )
-        last = turn.replies[-1] if turn.replies else None
-        if (
-            last is not None
-            and last.text == plain
-            and not (last.image or last.file or last.buttons)
-        ):
-            turn.replies.pop()
+                messages += self._earned(turn, awarded.title, award, journey, total, person.email)
+        return RedeemedReply(messages, cheers=any(not award.milestone for award in awarded.awards))
 
     @staticmethod
     def _linkedin(turn: Turn, award: Award) -> tuple[tuple[Button, ...], ...]:
@@ -82,8 +67,8 @@ class BadgeAwards:
         return f"{award.badge_class.id}-badge.png"
 
     def _earned(
-        self, turn: Turn, title: str, award: Award, journey: str, total: float, has_email: bool
-    ) -> None:
+        self, turn: Turn, title: str, award: Award, journey: str, total: float, email: str | None
+    ) -> list[Outbound]:
         """The badge picture with a cheer, then the baked badge file to keep."""
         caption = turn.text(
             "badges.earned",
@@ -95,11 +80,13 @@ class BadgeAwards:
             journey_url=journey,
         )
         image = Attachment(f"{award.badge_class.id}.png", award.artwork_png, PNG)
-        turn.send(Outbound(text=caption, image=image, buttons=self._linkedin(turn, award)))
         baked = Attachment(self._filename(award), award.baked_png, PNG)
-        turn.send(Outbound(text=turn.text("badges.file", has_email=has_email), file=baked))
+        return [
+            Outbound(text=caption, image=image, buttons=self._linkedin(turn, award)),
+            Outbound(text=turn.text("badges.file", has_email=bool(email)), file=baked),
+        ]
 
-    def _milestone(self, turn: Turn, award: Award) -> None:
+    def _milestone(self, turn: Turn, award: Award) -> Outbound:
         """A milestone comes as one message: its baked badge file, with a cheer."""
         caption = turn.text(
             "badges.milestone",
@@ -108,7 +95,7 @@ class BadgeAwards:
             did=_short(award.badge_class.description),
         )
         baked = Attachment(self._filename(award), award.baked_png, PNG)
-        turn.send(Outbound(text=caption, file=baked, buttons=self._linkedin(turn, award)))
+        return Outbound(text=caption, file=baked, buttons=self._linkedin(turn, award))
 
     async def email(self, turn: Turn) -> None:
         """/email ADDRESS puts future badges in their email's name; /email off goes back."""

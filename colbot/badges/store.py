@@ -31,7 +31,6 @@ from colbot.openbadges.statuslist import BITS_PER_BYTE, MIN_STATUS_LIST_BYTES
 from colbot.storage import audit
 from colbot.storage.models import (
     IssuedBadge,
-    Journey,
     Opportunity,
     OpportunityPassion,
     Partner,
@@ -40,7 +39,6 @@ from colbot.storage.models import (
 )
 
 PUBLIC_ID_BYTES = 16
-JOURNEY_SLUG_BYTES = 16  # 128 bits: a journey link cannot be guessed
 STATUS_LIST_ENTRIES = MIN_STATUS_LIST_BYTES * BITS_PER_BYTE
 STATUS_INDEX_ATTEMPTS = 64
 SYSTEM_IDENTITY = "systemId"
@@ -148,22 +146,6 @@ async def progress(session: AsyncSession, person_id: int) -> Progress:
     )
     row = (await session.execute(select(badges, hours, passions))).one()
     return Progress(int(row[0] or 0), float(row[1] or 0), int(row[2] or 0))
-
-
-async def journey_url(
-    session: AsyncSession, urls: BadgeUrls, person: YoungPerson, now: datetime
-) -> str:
-    """The young person's journey link, making their (private) journey the first time."""
-    journey = await session.scalar(select(Journey).where(Journey.young_person_id == person.id))
-    if journey is None:
-        journey = Journey(
-            young_person_id=person.id,
-            slug=secrets.token_urlsafe(JOURNEY_SLUG_BYTES),
-            sharing=False,
-            created_at=now,
-        )
-        session.add(journey)
-    return urls.journey(journey.slug)
 
 
 class BadgeIssuer:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from colbot.chat.messages import Button
+
 MAX_BUTTON_DATA_BYTES = 64
 SEPARATOR = "|"
 
@@ -38,3 +40,10 @@ TOGGLE = "t"
 DONE = "d"
 SKIP = "k"
 SETTINGS = "set"
+# A menu button that runs the command named by its target, as if it were typed.
+RUN_COMMAND = "pm"
+
+
+def button(label: str, action: str, target: str = "", value: str = "") -> Button:
+    """A button whose press comes back as this action, target and value."""
+    return Button(label, ButtonData(action, target, value).encode())

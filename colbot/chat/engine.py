@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,37 +16,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.chat import buttons
 from colbot.chat.buttons import ButtonData
 from colbot.chat.flows import FlowRunner
-from colbot.chat.messages import Button, Inbound, InboundKind, Outbound
+from colbot.chat.messages import Inbound, InboundKind, Outbound
+from colbot.chat.router import Audience, Command, DuplicateRoute, Handler, Router
 from colbot.chat.steps import PassionChoice, Places, StepContext
-from colbot.chat.turn import Turn
+from colbot.chat.turn import Actor, Turn
 from colbot.clock import Clock
 from colbot.content.conversations import Conversations
 from colbot.domain.passions import PassionMatcher
 from colbot.domain.text import clean
-from colbot.people import store as people
 from colbot.storage.database import Database
-from colbot.storage.models import ConversationState
+from colbot.storage.models import ConversationState, YoungPerson
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 1000
 DEFAULT_MIN_AGE = 13
 FLOW_ACTIONS = frozenset({buttons.ANSWER, buttons.TOGGLE, buttons.DONE, buttons.SKIP})
-# Flows whose steps /settings offers one at a time, and where each step's menu label lives.
-SETTINGS_FLOWS = {"onboarding": "settings", "notifications": "notifications.menu"}
 
-Handler = Callable[[Turn], Awaitable[None]]
-TextHandler = Callable[[Turn], Awaitable[bool]]
-PayloadHandler = Callable[[Turn, str], Awaitable[bool]]
+IdentifyActor = Callable[[AsyncSession, Inbound], Awaitable[Actor]]
+FindPerson = Callable[[AsyncSession, Inbound, datetime], Awaitable[YoungPerson | None]]
 
 
-@dataclass(frozen=True)
-class Command:
-    """A slash command: who sees it in the menu and what it does."""
-
-    name: str
-    handler: Handler
-    in_menu: bool = True
+async def nobody_special(session: AsyncSession, inbound: Inbound) -> Actor:
+    """Everyone is a young person when no feature knows staff or a city team."""
+    return Actor()
 
 
 class ChatLocks:
@@ -92,6 +85,8 @@ class Engine:
         base_context: dict[str, Any],
         min_age_by_channel: dict[str, int],
         timezone: ZoneInfo,
+        find_person: FindPerson,
+        identify_actor: IdentifyActor = nobody_special,
     ) -> None:
         self.database = database
         self.content = content
@@ -102,29 +97,50 @@ class Engine:
         self.base_context = base_context
         self.min_age_by_channel = min_age_by_channel
         self.timezone = timezone
-        self.start_payloads: list[PayloadHandler] = []
+        self.find_person = find_person
+        self.identify_actor = identify_actor
         self.flows = FlowRunner(self._step_context)
+        self.routers: list[Router] = []
         self.commands: dict[str, Command] = {}
         self.actions: dict[str, Handler] = {}
-        self.text_handlers: list[TextHandler] = []
+        self.welcome: Handler | None = None
         self.locks = ChatLocks()
-        self._register_core_commands()
+        self.include(self._kernel_router())
 
-    def command(self, name: str, handler: Handler, in_menu: bool = True) -> None:
-        """Adds a slash command."""
-        self.commands[name] = Command(name, handler, in_menu)
+    def include(self, router: Router) -> None:
+        """Adds a feature; a command, action or greeting another feature has is an error."""
+        for name in router.commands:
+            if name in self.commands:
+                raise DuplicateRoute(
+                    f"/{name} is claimed by both {self.commands[name].feature} and {router.feature}"
+                )
+        for name in router.actions:
+            if name in self.actions:
+                raise DuplicateRoute(f"{router.feature} reuses the button action {name!r}")
+        if router.welcome is not None and self.welcome is not None:
+            raise DuplicateRoute(f"{router.feature} and another feature both answer /start")
+        self.commands.update(router.commands)
+        self.actions.update(router.actions)
+        self.welcome = router.welcome or self.welcome
+        for flow_id, hooks in router.flows.items():
+            self.flows.hook(flow_id, hooks)
+        self.routers.append(router)
 
-    def action(self, name: str, handler: Handler) -> None:
-        """Adds a button action that is not part of a flow (cards, menus)."""
-        self.actions[name] = handler
-
-    def menu(self) -> list[tuple[str, str]]:
-        """The command menu: (command, description) for every command shown to everyone."""
-        return [
-            (c.name, self.content.render(f"commands.{c.name}"))
+    def menu(self, actor: Actor | None = None) -> list[tuple[str, str]]:
+        """The command menu as (command, description): everyone's, plus staff's or the team's."""
+        audiences = {Audience.EVERYONE}
+        if actor is not None and actor.is_staff:
+            audiences.add(Audience.STAFF)
+        if actor is not None and actor.city_admin:
+            audiences.add(Audience.CITY_ADMIN)
+        # In the order the content lists them, so a city chooses what comes first.
+        order = {key: place for place, key in enumerate(self.content.messages)}
+        shown = sorted(
+            (order[f"commands.{c.name}"], c.name)
             for c in self.commands.values()
-            if c.in_menu and self.content.has(f"commands.{c.name}")
-        ]
+            if c.audiences & audiences and f"commands.{c.name}" in order
+        )
+        return [(name, self.content.render(f"commands.{name}")) for _, name in shown]
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Handles one event in its own transaction; on failure nothing is half-saved."""
@@ -157,10 +173,19 @@ class Engine:
                     updated_at=now,
                 )
                 session.add(state)
-            person = await people.find_by_identity(session, inbound.channel, inbound.chat_id)
-            if person is not None:
-                await people.touch(session, person, now)
-            turn = Turn(inbound, session, state, person, self.content, now, self.base_context)
+            person = await self.find_person(session, inbound, now)
+            turn = Turn(
+                inbound,
+                session,
+                state,
+                person,
+                self.content,
+                now,
+                self.base_context,
+                actor=await self.identify_actor(session, inbound),
+                flow_runner=self.flows,
+                menu=self.menu,
+            )
             await self._dispatch(turn)
             if turn.forget:
                 await self._forget(session, state)
@@ -213,9 +238,10 @@ class Engine:
             self._reask_or(turn, "common.unknown_button")
 
     async def _on_text(self, turn: Turn) -> None:
-        for handler in self.text_handlers:
-            if await handler(turn):
-                return
+        for router in self.routers:
+            for handler in router.text_handlers:
+                if await handler(turn):
+                    return
         if turn.in_flow:
             await self.flows.answer(turn)
         else:
@@ -247,86 +273,38 @@ class Engine:
             now=turn.now,
         )
 
-    def _register_core_commands(self) -> None:
-        self.command("start", self._start)
-        self.command("help", self._help)
-        self.command("settings", self._settings)
-        self.command("passions", self._passions)
-        self.command("cancel", self._cancel)
-        self.action("set", self._settings_choice)
+    def _kernel_router(self) -> Router:
+        router = Router("chat")
+        router.command("start", self._start)
+        router.command("cancel", self._cancel)
+        router.action(buttons.RUN_COMMAND, self._run_command)
+        return router
+
+    async def _run_command(self, turn: Turn) -> None:
+        data = ButtonData.decode(turn.inbound.button_data)
+        command = self.commands.get(data.target) if data is not None else None
+        if command is None:
+            self._reask_or(turn, "common.unknown_button")
+            return
+        await command.handler(turn)
 
     async def _start(self, turn: Turn) -> None:
         payload = turn.inbound.args[0] if turn.inbound.args else ""
-        for handler in self.start_payloads if payload else ():
-            if await handler(turn, payload):
-                return
-        if turn.in_flow:
-            turn.say("welcome_back")
-            self.flows.ask(turn)
-        elif turn.person is not None and turn.person.onboarded_at is not None:
-            turn.say("welcome_back")
-            turn.say("help")
-        else:
-            await self.flows.start(turn, "onboarding")
-
-    async def _help(self, turn: Turn) -> None:
-        turn.say("help")
-        if turn.in_flow:
+        for router in self.routers if payload else ():
+            for handler in router.start_payloads:
+                if await handler(turn, payload):
+                    return
+        if self.welcome is not None:
+            await self.welcome(turn)
+        elif turn.in_flow:
             self.flows.ask(turn)
 
     async def _cancel(self, turn: Turn) -> None:
         if not turn.in_flow and turn.task is None:
             turn.say("common.nothing_to_cancel")
             return
-        onboarding = turn.state.flow == "onboarding" and turn.person is None
-        self.flows.leave(turn)
-        turn.forget = onboarding
+        await self.flows.cancel(turn)
         turn.say("common.cancelled")
-
-    async def _needs_profile(self, turn: Turn) -> bool:
-        if turn.person is None:
-            await self.flows.start(turn, "onboarding")
-            return True
-        return False
-
-    async def _settings(self, turn: Turn) -> None:
-        if await self._needs_profile(turn):
-            return
-        rows = tuple(
-            (self._button(turn.text(label), ButtonData("set", step.id)),)
-            for flow_id, menu in SETTINGS_FLOWS.items()
-            if flow_id in turn.content.flows
-            for step in turn.content.flow(flow_id).steps
-            if turn.content.has(label := f"{menu}.{step.id}")
-        )
-        self.flows.leave(turn)
-        turn.send(Outbound(text=turn.text("settings.ask"), buttons=rows))
-
-    async def _passions(self, turn: Turn) -> None:
-        if await self._needs_profile(turn):
-            return
-        await self.flows.start(turn, "onboarding", only_step="passions")
-
-    async def _settings_choice(self, turn: Turn) -> None:
-        data = ButtonData.decode(turn.inbound.button_data)
-        flow_id = next(
-            (
-                flow_id
-                for flow_id in SETTINGS_FLOWS
-                if flow_id in turn.content.flows
-                and data is not None
-                and turn.content.flow(flow_id).step(data.target) is not None
-            ),
-            None,
-        )
-        if data is None or flow_id is None or turn.person is None:
-            self._reask_or(turn, "common.unknown_button")
-            return
-        await self.flows.start(turn, flow_id, only_step=data.target)
-
-    @staticmethod
-    def _button(label: str, data: ButtonData) -> Button:
-        return Button(label, data.encode())
 
 
 async def conversation_state(

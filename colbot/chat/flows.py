@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from colbot.chat import steps
 from colbot.chat.buttons import ButtonData
 from colbot.chat.messages import Inbound, InboundKind, Outbound
+from colbot.chat.router import FlowHooks
 from colbot.chat.steps import StepContext
 from colbot.chat.turn import Turn
 from colbot.content.conversations import Flow, Step
-from colbot.people import privacy
-from colbot.people import store as people
 
 SELECTION_KEY = "_selection"
 MODE_KEY = "_mode"
 SINGLE_STEP = "single"
 
 StepContextFactory = Callable[[Turn], StepContext]
-FinishHook = Callable[[Turn], Awaitable[None]]
-AnswersHook = Callable[[Turn, dict[str, Any]], Awaitable[None]]
-PROFILE_FLOW = "onboarding"
-# Flows whose answers are kept in the young person's profile.
-PROFILE_FLOWS = frozenset({PROFILE_FLOW, "notifications"})
 
 
 class FlowRunner:
@@ -31,8 +25,22 @@ class FlowRunner:
 
     def __init__(self, step_context: StepContextFactory) -> None:
         self._step_context = step_context
-        self.on_onboarding_done: FinishHook | None = None
-        self.on_done: dict[str, AnswersHook] = {}
+        self._hooks: dict[str, list[FlowHooks]] = {}
+
+    def hook(self, flow_id: str, hooks: FlowHooks) -> None:
+        """Lets a feature act as a flow runs; features hooking one flow run in inclusion order."""
+        self._hooks.setdefault(flow_id, []).append(hooks)
+
+    def _hooks_of(self, turn: Turn) -> list[FlowHooks]:
+        return self._hooks.get(turn.state.flow or "", [])
+
+    async def cancel(self, turn: Turn) -> None:
+        """Leaves the flow or task at the person's wish, letting the flow's features tidy up."""
+        hooks = self._hooks_of(turn)
+        self.leave(turn)
+        for hook in hooks:
+            if hook.on_cancel is not None:
+                await hook.on_cancel(turn)
 
     def flow(self, turn: Turn) -> Flow | None:
         """The flow the conversation is in, if it still exists in the content."""
@@ -120,21 +128,21 @@ class FlowRunner:
         self.ask(turn)
 
     async def _existing_selection(self, turn: Turn, step: Step) -> list[str]:
-        if turn.person is None or turn.state.flow != PROFILE_FLOW:
-            return []
-        if step.kind == "passions":
-            return await people.passion_ids(turn.session, turn.person)
-        if step.kind == "multi_choice" and step.id == "availability":
-            return list(turn.person.availability or [])
-        return []
+        chosen: list[str] = []
+        for hook in self._hooks_of(turn):
+            if hook.preselect is not None:
+                chosen += await hook.preselect(turn, step)
+        return chosen
 
     async def _accept(self, turn: Turn, step: Step, value: Any) -> None:
         flow = self.flow(turn)
         assert flow is not None
         single = turn.state.answers.get(MODE_KEY) == SINGLE_STEP
         turn.state.answers = {**turn.state.answers, step.id: value}
-        if flow.id in PROFILE_FLOWS:
-            await self._save_to_profile(turn, step, value)
+        hooks = self._hooks_of(turn)
+        for hook in hooks:
+            if hook.on_answer is not None:
+                await hook.on_answer(turn, step, value)
         if step.kind == "area":
             turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))
         following = None if single else flow.after(step.id)
@@ -146,42 +154,21 @@ class FlowRunner:
         if single:
             turn.say("settings.changed")
             return
-        if flow.id in self.on_done:
-            await self.on_done[flow.id](turn, answers)
-            return
-        if turn.person is not None and turn.person.onboarded_at is None:
-            turn.person.onboarded_at = turn.now
         if flow.done:
             turn.say(flow.done)
-        if flow.id == "onboarding" and self.on_onboarding_done is not None:
-            await self.on_onboarding_done(turn)
-
-    @staticmethod
-    async def _save_to_profile(turn: Turn, step: Step, value: Any) -> None:
-        """Creates the profile once the age is known, then keeps each answer in it."""
-        if turn.person is None and step.id == "age":
-            turn.person = await people.create(
-                turn.session,
-                turn.inbound.channel,
-                turn.inbound.chat_id,
-                turn.content.language,
-                turn.now,
-            )
-            turn.state.young_person_id = turn.person.id
-        if turn.person is not None:
-            if step.id == "consent" and turn.person.consented_at is None:
-                turn.person.consented_at = turn.now
-            await people.apply_answer(turn.session, turn.person, step.id, value, turn.now)
+        for hook in hooks:
+            if hook.on_finish is not None:
+                await hook.on_finish(turn, answers)
 
     async def _end_early(self, turn: Turn, message_key: str, reason: str) -> None:
-        """Ends a flow at a refusal, keeping nothing about the person but a count."""
+        """Ends a flow at a refusal (too young, no consent): the flow's features keep nothing."""
+        hooks = self._hooks_of(turn)
         self.leave(turn)
-        if turn.person is not None:
-            await privacy.erase(turn.session, turn.person)
-            turn.person = None
         turn.forget = True
         turn.say(message_key)
-        await people.count(turn.session, f"onboarding_ended:{reason}:{turn.inbound.channel}")
+        for hook in hooks:
+            if hook.on_ended_early is not None:
+                await hook.on_ended_early(turn, reason)
 
 
 def _as_edit(message: Outbound) -> Outbound:

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.chat.messages import Inbound, Outbound
 from colbot.content.conversations import Conversations
-from colbot.storage.models import ConversationState, YoungPerson
+from colbot.storage.models import ConversationState, StaffMember, YoungPerson
+
+if TYPE_CHECKING:
+    from colbot.chat.flows import FlowRunner
+
+Menu = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is speaking, decided once per turn: a young person, a partner's staff, the city team."""
+
+    city_admin: bool = False
+    staff: StaffMember | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether they are on a partner's staff."""
+        return self.staff is not None
 
 
 @dataclass
@@ -24,8 +43,21 @@ class Turn:
     content: Conversations
     now: datetime
     base_context: dict[str, Any]
+    actor: Actor = field(default_factory=Actor)
+    flow_runner: FlowRunner | None = None
+    menu: Callable[[Actor], Menu] | None = None
     replies: list[Outbound] = field(default_factory=list)
     forget: bool = False
+
+    @property
+    def flows(self) -> FlowRunner:
+        """The flow runner, to ask, start or leave a question from a handler."""
+        assert self.flow_runner is not None, "a turn made outside the engine has no flows"
+        return self.flow_runner
+
+    def menu_for(self, actor: Actor) -> Menu:
+        """The command menu someone may use: everyone's, plus staff's or the city team's."""
+        return self.menu(actor) if self.menu is not None else []
 
     def context(self, **extra: Any) -> dict[str, Any]:
         """Variables every message may use, plus any given here."""

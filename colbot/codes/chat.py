@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from colbot.chat.buttons import ButtonData
-from colbot.chat.engine import Engine
 from colbot.chat.messages import Button, Outbound
+from colbot.chat.router import Router
 from colbot.chat.turn import Turn
 from colbot.codes import format as code_format
 from colbot.codes import store as codes
+from colbot.codes.redeemed import RedeemedHook
 from colbot.codes.store import Outcome
 from colbot.people import store as people
-from colbot.storage.models import Redemption
 
 FINISH_ONBOARDING = "ob"
 REPLIES = {
@@ -25,24 +25,28 @@ REPLIES = {
     Outcome.UNKNOWN: "redeem.unknown",
 }
 
-RedeemedHook = Callable[[Turn, Redemption], Awaitable[None]]
-
 
 class Redeemer:
     """Turns a code someone sent into a recorded completion, or a clear reason why not."""
 
-    def __init__(self, tz: ZoneInfo, admin_chats: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        admin_chats: list[tuple[str, str]],
+        on_redeemed: Sequence[RedeemedHook] = (),
+    ) -> None:
         self.tz = tz
         self.admin_chats = admin_chats
-        self.on_redeemed: list[RedeemedHook] = []
+        self.on_redeemed = tuple(on_redeemed)
 
-    def register(self, engine: Engine) -> None:
-        """Adds /redeem, codes sent as plain messages, and the QR code's deep link."""
-        self.engine = engine
-        engine.command("redeem", self.redeem_command)
-        engine.text_handlers.append(self.on_text)
-        engine.start_payloads.append(self.on_start)
-        engine.action(FINISH_ONBOARDING, self.finish_onboarding)
+    def router(self) -> Router:
+        """/redeem, codes sent as plain messages, and the QR code's deep link."""
+        routes = Router("codes")
+        routes.command("redeem", self.redeem_command)
+        routes.text(self.on_text)
+        routes.start_payload(self.on_start)
+        routes.action(FINISH_ONBOARDING, self.finish_onboarding)
+        return routes
 
     async def redeem_command(self, turn: Turn) -> None:
         text = "".join(turn.inbound.args)
@@ -89,20 +93,23 @@ class Redeemer:
             turn.say("redeem.cooling_down", until=f"{until:%H:%M}")
         elif result.outcome is Outcome.REDEEMED:
             assert result.opportunity is not None and result.redemption is not None
-            turn.say(
-                "redeem.done",
-                title=result.opportunity.title,
-                partner=result.partner_name,
-                hours=f"{result.opportunity.learning_hours:g}",
-            )
-            for hook in self.on_redeemed:
-                await hook(turn, result.redemption)
+            replies = [await hook(turn, result.redemption) for hook in self.on_redeemed]
+            if not any(reply.cheers for reply in replies):
+                turn.say(
+                    "redeem.done",
+                    title=result.opportunity.title,
+                    partner=result.partner_name,
+                    hours=f"{result.opportunity.learning_hours:g}",
+                )
+            for reply in replies:
+                for message in reply.messages:
+                    turn.send(message)
             if created:
                 turn.say("redeem.consent_note")
         else:
             turn.say(REPLIES[result.outcome])
         if turn.in_flow:
-            self.engine.flows.ask(turn)
+            turn.flows.ask(turn)
         elif turn.person.onboarded_at is None and result.outcome is Outcome.REDEEMED:
             button = Button(
                 turn.text("redeem.finish_button"), ButtonData(FINISH_ONBOARDING).encode()
@@ -114,4 +121,4 @@ class Redeemer:
         if turn.person is not None and turn.person.onboarded_at is not None:
             turn.say("welcome_back")
             return
-        await self.engine.flows.start(turn, "onboarding")
+        await turn.flows.start(turn, "onboarding")

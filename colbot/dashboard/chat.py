@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from colbot.chat.engine import Engine
+from colbot.chat.router import Audience, Router
 from colbot.chat.turn import Turn
 from colbot.dashboard import access as dashboard_access
-from colbot.partners import store as partners
 from colbot.storage.models import Partner
 
 SIGN_IN_PATH = "/dashboard/sign-in"
-TELEGRAM = "telegram"
 
 
-def actor(channel: str, chat_id: str) -> str:
+def dashboard_user(channel: str, chat_id: str) -> str:
     """How the dashboard names whoever asked: telegram:1234."""
     return f"{channel}:{chat_id}"
 
@@ -20,31 +18,26 @@ def actor(channel: str, chat_id: str) -> str:
 class DashboardLinks:
     """Hands city admins and partner staff a link that works once, for ten minutes."""
 
-    def __init__(self, admins: frozenset[int], public_url: str) -> None:
-        self.admins = admins
+    def __init__(self, public_url: str) -> None:
         self.public_url = public_url.rstrip("/")
 
-    def register(self, engine: Engine) -> None:
-        """Adds /dashboard, hidden from the public menu."""
-        engine.command("dashboard", self.dashboard, in_menu=False)
-
-    def _is_city_admin(self, turn: Turn) -> bool:
-        chat_id = turn.inbound.chat_id
-        return (
-            turn.inbound.channel == TELEGRAM and chat_id.isdigit() and int(chat_id) in self.admins
-        )
+    def router(self) -> Router:
+        """/dashboard, in staff's and the city team's menus."""
+        routes = Router("dashboard")
+        routes.command("dashboard", self.dashboard, Audience.STAFF, Audience.CITY_ADMIN)
+        return routes
 
     async def dashboard(self, turn: Turn) -> None:
         """Sends the link, or a polite no to anyone who is neither city team nor partner staff."""
         inbound = turn.inbound
-        who = actor(inbound.channel, inbound.chat_id)
-        if self._is_city_admin(turn):
+        who = dashboard_user(inbound.channel, inbound.chat_id)
+        if turn.actor.city_admin:
             secret = await dashboard_access.create_link(
                 turn.session, who, inbound.channel, turn.now
             )
             turn.say("dashboard.link_city", link=self._link(secret))
             return
-        member = await partners.staff_member(turn.session, inbound.channel, inbound.chat_id)
+        member = turn.actor.staff
         if member is None:
             turn.say("dashboard.not_allowed")
             return

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from colbot.chat.buttons import ButtonData
-from colbot.chat.engine import Engine
+from colbot.chat.buttons import ButtonData, button
 from colbot.chat.messages import Button, Outbound
+from colbot.chat.router import FlowHooks, Router
 from colbot.chat.steps import PassionChoice
 from colbot.chat.turn import Turn
 from colbot.dashboard import funnel
+from colbot.domain.when import local_when, short_when
 from colbot.explore.ranking import Ranked, Seeker
 from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
@@ -31,22 +33,6 @@ UNSAVE = "us"
 CANT_MAKE_IT = "cm"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
 MORE_LIKE_COUNT = 3
-
-
-def _button(label: str, action: str, target: str = "", value: str = "") -> Button:
-    return Button(label, ButtonData(action, target, value).encode())
-
-
-def local_when(moment: datetime, tz: ZoneInfo) -> str:
-    """A start time as people say it: "Saturday 6 December, 10:00"."""
-    local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
-
-
-def short_when(moment: datetime, tz: ZoneInfo) -> str:
-    """A start time for the one-line reason: "Saturday 10:00"."""
-    local = moment.astimezone(tz)
-    return f"{local:%A %H:%M}"
 
 
 def pounds(pence: int) -> str:
@@ -70,10 +56,11 @@ class Explorer:
         self.passion_names = {p.id: p.label for p in passions}
         self.tz = tz
 
-    def register(self, engine: Engine) -> None:
-        """Adds /explore, /saved and the card buttons to the engine."""
-        engine.command("explore", self.explore)
-        engine.command("saved", self.saved)
+    def router(self) -> Router:
+        """/explore, /saved, the card buttons, and recommendations once the questions are done."""
+        routes = Router("explore")
+        routes.command("explore", self.explore)
+        routes.command("saved", self.saved)
         for action, handler in (
             (EXPLORE, self.next_page),
             (SAVE, self.save),
@@ -86,8 +73,12 @@ class Explorer:
             (UNSAVE, self.unsave),
             (CANT_MAKE_IT, self.cant_make_it),
         ):
-            engine.action(action, handler)
-        engine.flows.on_onboarding_done = self.after_onboarding
+            routes.action(action, handler)
+        routes.flow("onboarding", FlowHooks(on_finish=self._after_onboarding))
+        return routes
+
+    async def _after_onboarding(self, turn: Turn, answers: dict[str, Any]) -> None:
+        await self.after_onboarding(turn)
 
     async def explore(self, turn: Turn) -> None:
         """The first page of recommendations."""
@@ -163,12 +154,12 @@ class Explorer:
         target = str(opportunity.id)
         buttons = (
             (
-                _button(turn.text("explore.save"), SAVE, target),
-                _button(turn.text("explore.remind"), REMIND, target),
+                button(turn.text("explore.save"), SAVE, target),
+                button(turn.text("explore.remind"), REMIND, target),
             ),
             (
-                _button(turn.text("explore.dismiss"), DISMISS, target),
-                _button(turn.text("explore.more_like"), MORE_LIKE, target),
+                button(turn.text("explore.dismiss"), DISMISS, target),
+                button(turn.text("explore.more_like"), MORE_LIKE, target),
             ),
         )
         return Outbound(text=text, buttons=buttons)
@@ -200,15 +191,15 @@ class Explorer:
         if next_page is not None:
             rows.append(
                 (
-                    _button(
+                    button(
                         turn.text("explore.next_page"), EXPLORE, only_passion or "", str(next_page)
                     ),
                 )
             )
         rows.append(
             (
-                _button(turn.text("explore.filter"), FILTER),
-                _button(turn.text("explore.surprise"), SURPRISE),
+                button(turn.text("explore.filter"), FILTER),
+                button(turn.text("explore.surprise"), SURPRISE),
             )
         )
         return Outbound(text=turn.text(key), buttons=tuple(rows))
@@ -226,7 +217,7 @@ class Explorer:
         if data.target in self.passion_names:
             await self.show_page(turn, 0, data.target)
             return
-        buttons = [_button(p.label, FILTER, p.id) for p in self.passions]
+        buttons = [button(p.label, FILTER, p.id) for p in self.passions]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
         turn.send(Outbound(text=turn.text("explore.filter_ask"), buttons=rows))
 
@@ -377,7 +368,7 @@ class Explorer:
             )
         target = str(opportunity.id)
         reasons = [
-            _button(turn.text(f"explore.reason_{r}"), REASON, target, r) for r in DISMISS_REASONS
+            button(turn.text(f"explore.reason_{r}"), REASON, target, r) for r in DISMISS_REASONS
         ]
         turn.send(
             Outbound(
@@ -433,7 +424,7 @@ class Explorer:
             turn.send(
                 Outbound(
                     text=text,
-                    buttons=((_button(turn.text("saved.remove"), UNSAVE, str(opportunity.id)),),),
+                    buttons=((button(turn.text("saved.remove"), UNSAVE, str(opportunity.id)),),),
                 )
             )
 

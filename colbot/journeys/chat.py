@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from colbot.chat.buttons import ButtonData
-from colbot.chat.engine import Engine
+from colbot.chat.buttons import ButtonData, button
 from colbot.chat.messages import Attachment, Button, Outbound
+from colbot.chat.router import Router
 from colbot.chat.turn import Turn
-from colbot.codes.cards import qr_png
+from colbot.domain.qr import qr_png
 from colbot.journeys import store as journeys
 from colbot.storage.models import Journey
 
@@ -22,10 +22,6 @@ QR_FILENAME = "learning-journey.png"
 PUBLIC_URL = "public_url"
 SHOWN = "✅"
 HIDDEN = "⬜"
-
-
-def _button(label: str, action: str, target: str = "", value: str = "") -> Button:
-    return Button(label, ButtonData(action, target, value).encode())
 
 
 def journey_link(turn: Turn, journey: Journey) -> str:
@@ -52,14 +48,14 @@ def _link_card(turn: Turn, journey: Journey) -> Outbound:
 def _status(turn: Turn, journey: Journey, edit: bool = False) -> Outbound:
     """Whether the link is shared, and the buttons to change that and what shows."""
     sharing = (
-        _button(turn.text("journey.turn_off"), SHARE_OFF)
+        button(turn.text("journey.turn_off"), SHARE_OFF)
         if journey.sharing
-        else _button(turn.text("journey.turn_on"), SHARE_ON)
+        else button(turn.text("journey.turn_on"), SHARE_ON)
     )
     rows = (
         (sharing,),
-        (_button(turn.text("journey.choose"), CHOOSE),),
-        (_button(turn.text("journey.new_link"), NEW_LINK),),
+        (button(turn.text("journey.choose"), CHOOSE),),
+        (button(turn.text("journey.new_link"), NEW_LINK),),
     )
     key = "journey.sharing_on" if journey.sharing else "journey.sharing_off"
     text = turn.text(key, link=journey_link(turn, journey))
@@ -72,9 +68,9 @@ async def journey_offer(turn: Turn) -> Outbound:
         return Outbound(text=turn.text("journey.no_profile"))
     journey = await journeys.journey_for(turn.session, turn.person, turn.now)
     rows = (
-        (_button(turn.text("journey.choose"), CHOOSE),)
+        (button(turn.text("journey.choose"), CHOOSE),)
         if journey.sharing
-        else (_button(turn.text("journey.turn_on"), SHARE_ON),)
+        else (button(turn.text("journey.turn_on"), SHARE_ON),)
     )
     text = turn.text("journey.offer", link=journey_link(turn, journey), sharing=journey.sharing)
     return Outbound(text=text, buttons=(rows,))
@@ -141,13 +137,13 @@ async def _choices(turn: Turn, journey: Journey, page: int) -> Outbound:
 
     rows: list[tuple[Button, ...]] = [
         (
-            _button(
+            button(
                 turn.text("journey.part_nickname", mark=mark(journey.show_nickname)),
                 TOGGLE_PART,
                 journeys.NICKNAME,
                 str(page),
             ),
-            _button(
+            button(
                 turn.text("journey.part_passions", mark=mark(journey.show_passions)),
                 TOGGLE_PART,
                 journeys.PASSIONS,
@@ -160,15 +156,15 @@ async def _choices(turn: Turn, journey: Journey, page: int) -> Outbound:
         label = turn.text(
             "journey.part_badge", mark=mark(badge.public_id not in hidden), name=badge.name
         )
-        rows.append((_button(label, TOGGLE_BADGE, badge.public_id, str(page)),))
+        rows.append((button(label, TOGGLE_BADGE, badge.public_id, str(page)),))
     paging = []
     if page > 0:
-        paging.append(_button(turn.text("journey.previous"), CHOOSE, "", str(page - 1)))
+        paging.append(button(turn.text("journey.previous"), CHOOSE, "", str(page - 1)))
     if page + 1 < pages:
-        paging.append(_button(turn.text("journey.next"), CHOOSE, "", str(page + 1)))
+        paging.append(button(turn.text("journey.next"), CHOOSE, "", str(page + 1)))
     if paging:
         rows.append(tuple(paging))
-    rows.append((_button(turn.text("journey.done"), STATUS),))
+    rows.append((button(turn.text("journey.done"), STATUS),))
     key = "journey.choose_ask" if badges else "journey.choose_ask_no_badges"
     return Outbound(text=turn.text(key), buttons=tuple(rows), edit=True)
 
@@ -205,9 +201,10 @@ async def toggle_badge(turn: Turn) -> None:
     turn.send(await _choices(turn, journey, _page(turn)))
 
 
-def register(engine: Engine) -> None:
-    """Adds /journey and its buttons to the engine."""
-    engine.command("journey", show)
+def router() -> Router:
+    """/journey and its buttons."""
+    routes = Router("journeys")
+    routes.command("journey", show)
     for action, handler in (
         (SHARE_ON, share_on),
         (SHARE_OFF, share_off),
@@ -217,4 +214,5 @@ def register(engine: Engine) -> None:
         (TOGGLE_BADGE, toggle_badge),
         (STATUS, status),
     ):
-        engine.action(action, handler)
+        routes.action(action, handler)
+    return routes

@@ -5,18 +5,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from colbot.chat.buttons import ButtonData
-from colbot.chat.engine import Engine
-from colbot.chat.messages import Button, Outbound
+from colbot.chat.buttons import ButtonData, button
+from colbot.chat.messages import Outbound
+from colbot.chat.router import Audience, Router
+from colbot.chat.steps import PassionChoice
 from colbot.chat.turn import Turn
 from colbot.domain.quiet_hours import QuietHours
 from colbot.outreach import broadcasts
 from colbot.storage import audit
 
-COMPOSE = "announce.compose"
-AUDIENCE = "announce.audience"
-PICK = "announce.pick"
-CONFIRM = "announce.confirm"
+COMPOSE = "broadcast.compose"
+AUDIENCE = "broadcast.audience"
+PICK = "broadcast.pick"
+CONFIRM = "broadcast.confirm"
 TASKS = frozenset({COMPOSE, AUDIENCE, PICK, CONFIRM})
 
 CHOOSE = "bca"
@@ -28,21 +29,23 @@ EVERYONE, PASSIONS, AREAS = "all", "p", "a"
 MAX_ANNOUNCEMENT_CHARS = 4000
 
 
-def _button(label: str, action: str, target: str = "", value: str = "") -> Button:
-    return Button(label, ButtonData(action, target, value).encode())
+class BroadcastChat:
+    """Lets the city team write a broadcast in the chat and send it through the outbox."""
 
-
-class Announcements:
-    """Lets city admins (COLBOT_ADMINS, on Telegram) send a broadcast through the outbox."""
-
-    def __init__(self, admins: frozenset[int], default_quiet: QuietHours | None) -> None:
-        self.admins = admins
+    def __init__(
+        self,
+        default_quiet: QuietHours | None,
+        passions: Sequence[PassionChoice],
+        areas: Sequence[tuple[str, str]],
+    ) -> None:
         self.default_quiet = default_quiet
+        self.passions = tuple(passions)
+        self.areas = tuple(areas)
 
-    def register(self, engine: Engine) -> None:
-        """Adds /broadcast (kept out of the public menu), its buttons and the typed message."""
-        self.engine = engine
-        engine.command("broadcast", self.start, in_menu=False)
+    def router(self) -> Router:
+        """/broadcast (in the city team's menu), its buttons and the typed message."""
+        routes = Router("outreach")
+        routes.command("broadcast", self.start, Audience.CITY_ADMIN)
         for action, handler in (
             (CHOOSE, self.choose),
             (TOGGLE, self.toggle),
@@ -50,29 +53,23 @@ class Announcements:
             (SEND, self.send),
             (CANCEL, self.cancel),
         ):
-            engine.action(action, handler)
-        engine.text_handlers.append(self.typed)
-
-    def is_admin(self, turn: Turn) -> bool:
-        """City admins are the Telegram users listed in COLBOT_ADMINS."""
-        chat_id = turn.inbound.chat_id
-        return (
-            turn.inbound.channel == "telegram" and chat_id.isdigit() and int(chat_id) in self.admins
-        )
+            routes.action(action, handler)
+        routes.text(self.typed)
+        return routes
 
     def _refused(self, turn: Turn) -> bool:
-        if self.is_admin(turn):
+        if turn.actor.city_admin:
             return False
-        turn.say("announce.not_admin")
+        turn.say("broadcast.not_admin")
         return True
 
     async def start(self, turn: Turn) -> None:
         """Asks for the announcement's words."""
         if self._refused(turn):
             return
-        self.engine.flows.leave(turn)
+        turn.flows.leave(turn)
         turn.state.flow = COMPOSE
-        turn.say("announce.compose")
+        turn.say("broadcast.compose")
 
     async def typed(self, turn: Turn) -> bool:
         """Takes the typed announcement, then asks who it is for."""
@@ -82,15 +79,15 @@ class Announcements:
             return True
         text = turn.inbound.text.strip()
         if not text or len(text) > MAX_ANNOUNCEMENT_CHARS:
-            turn.say("announce.empty")
+            turn.say("broadcast.empty")
             return True
         turn.state.flow = AUDIENCE
         turn.state.answers = {"text": text}
         choices = ((EVERYONE, "everyone"), (PASSIONS, "by_passion"), (AREAS, "by_area"))
         rows = tuple(
-            (_button(turn.text(f"announce.{label}"), CHOOSE, target),) for target, label in choices
+            (button(turn.text(f"broadcast.{label}"), CHOOSE, target),) for target, label in choices
         )
-        turn.send(Outbound(text=turn.text("announce.audience"), buttons=rows))
+        turn.send(Outbound(text=turn.text("broadcast.audience"), buttons=rows))
         return True
 
     def _draft(self, turn: Turn, *tasks: str) -> bool:
@@ -98,7 +95,7 @@ class Announcements:
         if self._refused(turn):
             return False
         if turn.task not in tasks or "text" not in turn.state.answers:
-            turn.say("announce.stale")
+            turn.say("broadcast.stale")
             return False
         return True
 
@@ -117,17 +114,17 @@ class Announcements:
 
     def _options(self, kind: str) -> Sequence[tuple[str, str]]:
         if kind == PASSIONS:
-            return [(p.id, p.label) for p in self.engine.passions]
-        return [(a.id, a.name) for a in self.engine.places.areas]
+            return [(p.id, p.label) for p in self.passions]
+        return list(self.areas)
 
     def _picker(self, turn: Turn, kind: str, picked: list[str], edit: bool = False) -> Outbound:
         items = [
-            _button(f"✅ {label}" if value in picked else label, TOGGLE, kind, value)
+            button(f"✅ {label}" if value in picked else label, TOGGLE, kind, value)
             for value, label in self._options(kind)
         ]
         rows = [tuple(items[i : i + 2]) for i in range(0, len(items), 2)]
-        rows.append((_button(turn.text("common.done"), PICKED, kind),))
-        key = "announce.pick_passions" if kind == PASSIONS else "announce.pick_areas"
+        rows.append((button(turn.text("common.done"), PICKED, kind),))
+        key = "broadcast.pick_passions" if kind == PASSIONS else "broadcast.pick_areas"
         return Outbound(text=turn.text(key), buttons=tuple(rows), edit=edit)
 
     async def toggle(self, turn: Turn) -> None:
@@ -137,7 +134,7 @@ class Announcements:
             return
         kind = str(turn.state.answers.get("kind"))
         if data.target != kind or data.value not in dict(self._options(kind)):
-            turn.say("announce.stale")
+            turn.say("broadcast.stale")
             return
         picked = list(turn.state.answers.get("picked", []))
         if data.value in picked:
@@ -155,7 +152,7 @@ class Announcements:
         picked = tuple(turn.state.answers.get("picked", []))
         if not picked:
             turn.send(self._picker(turn, kind, [], edit=False))
-            turn.say("announce.pick_one")
+            turn.say("broadcast.pick_one")
             return
         audience = (
             broadcasts.Audience(passions=picked)
@@ -168,8 +165,8 @@ class Announcements:
         text = str(turn.state.answers["text"])
         count = await broadcasts.count_recipients(turn.session, audience)
         if count == 0:
-            self.engine.flows.leave(turn)
-            turn.say("announce.nobody")
+            turn.flows.leave(turn)
+            turn.say("broadcast.nobody")
             return
         batch = f"bot-{turn.now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
         turn.state.flow = CONFIRM
@@ -182,19 +179,19 @@ class Announcements:
         preview = turn.text("broadcast.preview", message=text, recipients=count)
         who = self._describe(turn, audience)
         rows = (
-            (_button(turn.text("announce.send"), SEND, batch[-8:]),),
-            (_button(turn.text("announce.cancel"), CANCEL),),
+            (button(turn.text("broadcast.send"), SEND, batch[-8:]),),
+            (button(turn.text("broadcast.cancel"), CANCEL),),
         )
         turn.send(Outbound(text=f"{preview}\n{who}", buttons=rows))
 
     def _describe(self, turn: Turn, audience: broadcasts.Audience) -> str:
         if not audience.passions and not audience.areas:
-            return turn.text("announce.to_everyone")
+            return turn.text("broadcast.to_everyone")
         kind, chosen = (
             (PASSIONS, audience.passions) if audience.passions else (AREAS, audience.areas)
         )
         names = dict(self._options(kind))
-        return turn.text("announce.to_some", audience=", ".join(names[c] for c in chosen))
+        return turn.text("broadcast.to_some", audience=", ".join(names[c] for c in chosen))
 
     async def send(self, turn: Turn) -> None:
         """Confirmed: queues one outbox message per recipient, once however often it is pressed."""
@@ -204,7 +201,7 @@ class Announcements:
         answers = turn.state.answers
         batch = str(answers["batch"])
         if not batch.endswith(data.target):
-            turn.say("announce.stale")
+            turn.say("broadcast.stale")
             return
         audience = broadcasts.Audience(tuple(answers["passions"]), tuple(answers["areas"]))
         queued = await broadcasts.queue(
@@ -221,12 +218,12 @@ class Announcements:
             passions=list(audience.passions),
             areas=list(audience.areas),
         )
-        self.engine.flows.leave(turn)
-        turn.say("announce.queued", recipients=queued)
+        turn.flows.leave(turn)
+        turn.say("broadcast.queued", recipients=queued)
 
     async def cancel(self, turn: Turn) -> None:
         """Throws the draft away."""
         if not self._draft(turn, CONFIRM, AUDIENCE, PICK):
             return
-        self.engine.flows.leave(turn)
-        turn.say("announce.cancelled")
+        turn.flows.leave(turn)
+        turn.say("broadcast.cancelled")

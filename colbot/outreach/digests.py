@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.content.conversations import Conversations
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
-from colbot.explore.chat import local_when
+from colbot.domain.when import local_when
 from colbot.outreach.nudge_rules import NUDGE_GAP, NudgeMode, may_send_digest
 from colbot.outreach.nudges import history
 from colbot.outreach.reminders import quiet_hours_for

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from colbot.content.conversations import Conversations
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
-from colbot.explore.chat import local_when
+from colbot.domain.when import local_when
 from colbot.explore.recommend import Recommender
 from colbot.outreach.nudge_rules import QUIET_BEFORE_NUDGE, NudgeHistory, NudgeMode, may_nudge
 from colbot.outreach.reminders import quiet_hours_for

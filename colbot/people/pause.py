@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from colbot.chat.engine import Engine
 from colbot.chat.turn import Turn
 from colbot.storage.models import YoungPerson
 
@@ -18,8 +17,3 @@ async def stop(turn: Turn) -> None:
         update(YoungPerson).where(YoungPerson.id == turn.person.id).values(paused_at=turn.now)
     )
     turn.say("nudges.stopped")
-
-
-def register(engine: Engine) -> None:
-    """Adds /stop."""
-    engine.command("stop", stop)

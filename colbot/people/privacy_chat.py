@@ -6,7 +6,6 @@ import json
 
 from colbot.badges import store as badges
 from colbot.chat.buttons import ButtonData
-from colbot.chat.engine import Engine
 from colbot.chat.messages import Attachment, Button, Outbound
 from colbot.chat.turn import Turn
 from colbot.people import privacy
@@ -15,13 +14,6 @@ DELETE = "del"
 CONFIRM = "yes"
 KEEP = "no"
 KEEP_BADGES = "kb"
-
-
-def register(engine: Engine) -> None:
-    """Adds /mydata and /delete to the engine."""
-    engine.command("mydata", my_data)
-    engine.command("delete", delete_request)
-    engine.action(DELETE, delete_answer)
 
 
 async def my_data(turn: Turn) -> None:

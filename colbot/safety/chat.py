@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from colbot.chat.engine import Engine
+from colbot.chat.router import Router
 from colbot.chat.turn import Turn
 from colbot.delivery import outbox
 from colbot.domain.text import clean, folded
@@ -48,13 +48,13 @@ class Safety:
         self.admin_chats = admin_chats
         self.safeguarding = safeguarding
         self.tz = tz
-        self.engine: Engine | None = None
 
-    def register(self, engine: Engine) -> None:
-        """Adds /report and makes safety words win over anything else."""
-        self.engine = engine
-        engine.command("report", self.report)
-        engine.text_handlers.insert(0, self.on_text)
+    def router(self) -> Router:
+        """/report, and safety words in anything typed (include it first, so they win)."""
+        routes = Router("safety")
+        routes.command("report", self.report)
+        routes.text(self.on_text)
+        return routes
 
     async def on_text(self, turn: Turn) -> bool:
         """Answers safety words wherever the person is in the conversation."""
@@ -84,5 +84,5 @@ class Safety:
                 key=f"report:{turn.inbound.channel}:{turn.inbound.chat_id}:{turn.now.isoformat()}:{chat_id}",
                 now=turn.now,
             )
-        if turn.in_flow and self.engine is not None:
-            self.engine.flows.ask(turn)
+        if turn.in_flow:
+            turn.flows.ask(turn)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.chat.turn import Turn
+from colbot.codes.redeemed import RedeemedReply
 from colbot.journeys.chat import journey_offer
 from colbot.journeys.shared import public_journey
 from colbot.storage.models import IssuedBadge, Journey
@@ -115,15 +116,16 @@ async def test_journey_before_any_profile_explains_how_it_starts(talk: Talk) -> 
 
 
 async def test_journey_offer_hands_the_link_over_after_a_badge(colbot: Colbot, talk: Talk) -> None:
-    async def offer(turn: Turn, redemption: object) -> None:
-        turn.send(await journey_offer(turn))
+    async def offer(turn: Turn, redemption: object) -> RedeemedReply:
+        return RedeemedReply([await journey_offer(turn)])
 
     redeemer = next(
         handler.__self__
-        for handler in colbot.engine.text_handlers
+        for router in colbot.engine.routers
+        for handler in router.text_handlers
         if type(getattr(handler, "__self__", None)).__name__ == "Redeemer"
     )
-    redeemer.on_redeemed.append(offer)
+    redeemer.on_redeemed = (*redeemer.on_redeemed, offer)
     sam = await redeemer_with_a_badge(colbot, talk)
     offered = next(m for m in reversed(sam.history) if "on your learning journey:" in m.text)
     slug = link_in(offered.text)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
+from colbot.chat.router import Router
 from colbot.storage.models import ConversationState
 from tests.doubles.telegram import TelegramDouble
 from tests.telegram.conftest import WEBHOOK_SECRET, Starter
@@ -196,7 +197,9 @@ async def test_a_crash_inside_the_engine_is_logged_with_the_update_id(
     async def broken(turn: object) -> None:
         raise RuntimeError("boom")
 
-    colbot_on_telegram.engine.command("broken", broken)
+    routes = Router("broken")
+    routes.command("broken", broken)
+    colbot_on_telegram.engine.include(routes)
     ivy = double.person("Ivy")
     replies = await ivy.ask("/broken")
     assert "something went wrong on my side" in replies[0].text

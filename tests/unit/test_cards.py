@@ -8,7 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from colbot.codes import cards
+from colbot.codes import posters
+from colbot.domain import qr
 
 URL = "https://t.me/colbot?start=c_KX7PQ2MDAS"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +24,7 @@ def card(**changes: str) -> bytes:
         "city_name": "Bradford City of Learning",
         "instructions": "Scan me, or send this code to colbot",
     }
-    return cards.venue_card_png(**(fields | changes))
+    return posters.venue_poster_png(**(fields | changes))
 
 
 def decoded(png: bytes) -> list[str]:
@@ -32,36 +33,36 @@ def decoded(png: bytes) -> list[str]:
 
 
 def test_a_qr_png_scans_back_to_the_link() -> None:
-    png = cards.qr_png(URL)
+    png = qr.qr_png(URL)
     assert png.startswith(PNG_SIGNATURE)
     assert decoded(png) == [URL]
 
 
 def test_a_qr_png_has_a_quiet_zone_and_the_asked_scale() -> None:
-    matrix = cards.qr_matrix(URL)
-    image = Image.open(io.BytesIO(cards.qr_png(URL, scale=5))).convert("L")
+    matrix = qr.qr_matrix(URL)
+    image = Image.open(io.BytesIO(qr.qr_png(URL, scale=5))).convert("L")
     assert image.size == (len(matrix) * 5, len(matrix) * 5)
-    border = cards.QUIET_ZONE_MODULES
+    border = qr.QUIET_ZONE_MODULES
     assert not any(matrix[0]) and not any(row[border - 1] for row in matrix)
     assert matrix[border][border]  # the finder pattern's corner starts right after the margin
 
 
 def test_the_same_link_makes_the_same_qr_and_another_link_another() -> None:
-    assert cards.qr_matrix(URL) == cards.qr_matrix(URL)
-    assert cards.qr_matrix(URL) != cards.qr_matrix(URL.replace("KX7", "KX8"))
+    assert qr.qr_matrix(URL) == qr.qr_matrix(URL)
+    assert qr.qr_matrix(URL) != qr.qr_matrix(URL.replace("KX7", "KX8"))
 
 
 def test_an_empty_link_makes_no_qr() -> None:
     with pytest.raises(ValueError):
-        cards.qr_png("")
+        qr.qr_png("")
 
 
 def test_a_venue_card_is_a_printable_a6_png_whose_qr_scans() -> None:
     png = card()
     assert png.startswith(PNG_SIGNATURE)
     image = Image.open(io.BytesIO(png))
-    assert image.size == (cards.CARD_WIDTH_PX, cards.CARD_HEIGHT_PX)
-    assert image.info["dpi"] == pytest.approx((cards.CARD_DPI, cards.CARD_DPI), abs=0.01)
+    assert image.size == (posters.CARD_WIDTH_PX, posters.CARD_HEIGHT_PX)
+    assert image.info["dpi"] == pytest.approx((posters.CARD_DPI, posters.CARD_DPI), abs=0.01)
     assert decoded(png) == [URL]
 
 
@@ -92,16 +93,16 @@ def test_long_instructions_are_cut_rather_than_overflowing() -> None:
 
 
 def test_printable_keeps_what_the_font_can_draw() -> None:
-    assert cards.printable("Café crème – piñata") == "Cafe creme - pinata"
-    assert cards.printable("Dance 🎉 club") == "Dance club"
-    assert cards.printable("儿童编程") == ""
-    assert cards.printable("“Quoted” … ok") == "“Quoted” ... ok"
+    assert posters.printable("Café crème – piñata") == "Cafe creme - pinata"
+    assert posters.printable("Dance 🎉 club") == "Dance club"
+    assert posters.printable("儿童编程") == ""
+    assert posters.printable("“Quoted” … ok") == "“Quoted” ... ok"
 
 
 def test_text_is_wrapped_and_cut_to_fit() -> None:
-    block = cards._fit("word " * 200, cards.TITLE_SIZES_PX, 3, 1000, cards.INK)
+    block = posters._fit("word " * 200, posters.TITLE_SIZES_PX, 3, 1000, posters.INK)
     assert len(block.lines) == 3
-    assert block.lines[-1].endswith(cards.ELLIPSIS)
+    assert block.lines[-1].endswith(posters.ELLIPSIS)
     assert all(block.font.getlength(line) <= 1000 for line in block.lines)
-    unbroken = cards._fit("W" * 300, cards.TITLE_SIZES_PX, 3, 1000, cards.INK)
+    unbroken = posters._fit("W" * 300, posters.TITLE_SIZES_PX, 3, 1000, posters.INK)
     assert all(unbroken.font.getlength(line) <= 1000 for line in unbroken.lines)

@@ -1,4 +1,4 @@
-"""QR codes and printable venue cards, so a partner can put a completion code on the wall.
+"""Printable venue posters (the "card" staff print), so a partner can put a code on the wall.
 
 Everything is drawn with the font that ships inside Pillow, so a card looks the same on every
 machine and needs no system fonts. That font covers ASCII and a little punctuation: accents are
@@ -13,12 +13,9 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-import segno
 from PIL import Image, ImageDraw, ImageFont
 
-QR_ERROR_LEVEL = "q"  # recovers from 25% damage: cards get scuffed, folded and taped over
-QUIET_ZONE_MODULES = 4  # the white margin scanners need, in QR modules
-DEFAULT_QR_SCALE_PX = 8
+from colbot.domain.qr import qr_matrix
 
 CARD_WIDTH_PX = 1240  # A6 portrait (105 x 148 mm) at 300 dpi
 CARD_HEIGHT_PX = 1748
@@ -72,26 +69,6 @@ class _Block:
     @property
     def height(self) -> int:
         return self.line_height * len(self.lines)
-
-
-def qr_symbol(url: str) -> segno.QRCode:
-    """The QR code for a link, at a damage-tolerant error level and never a Micro QR."""
-    if not url:
-        raise ValueError("a QR code needs a link")
-    return segno.make(url, error=QR_ERROR_LEVEL, micro=False)
-
-
-def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR's dark modules, quiet zone included, so tests can compare without decoding."""
-    rows = qr_symbol(url).matrix_iter(scale=1, border=QUIET_ZONE_MODULES)
-    return tuple(tuple(bool(module) for module in row) for row in rows)
-
-
-def qr_png(url: str, scale: int = DEFAULT_QR_SCALE_PX) -> bytes:
-    """A PNG of the QR for a link, to send in a chat: scale is pixels per module."""
-    buffer = io.BytesIO()
-    qr_symbol(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
-    return buffer.getvalue()
 
 
 def _qr_image(url: str, side_px: int) -> Image.Image:
@@ -248,7 +225,7 @@ def _draw_code(draw: ImageDraw.ImageDraw, code_display: str, bottom: int) -> int
     return box_top
 
 
-def venue_card_png(
+def venue_poster_png(
     *,
     code_display: str,
     url: str,

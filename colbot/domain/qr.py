@@ -1,0 +1,31 @@
+"""QR codes for links: what staff put on the wall and what a journey page offers to scan."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+QR_ERROR_LEVEL = "q"  # recovers from 25% damage: posters get scuffed, folded and taped over
+QUIET_ZONE_MODULES = 4  # the white margin scanners need, in QR modules
+DEFAULT_QR_SCALE_PX = 8
+
+
+def qr_symbol(url: str) -> segno.QRCode:
+    """The QR code for a link, at a damage-tolerant error level and never a Micro QR."""
+    if not url:
+        raise ValueError("a QR code needs a link")
+    return segno.make(url, error=QR_ERROR_LEVEL, micro=False)
+
+
+def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR's dark modules, quiet zone included, so tests can compare without decoding."""
+    rows = qr_symbol(url).matrix_iter(scale=1, border=QUIET_ZONE_MODULES)
+    return tuple(tuple(bool(module) for module in row) for row in rows)
+
+
+def qr_png(url: str, scale: int = DEFAULT_QR_SCALE_PX) -> bytes:
+    """A PNG of the QR for a link, to send in a chat: scale is pixels per module."""
+    buffer = io.BytesIO()
+    qr_symbol(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
+    return buffer.getvalue()
