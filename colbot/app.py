@@ -12,17 +12,18 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from colbot import metrics
+from colbot.badges import web as badge_pages
 from colbot.badges.chat import BadgeAwards
 from colbot.badges.store import BadgeIssuer, publisher_for
 from colbot.catalogue.demo import load_demo
 from colbot.channels.telegram import TelegramChannel
 from colbot.channels.webchat import channel as webchat
 from colbot.channels.webchat import page as chat_page
+from colbot.channels.webchat import venue as venue_page
 from colbot.chat.engine import Engine
 from colbot.chat.identity import BotIdentity
 from colbot.chat.steps import PassionChoice
 from colbot.clock import Clock, SystemClock
-from colbot.codes import web as venue_page
 from colbot.codes.chat import Redeemer
 from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
@@ -46,15 +47,16 @@ from colbot.outreach.reminders import ReminderSender
 from colbot.partners.actors import Actors
 from colbot.partners.chat import Staff
 from colbot.people import chat as people_chat
+from colbot.routes import routes
 from colbot.runtime import leases
 from colbot.runtime.jobs import JobsInFlight
 from colbot.runtime.presence import Presence
 from colbot.safety.chat import Safety
 from colbot.settings import Settings
 from colbot.storage.database import Database
-from colbot.web import operations
+from colbot.web.operations import Operations
 from colbot.web.server import make_web_app
-from colbot.web.site import Site, add_artwork_source, artwork_source
+from colbot.web.site import Site, artwork_source
 
 log = logging.getLogger(__name__)
 
@@ -300,26 +302,34 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     telegram = TelegramChannel(settings, engine, bot) if settings.telegram_token else None
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)
-    web_app = make_web_app(database, webhook, badge_site)
-    operations.add_routes(web_app, database, telegram.application.bot.get_me if telegram else None)
+    web_app = make_web_app(database)
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
     site = Site(database, clock, settings.public_url, city.name, city.timezone, passion_names)
-    journey_pages.setup(web_app, site)
-    dashboard_pages.setup(
+    site.documents.append(journey_pages.journey_documents(site))
+    site.artwork_sources.append(artwork_source(badge_site.artwork_png))
+    journey_pages.install(web_app, site)
+    dashboard_pages.install(
         web_app,
+        site,
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
         frozenset(dashboard_user("telegram", str(admin)) for admin in settings.admins),
     )
-    add_artwork_source(web_app, artwork_source(badge_site.artwork_png))
     web_chat = webchat.WebChatChannel(
         engine,
         database,
         clock,
         WebPusher(database, settings.data_dir, vapid_subject(settings, city)),
     )
-    chat_page.add_routes(web_app, web_chat, settings.public_url)
-    venue_page.add_routes(web_app, bot.username if telegram is not None else _no_telegram)
+    chat_page.install(web_app, web_chat, settings.public_url)
+    venue_page.install(web_app, bot.username if telegram is not None else _no_telegram)
+    web_app.add_routes(
+        routes(
+            Operations(database, telegram.application.bot.get_me if telegram else None),
+            badge_pages.install(web_app, database, badge_site),
+            webhook,
+        )
+    )
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     outbox = OutboxDrainer(
         database, clock, settings.timezone, settings.send_rate, default_quiet=settings.quiet_hours

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,9 +12,7 @@ from colbot.journeys.shared import SignedForms
 from colbot.openbadges.fetching import Fetch
 from colbot.openbadges.verdicts import CHECK_REVOCATION, Verdict
 from colbot.openbadges.verify import verify
-
-# A source answers the URLs it publishes with (content type, body), and None for any other.
-DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
+from colbot.web.site import DocumentSource
 
 FETCH_TIMEOUT_S = 10.0
 VALID = "valid"

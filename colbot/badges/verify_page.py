@@ -74,9 +74,3 @@ async def verify_badge(request: web.Request) -> web.Response:
             return _page(request, status=400, problem=EMPTY, email=email)
         verdict = await verify_here(data, sources, site.clock.now(), email or None)
     return _page(request, verdict=verdict, text=text, email=email)
-
-
-def add_routes(app: web.Application) -> None:
-    """Adds the checker's form and its answer."""
-    app.router.add_get(VERIFY, verify_form)
-    app.router.add_post(VERIFY, verify_badge)

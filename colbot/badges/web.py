@@ -11,7 +11,6 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colbot.badges import urls as paths
 from colbot.badges.issuers import IssuerInfo
 from colbot.badges.publishing import Publisher
 from colbot.badges.urls import STATUS_LIST_NUMBER, is_partner
@@ -163,7 +162,7 @@ class BadgePages:
             raise _not_found("badge")
         return badge
 
-    def _issued(self, handler: Callable[[IssuedBadge], web.Response | None]) -> Handler:
+    def issued(self, handler: Callable[[IssuedBadge], web.Response | None]) -> Handler:
         """A per-badge handler that answers 410 Gone once the badge is revoked."""
 
         async def handle(request: web.Request) -> web.Response:
@@ -216,8 +215,8 @@ class BadgePages:
 WARMING = web.AppKey("badge_warming", asyncio.Task[None])
 
 
-def add_routes(app: web.Application, database: Database, publisher: Publisher) -> None:
-    """Adds every badge route; more specific patterns first, since aiohttp tries them in order."""
+def install(app: web.Application, database: Database, publisher: Publisher) -> BadgePages:
+    """The badge documents' handlers; the publisher draws its artwork while the server starts."""
     pages = BadgePages(database, publisher)
 
     async def warm(app: web.Application) -> None:
@@ -229,27 +228,4 @@ def add_routes(app: web.Application, database: Database, publisher: Publisher) -
 
     app.on_startup.append(warm)
     app.on_cleanup.append(warmed)
-    routes: list[tuple[str, Handler]] = [
-        (paths.ISSUER, pages.profile),
-        (paths.ISSUER_OB2, pages.profile_ob2),
-        (paths.ISSUER_IMAGE, pages.issuer_image),
-        (paths.KEY_JWK, pages.jwk),
-        (paths.KEY_PEM, pages.pem),
-        (paths.KEY, pages.key),
-        (paths.JWKS, pages.jwks),
-        (paths.REVOCATIONS, pages.revocations),
-        (paths.STATUS_LIST, pages.status_list),
-        (paths.BADGE_CLASS, pages.badge_class),
-        (paths.ACHIEVEMENT, pages.achievement),
-        (paths.ASSERTION_JWS, pages._issued(pages.assertion_jws)),
-        (paths.ASSERTION, pages._issued(pages.assertion)),
-        (paths.CREDENTIAL_JWT, pages._issued(pages.credential_jwt)),
-        (paths.CREDENTIAL, pages._issued(pages.credential)),
-        (paths.BAKED_SVG_OB2, pages._issued(pages.baked_svg_ob2)),
-        (paths.BAKED_SVG, pages._issued(pages.baked_svg)),
-        (paths.BAKED_PNG, pages._issued(pages.baked_png)),
-        (paths.ARTWORK_PNG, pages.artwork),
-        (paths.ARTWORK_SVG, pages.artwork),
-    ]
-    for path, handler in routes:
-        app.router.add_get(path, handler)
+    return pages

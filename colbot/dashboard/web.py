@@ -27,7 +27,7 @@ from colbot.dashboard.report import Area, Cell, Report, build_report
 from colbot.storage.models import Partner
 from colbot.web.pages import STATIC_DIR
 from colbot.web.security import SECURITY_HEADERS
-from colbot.web.site import SITE_KEY, Site
+from colbot.web.site import Site
 
 COOKIE = "colbot_dashboard"
 COOKIE_PATH = "/dashboard"
@@ -312,16 +312,11 @@ async def stylesheet(request: web.Request) -> web.Response:
     )
 
 
-def setup(app: web.Application, areas: Sequence[Area], admins: frozenset[str]) -> None:
-    """Adds the dashboard's routes; needs the public site (colbot.journeys.web.setup) first."""
+def install(
+    app: web.Application, site: Site, areas: Sequence[Area], admins: frozenset[str]
+) -> None:
+    """Puts the dashboard on the app for its handlers."""
     css = (STATIC_DIR / CSS_NAME).read_bytes()
-    board = Dashboard(app[SITE_KEY], tuple(areas), admins, css)
+    board = Dashboard(site, tuple(areas), admins, css)
     board.css_url = f"/dashboard/{CSS_NAME}?v={hashlib.sha256(css).hexdigest()[:12]}"
     app[DASHBOARD_KEY] = board
-    app.router.add_get("/dashboard", page)
-    app.router.add_get("/dashboard/sign-in", sign_in_page)
-    app.router.add_post("/dashboard/sign-in", sign_in)
-    app.router.add_post("/dashboard/sign-out", sign_out)
-    app.router.add_get(f"/dashboard/{CSS_NAME}", stylesheet)
-    app.router.add_get("/dashboard/charts/{table:[a-z-]{1,40}}.svg", chart)
-    app.router.add_get("/dashboard/tables/{table:[a-z-]{1,40}}.csv", table_csv)

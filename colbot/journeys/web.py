@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from colbot.badges import verify_page as verify
-from colbot.badges.verification import DocumentSource, check_stored
+from colbot.badges.medallions import medallion_png
+from colbot.badges.verification import check_stored
 from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
@@ -21,12 +21,12 @@ from colbot.journeys.shared import (
     read_shared_badge,
     shared_badge,
 )
-from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
+from colbot.openbadges.baking import PNG_SIGNATURE, bake_png_assertion, bake_png_credential
 from colbot.openbadges.timestamps import to_xsd
 from colbot.web import assets, security
 from colbot.web.loopback import loopback_source
 from colbot.web.paths import artwork_path, badge_path, journey_path
-from colbot.web.site import SITE_KEY, Site
+from colbot.web.site import SITE_KEY, DocumentSource, Site
 
 SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
 BADGE_PATTERN = "[A-Za-z0-9_-]{1,40}"
@@ -72,9 +72,18 @@ async def _badge(site: Site, slug: str, public_id: str) -> tuple[ShownBadge, Sig
         return await shared_badge(session, slug, public_id)
 
 
+async def artwork_png(site: Site, name: str) -> bytes:
+    """The PNG artwork from the first source that has it, else a plain medallion."""
+    for source in site.artwork_sources:
+        found = await source(name)
+        if found is not None and found.startswith(PNG_SIGNATURE):
+            return found
+    return medallion_png(name.rsplit(".", 1)[0])
+
+
 async def baked_png(site: Site, badge: ShownBadge, forms: SignedForms) -> bytes:
     """The badge's artwork with its OB 2.0 assertion and OB 3.0 credential baked in."""
-    png = await site.artwork(badge.artwork)
+    png = await artwork_png(site, badge.artwork)
     if forms.ob2_assertion_jws:
         png = bake_png_assertion(png, forms.ob2_assertion_jws)
     if forms.ob3_credential is not None:
@@ -188,7 +197,7 @@ async def badge_download_json(request: web.Request) -> web.Response:
 async def artwork(request: web.Request) -> web.Response:
     """A badge's artwork, served by colbot itself so pages need no one else."""
     site = request.app[SITE_KEY]
-    png = await site.artwork(request.match_info["artwork"])
+    png = await artwork_png(site, request.match_info["artwork"])
     return web.Response(body=png, content_type=PNG_TYPE, headers={"Cache-Control": ARTWORK_CACHE})
 
 
@@ -223,19 +232,9 @@ async def _close_reader(app: web.Application) -> None:
         await asyncio.to_thread(reader.close)
 
 
-def setup(app: web.Application, site: Site) -> None:
-    """Adds journeys, badge checks, /verify, robots.txt and their security headers to the app."""
+def install(app: web.Application, site: Site) -> None:
+    """Puts the public site on the app, with its security headers, for journeys and badge checks."""
     app[SITE_KEY] = site
     app.on_cleanup.append(_close_reader)
     site.static = assets.urls()
-    site.documents.insert(0, journey_documents(site))
     app.middlewares.append(security.public_headers)
-    app.router.add_get(JOURNEY, journey_page)
-    app.router.add_get(f"{JOURNEY}.json", journey_json)
-    app.router.add_get(BADGE, badge_check)
-    app.router.add_get(f"{BADGE}.png", badge_png)
-    app.router.add_get(f"{BADGE}.json", badge_download_json)
-    app.router.add_get(ARTWORK, artwork)
-    app.router.add_get("/robots.txt", security.robots)
-    assets.add_routes(app)
-    verify.add_routes(app)

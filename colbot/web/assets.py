@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -24,16 +23,14 @@ def urls() -> dict[str, str]:
     return {name: f"/static/{name}?v={_read(name)[1]}" for name in TYPES}
 
 
-def _handler(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
-    body, _ = _read(name)
-
-    async def serve(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type=TYPES[name], headers={"Cache-Control": CACHE})
-
-    return serve
+BODIES = {name: _read(name)[0] for name in TYPES}
 
 
-def add_routes(app: web.Application) -> None:
-    """Serves each file at /static/<name>."""
-    for name in TYPES:
-        app.router.add_get(f"/static/{name}", _handler(name))
+async def static_asset(request: web.Request) -> web.Response:
+    """One of the public pages' files, at /static/<name>."""
+    name = request.match_info["name"]
+    if name not in BODIES:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=BODIES[name], content_type=TYPES[name], headers={"Cache-Control": CACHE}
+    )

@@ -11,8 +11,8 @@ import ipaddress
 import aiohttp
 from aiohttp import web
 
-from colbot.badges.verification import DocumentSource
 from colbot.openbadges.baking import MAX_INPUT_BYTES
+from colbot.web.site import DocumentSource
 
 FETCH_TIMEOUT_S = 5.0
 OK = 200

@@ -34,13 +34,23 @@ async def _database_totals(database: Database) -> None:
     metrics.BADGES_ISSUED.set(issued or 0)
 
 
-def add_routes(app: web.Application, database: Database, telegram: Ping | None) -> None:
-    """Adds /metrics and /readyz; `telegram` asks the Bot API who we are (None: channel off)."""
+class Operations:
+    """/healthz, /readyz and /metrics, for whoever runs colbot."""
 
-    async def show_metrics(request: web.Request) -> web.Response:
+    def __init__(self, database: Database, telegram: Ping | None) -> None:
+        self.database = database
+        # Asks the Bot API who we are; None while the Telegram channel is off.
+        self.telegram = telegram
+
+    @staticmethod
+    async def healthz(request: web.Request) -> web.Response:
+        """Says the process is alive."""
+        return web.json_response({"status": "ok"})
+
+    async def metrics(self, request: web.Request) -> web.Response:
         """This process's counters and the database's totals, in Prometheus's text format."""
         try:
-            await _database_totals(database)
+            await _database_totals(self.database)
         except Exception:
             log.exception("could not read the database totals for /metrics")
         response = web.Response(body=generate_latest(metrics.REGISTRY))
@@ -48,8 +58,9 @@ def add_routes(app: web.Application, database: Database, telegram: Ping | None) 
         response.headers["Content-Type"] = CONTENT_TYPE_PLAIN_0_0_4
         return response
 
-    async def ready(request: web.Request) -> web.Response:
+    async def ready(self, request: web.Request) -> web.Response:
         """200 when the database answers, its schema is current and Telegram answers (or is off)."""
+        database, telegram = self.database, self.telegram
         checks: dict[str, str] = {}
         try:
             async with asyncio.timeout(READY_TIMEOUT_S):
@@ -75,6 +86,3 @@ def add_routes(app: web.Application, database: Database, telegram: Ping | None) 
             {"status": "ready" if ready else "not ready", "checks": checks},
             status=200 if ready else 503,
         )
-
-    app.router.add_get("/metrics", show_metrics)
-    app.router.add_get("/readyz", ready)

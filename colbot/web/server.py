@@ -1,33 +1,17 @@
-"""Builds colbot's one aiohttp application."""
+"""Builds colbot's one aiohttp application; colbot/routes.py lists every URL it serves."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
-from colbot.badges import web as badges
-from colbot.badges.publishing import Publisher
 from colbot.storage.database import Database
 
-WebhookHandler = Callable[[web.Request], Awaitable[web.Response]]
 DATABASE_KEY = web.AppKey("database", Database)
+MAX_BODY_BYTES = 1024 * 1024
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """Says the process is alive."""
-    return web.json_response({"status": "ok"})
-
-
-def make_web_app(
-    database: Database, webhook: WebhookHandler | None, badge_site: Publisher | None = None
-) -> web.Application:
-    """The routes colbot serves; the webhook route exists only in webhook mode."""
-    app = web.Application(client_max_size=1024 * 1024)
+def make_web_app(database: Database) -> web.Application:
+    """An empty application with the database on it; features install their state next."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[DATABASE_KEY] = database
-    app.router.add_get("/healthz", healthz)
-    if badge_site is not None:
-        badges.add_routes(app, database, badge_site)
-    if webhook is not None:
-        app.router.add_post("/telegram/webhook", webhook)
     return app

@@ -9,10 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from colbot.badges.medallions import medallion_png
-from colbot.badges.verification import DocumentSource
 from colbot.clock import Clock
-from colbot.openbadges.baking import PNG_SIGNATURE
 from colbot.storage.database import Database
 from colbot.storage.readers import SqliteReader, sqlite_reader
 from colbot.web.pages import Pages
@@ -20,6 +17,8 @@ from colbot.web.pages import Pages
 # An artwork source draws a badge's artwork (named as IssuedBadge.artwork, or else its badge
 # class id) as PNG, or gives None when it has no such artwork.
 ArtworkSource = Callable[[str], Awaitable[bytes | None]]
+# A document source answers the URLs it publishes with (content type, body), and None for others.
+DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 log = logging.getLogger(__name__)
 
 
@@ -48,14 +47,6 @@ class Site:
         """An absolute link to one of colbot's own pages."""
         return f"{self.public_url}{path}"
 
-    async def artwork(self, name: str) -> bytes:
-        """The PNG artwork from the first source that has it, else a plain medallion."""
-        for source in self.artwork_sources:
-            found = await source(name)
-            if found is not None and found.startswith(PNG_SIGNATURE):
-                return found
-        return medallion_png(name.rsplit(".", 1)[0])
-
 
 SITE_KEY = web.AppKey("public_site", Site)
 
@@ -63,11 +54,6 @@ SITE_KEY = web.AppKey("public_site", Site)
 def add_document_source(app: web.Application, source: DocumentSource) -> None:
     """Lets the badge checker read documents colbot publishes (issuers, keys, lists) directly."""
     app[SITE_KEY].documents.append(source)
-
-
-def add_artwork_source(app: web.Application, source: ArtworkSource) -> None:
-    """Lets journey pages and baked badges use a badge's real artwork."""
-    app[SITE_KEY].artwork_sources.append(source)
 
 
 def artwork_source(draw: Callable[[str], bytes]) -> ArtworkSource:

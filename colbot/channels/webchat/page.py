@@ -261,16 +261,10 @@ async def _refuse(
     await ws.send_json({"type": "refused", "seq": frame.get("seq"), "text": channel.render(key)})
 
 
-def add_routes(app: web.Application, channel: WebChatChannel, public_url: str) -> None:
-    """Adds /chat, its socket and its two static files."""
+def install(app: web.Application, channel: WebChatChannel, public_url: str) -> None:
+    """Puts the web chat on the app for its handlers, closing its pages at shutdown."""
     app[WEBCHAT_KEY] = channel
     app[PUBLIC_URL_KEY] = public_url
-    app.router.add_get("/chat", chat_page)
-    app.router.add_get("/chat/ws", chat_socket)
-    app.router.add_get(f"/chat/{SERVICE_WORKER}", service_worker)
-    app.router.add_post("/chat/push", push_subscribe)
-    app.router.add_delete("/chat/push", push_unsubscribe)
-    app.router.add_get("/static/chat/{name}", static_file)
     app.on_shutdown.append(_close_pages)
 
 

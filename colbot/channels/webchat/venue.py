@@ -10,7 +10,7 @@ from aiohttp import web
 from colbot.channels.webchat.channel import MIN_AGE, WebChatChannel
 from colbot.channels.webchat.page import CHAT_HEADERS, PUBLIC_URL_KEY, WEBCHAT_KEY
 from colbot.codes import format as code_format
-from colbot.codes.venue_links import VENUE_PREFIX, web_chat_link
+from colbot.codes.venue_links import web_chat_link
 
 BotUsername = Callable[[], str]
 TELEGRAM_KEY: web.AppKey[BotUsername] = web.AppKey("venue_telegram")
@@ -72,7 +72,6 @@ async def venue_page(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type="text/html", headers=CHAT_HEADERS)
 
 
-def add_routes(app: web.Application, bot_username: BotUsername) -> None:
-    """Adds the venue page; call after the web chat's routes, whose channel it speaks through."""
+def install(app: web.Application, bot_username: BotUsername) -> None:
+    """Tells the venue page the bot's Telegram name (empty while Telegram is off)."""
     app[TELEGRAM_KEY] = bot_username
-    app.router.add_get(VENUE_PREFIX + "{code}", venue_page)
