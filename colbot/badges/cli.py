@@ -9,10 +9,9 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from colbot.app import Colbot
 from colbot.badges import store as badges
 from colbot.badges.issuers import CityIssuer, KeyStore, UnknownIssuer
 from colbot.badges.urls import BadgeUrls
@@ -20,6 +19,9 @@ from colbot.openbadges import jws
 from colbot.openbadges.baking import MAX_INPUT_BYTES, MEGABYTE
 from colbot.openbadges.verdicts import CHECK_FORMAT, CHECK_REVOCATION, KIND_UNKNOWN, Run, Verdict
 from colbot.openbadges.verify import verify
+
+if TYPE_CHECKING:
+    from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 FETCH_TIMEOUT_S = 15
 HTTP_SCHEMES = ("http://", "https://")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from colbot.journeys.shared import SignedForms
+from colbot.badges.forms import SignedForms
 from colbot.openbadges.fetching import Fetch
 from colbot.openbadges.verdicts import CHECK_REVOCATION, Verdict
 from colbot.openbadges.verify import verify

@@ -6,13 +6,15 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from colbot.app import Colbot
 from colbot.catalogue.importers import ImportRefused
 from colbot.catalogue.imports import format_catalogue, import_file, list_catalogue
 from colbot.content.city import load_passions
 from colbot.content.locations import conversations_dir
+
+if TYPE_CHECKING:
+    from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:

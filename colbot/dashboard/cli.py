@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from colbot.app import Colbot
 from colbot.content.city import load_passions
 from colbot.content.locations import conversations_dir
 from colbot.dashboard import figures as dashboard
 from colbot.dashboard.periods import PeriodError, parse_period
 from colbot.dashboard.report import Area, Report, build_report
 from colbot.dashboard.web import format_cell, table_as_csv
+
+if TYPE_CHECKING:
+    from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.badges.forms import SignedForms
 from colbot.storage.models import (
     IssuedBadge,
     Journey,
@@ -36,15 +37,6 @@ class ShownBadge:
     hours: float
     what: str
     revoked: bool = False
-
-
-@dataclass(frozen=True)
-class SignedForms:
-    """A badge's signed documents, exactly as issued."""
-
-    ob2_assertion_jws: str | None
-    ob3_credential: dict[str, Any] | None
-    ob3_jwt: str | None
 
 
 @dataclass(frozen=True)

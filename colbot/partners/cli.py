@@ -6,15 +6,17 @@ import argparse
 import logging
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from colbot.app import Colbot
 from colbot.catalogue import store as catalogue
 from colbot.partners import store as partners
+
+if TYPE_CHECKING:
+    from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 
 from colbot.app import Colbot
+from colbot.channels.webchat import venue
 from colbot.channels.webchat.page import CHAT_CSP
 from colbot.codes import format as code_format
-from colbot.channels.webchat import venue
 from colbot.codes.venue_links import venue_link, web_chat_link
 from tests.engine.talk import Talker, WebChatTalker
 from tests.engine.test_codes import invite_payload, make_code
