@@ -12,17 +12,17 @@ from colbot.chat.turn import Turn
 from colbot.codes import format as code_format
 from colbot.codes import store as codes
 from colbot.codes.redeemed import RedeemedHook
-from colbot.codes.store import Outcome
+from colbot.codes.store import RedeemOutcome
 from colbot.people import store as people
 
 FINISH_ONBOARDING = "ob"
 REPLIES = {
-    Outcome.ALREADY_HAVE: "redeem.already_have",
-    Outcome.USED_UP: "redeem.used_up",
-    Outcome.EXPIRED: "redeem.expired",
-    Outcome.REVOKED: "redeem.revoked",
-    Outcome.MISTYPED: "redeem.mistyped",
-    Outcome.UNKNOWN: "redeem.unknown",
+    RedeemOutcome.ALREADY_HAVE: "redeem.already_have",
+    RedeemOutcome.USED_UP: "redeem.used_up",
+    RedeemOutcome.EXPIRED: "redeem.expired",
+    RedeemOutcome.REVOKED: "redeem.revoked",
+    RedeemOutcome.MISTYPED: "redeem.mistyped",
+    RedeemOutcome.UNKNOWN: "redeem.unknown",
 }
 
 
@@ -86,12 +86,12 @@ class Redeemer:
         result = await codes.redeem(
             turn.session, turn.person, text, turn.inbound.channel, turn.now, self.admin_chats
         )
-        if result.outcome is Outcome.COOLING_DOWN:
+        if result.outcome is RedeemOutcome.COOLING_DOWN:
             until = (
                 result.cool_down_until.astimezone(self.tz) if result.cool_down_until else turn.now
             )
             turn.say("redeem.cooling_down", until=f"{until:%H:%M}")
-        elif result.outcome is Outcome.REDEEMED:
+        elif result.outcome is RedeemOutcome.REDEEMED:
             assert result.opportunity is not None and result.redemption is not None
             replies = [await hook(turn, result.redemption) for hook in self.on_redeemed]
             if not any(reply.cheers for reply in replies):
@@ -110,7 +110,7 @@ class Redeemer:
             turn.say(REPLIES[result.outcome])
         if turn.in_flow:
             turn.flows.ask(turn)
-        elif turn.person.onboarded_at is None and result.outcome is Outcome.REDEEMED:
+        elif turn.person.onboarded_at is None and result.outcome is RedeemOutcome.REDEEMED:
             button = Button(
                 turn.text("redeem.finish_button"), ButtonData(FINISH_ONBOARDING).encode()
             )

@@ -35,7 +35,7 @@ MAKE_ATTEMPTS = 5
 WRONG = "code.wrong"
 
 
-class Outcome(enum.StrEnum):
+class RedeemOutcome(enum.StrEnum):
     """What happened to a code someone sent."""
 
     REDEEMED = "redeemed"
@@ -53,7 +53,7 @@ class Outcome(enum.StrEnum):
 class RedeemResult:
     """The answer to one redemption attempt, with what the young person needs to hear."""
 
-    outcome: Outcome
+    outcome: RedeemOutcome
     opportunity: Opportunity | None = None
     partner_name: str = ""
     redemption: Redemption | None = None
@@ -193,14 +193,14 @@ async def redeem(
     blocked = await cool_down_until(session, person, now)
     if blocked is not None:
         await audit.record(session, now, actor, channel, "code.refused", reason="cooling_down")
-        return RedeemResult(Outcome.COOLING_DOWN, cool_down_until=blocked)
+        return RedeemResult(RedeemOutcome.COOLING_DOWN, cool_down_until=blocked)
     check = code_format.check(text)
     value = code_format.normalise(text)
     code = None
     if check is CodeCheck.WELL_FORMED and value is not None:
         code = await session.scalar(select(CompletionCode).where(CompletionCode.code == value))
     if code is None:
-        outcome = Outcome.MISTYPED if check is CodeCheck.MISTYPED else Outcome.UNKNOWN
+        outcome = RedeemOutcome.MISTYPED if check is CodeCheck.MISTYPED else RedeemOutcome.UNKNOWN
         return await _wrong(session, person, channel, now, outcome, admin_chats)
     opportunity = await session.get(Opportunity, code.opportunity_id)
     assert opportunity is not None
@@ -228,7 +228,7 @@ async def redeem(
         await audit.record(
             session, now, actor, channel, "code.refused", str(code.id), reason="used_up"
         )
-        return RedeemResult(Outcome.USED_UP, opportunity, partner_name)
+        return RedeemResult(RedeemOutcome.USED_UP, opportunity, partner_name)
     redemption = Redemption(
         code_id=code.id,
         young_person_id=person.id,
@@ -247,7 +247,7 @@ async def redeem(
             .values(uses=CompletionCode.uses - 1)
             .execution_options(synchronize_session=False)
         )
-        return RedeemResult(Outcome.ALREADY_HAVE, opportunity, partner_name)
+        return RedeemResult(RedeemOutcome.ALREADY_HAVE, opportunity, partner_name)
     await audit.record(
         session,
         now,
@@ -258,7 +258,7 @@ async def redeem(
         opportunity=opportunity.id,
         hours=opportunity.learning_hours,
     )
-    return RedeemResult(Outcome.REDEEMED, opportunity, partner_name, redemption)
+    return RedeemResult(RedeemOutcome.REDEEMED, opportunity, partner_name, redemption)
 
 
 async def _refusal(
@@ -267,20 +267,20 @@ async def _refusal(
     code: CompletionCode,
     opportunity: Opportunity,
     now: datetime,
-) -> Outcome | None:
+) -> RedeemOutcome | None:
     if code.revoked_at is not None:
-        return Outcome.REVOKED
+        return RedeemOutcome.REVOKED
     if code.expires_at <= now:
-        return Outcome.EXPIRED
+        return RedeemOutcome.EXPIRED
     already = await session.scalar(
         select(Redemption.id).where(
             Redemption.young_person_id == person.id, Redemption.opportunity_id == opportunity.id
         )
     )
     if already is not None:
-        return Outcome.ALREADY_HAVE
+        return RedeemOutcome.ALREADY_HAVE
     if code.uses >= code.max_uses:
-        return Outcome.USED_UP
+        return RedeemOutcome.USED_UP
     return None
 
 
@@ -289,7 +289,7 @@ async def _wrong(
     person: YoungPerson,
     channel: str,
     now: datetime,
-    outcome: Outcome,
+    outcome: RedeemOutcome,
     admin_chats: Sequence[tuple[str, str]],
 ) -> RedeemResult:
     """Counts a wrong code per person and overall, and tells the admins about a spike."""
@@ -316,5 +316,5 @@ async def _wrong(
             )
     blocked = await cool_down_until(session, person, now)
     if blocked is not None:
-        return RedeemResult(Outcome.COOLING_DOWN, cool_down_until=blocked)
+        return RedeemResult(RedeemOutcome.COOLING_DOWN, cool_down_until=blocked)
     return RedeemResult(outcome)
