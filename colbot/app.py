@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+from telegram.error import TelegramError
 
 from colbot import metrics
 from colbot.badges import web as badge_pages
@@ -30,8 +34,9 @@ from colbot.content.bundle import load_bundle
 from colbot.content.city import City, Passion
 from colbot.content.conversations import Conversations
 from colbot.dashboard import web as dashboard_pages
-from colbot.dashboard.chat import DashboardLinks, dashboard_user
+from colbot.dashboard.chat import DashboardLinks
 from colbot.dashboard.report import Area as ReportArea
+from colbot.delivery import email
 from colbot.delivery import update_ids as updates
 from colbot.delivery.outbox import OutboxDrainer
 from colbot.delivery.web_push import WebPusher
@@ -44,7 +49,6 @@ from colbot.outreach.chat import BroadcastChat
 from colbot.outreach.digests import DigestSender
 from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
-from colbot.partners.actors import Actors
 from colbot.partners.chat import Staff
 from colbot.people import chat as people_chat
 from colbot.routes import routes
@@ -54,6 +58,8 @@ from colbot.runtime.presence import Presence
 from colbot.safety.chat import Safety
 from colbot.settings import Settings
 from colbot.storage.database import Database
+from colbot.team import chat as team_chat
+from colbot.team.actors import CityTeam
 from colbot.web.operations import Operations
 from colbot.web.server import make_web_app
 from colbot.web.site import Site, artwork_source
@@ -69,6 +75,7 @@ STALE_CLAIM_INTERVAL_S = 60
 STALE_CLAIM_AGE = timedelta(minutes=5)
 UPDATE_IDS_INTERVAL_S = 3600
 DEMO_REFRESH_HOUR = 3
+BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 
 
 @dataclass
@@ -93,6 +100,32 @@ class Colbot:
     jobs: JobsInFlight = field(default_factory=JobsInFlight)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
+
+    async def bot_username(self, given: str | None = None) -> str | None:
+        """The bot's Telegram name, for links: as given (`--bot`), else asked with the token.
+
+        None when there is neither, so links are web chat links only; a malformed name is an
+        error that says so.
+        """
+        if given:
+            name = given.strip().removeprefix("@")
+            if not BOT_USERNAME.fullmatch(name):
+                raise ValueError(
+                    f"{given!r} is not a Telegram bot name: 5 to 32 letters, digits or _, "
+                    "starting with a letter (like KensalfieldBot)"
+                )
+            return name
+        if not self.settings.telegram_token:
+            return None
+        try:
+            async with Bot(
+                self.settings.telegram_token, base_url=self.settings.telegram_api_url
+            ) as bot:
+                return str(bot.username)
+        except TelegramError as exc:
+            raise ValueError(
+                f"could not ask Telegram for the bot's name ({exc}); pass --bot"
+            ) from exc
 
     async def prepare(self) -> None:
         """Brings the database up to date and, in demo mode, refreshes the demo catalogue."""
@@ -247,7 +280,7 @@ def build_engine(
         },
         timezone=city.timezone,
         find_person=people_chat.find_person,
-        identify_actor=Actors(settings.admins).identify,
+        identify_actor=CityTeam(settings.admins).identify,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
     safeguarding = {
@@ -255,12 +288,19 @@ def build_engine(
         "safeguarding_phone": city.safeguarding.phone,
         "safeguarding_email": city.safeguarding.email,
     }
-    admin_chats = [("telegram", str(admin)) for admin in sorted(settings.admins)]
+    city_team = CityTeam(settings.admins)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
     badge_awards = BadgeAwards(BadgeIssuer(publisher))
     # The order features are offered typed text and /start links: safety words win over anything.
     for router in (
-        Safety(admin_chats, safeguarding, city.timezone).router(),
+        Safety(
+            city_team.chats,
+            reachable_channels(settings),
+            safeguarding,
+            city.timezone,
+            lead_email=city.safeguarding.email,
+        ).router(),
+        team_chat.router(),
         people_chat.router(),
         Explorer(
             Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
@@ -272,11 +312,21 @@ def build_engine(
         BroadcastChat(
             settings.quiet_hours, choices, [(area.id, area.name) for area in city.areas]
         ).router(),
-        Redeemer(city.timezone, admin_chats, on_redeemed=[badge_awards.on_redeemed]).router(),
+        Redeemer(city.timezone, city_team.chats, on_redeemed=[badge_awards.on_redeemed]).router(),
         badge_awards.router(),
     ):
         engine.include(router)
     return engine
+
+
+def reachable_channels(settings: Settings) -> frozenset[str]:
+    """The channels a queued message can leave on: the web chat always, the others when set up."""
+    channels = {webchat.CHANNEL}
+    if settings.telegram_token:
+        channels.add("telegram")
+    if settings.smtp_url:
+        channels.add(email.CHANNEL)
+    return frozenset(channels)
 
 
 def vapid_subject(settings: Settings, city: City) -> str:
@@ -313,7 +363,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         web_app,
         site,
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
-        frozenset(dashboard_user("telegram", str(admin)) for admin in settings.admins),
+        CityTeam(settings.admins).still_admin,
     )
     web_chat = webchat.WebChatChannel(
         engine,
@@ -346,6 +396,9 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     if telegram is not None:
         outbox.add_sender("telegram", telegram.send_to)
+    if settings.smtp_url:
+        sender = settings.smtp_from or f"colbot@{urlsplit(settings.public_url).hostname}"
+        outbox.add_sender(email.CHANNEL, email.SmtpSender(settings.smtp_url, sender).send)
     outbox.add_store(webchat.CHANNEL, web_chat.store_in, web_chat.shown)
     return Colbot(
         settings,

@@ -18,11 +18,13 @@ from colbot.catalogue import store as catalogue
 from colbot.channels.console import ConsoleChannel
 from colbot.content.source import ContentError
 from colbot.dashboard import cli as report
+from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup
+from colbot.team import cli as admins
 
 log = logging.getLogger("colbot")
 
@@ -57,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_parser(commands)
     badges.add_parser(commands)
     report.add_parser(commands)
+    admins.add_parser(commands)
+    sign_in.add_parser(commands)
     return parser
 
 
@@ -161,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(badges.run(colbot, args))
     elif args.command == "report":
         return asyncio.run(report.run(colbot, args))
+    elif args.command == "admins":
+        return asyncio.run(admins.run(colbot, args))
+    elif args.command == "dashboard":
+        return asyncio.run(sign_in.run(colbot, args))
     return 0
 
 

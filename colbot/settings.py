@@ -48,6 +48,9 @@ class Settings:
         default_factory=lambda: parse_quiet_hours(DEFAULT_QUIET_HOURS)
     )
     send_rate: int = DEFAULT_SEND_RATE
+    # smtp://user:password@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
+    smtp_url: str | None = None
+    smtp_from: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -65,6 +68,24 @@ class Settings:
     def uses_webhook(self) -> bool:
         """Webhook mode is on when a secret is set, so that unsigned calls can be refused."""
         return bool(self.webhook_secret)
+
+
+def _smtp_url(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    parts = urlsplit(value)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise SettingsError(
+            f"{name} must look like smtp://user:password@mail.example.org:587 (or smtps://), "
+            f"not {value.split('@')[-1]!r}"
+        )
+    return value
+
+
+def _email(name: str, raw: str) -> str:
+    value = _text(name, raw)
+    if value.count("@") != 1 or " " in value:
+        raise SettingsError(f"{name} must be an email address, not {value!r}")
+    return value
 
 
 def _text(name: str, raw: str) -> str:
@@ -235,6 +256,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_REMINDER_LEADS": ("reminder_leads", _leads),
     "COLBOT_QUIET_HOURS": ("quiet_hours", _quiet_hours),
     "COLBOT_SEND_RATE": ("send_rate", _send_rate),
+    "COLBOT_SMTP_URL": ("smtp_url", _smtp_url),
+    "COLBOT_SMTP_FROM": ("smtp_from", _email),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

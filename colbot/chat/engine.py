@@ -126,9 +126,12 @@ class Engine:
             self.flows.hook(flow_id, hooks)
         self.routers.append(router)
 
-    def menu(self, actor: Actor | None = None) -> list[tuple[str, str]]:
-        """The command menu as (command, description): everyone's, plus staff's or the team's."""
-        audiences = {Audience.EVERYONE}
+    def menu(self, actor: Actor | None = None, unlisted: bool = False) -> list[tuple[str, str]]:
+        """The command menu as (command, description): everyone's, plus staff's or the team's.
+
+        With `unlisted`, also the commands no menu lists (such as /email), for /help.
+        """
+        audiences = {Audience.EVERYONE, *((Audience.NOBODY,) if unlisted else ())}
         if actor is not None and actor.is_staff:
             audiences.add(Audience.STAFF)
         if actor is not None and actor.city_admin:

@@ -45,7 +45,7 @@ class Turn:
     base_context: dict[str, Any]
     actor: Actor = field(default_factory=Actor)
     flow_runner: FlowRunner | None = None
-    menu: Callable[[Actor], Menu] | None = None
+    menu: Callable[[Actor, bool], Menu] | None = None
     replies: list[Outbound] = field(default_factory=list)
     forget: bool = False
 
@@ -55,9 +55,9 @@ class Turn:
         assert self.flow_runner is not None, "a turn made outside the engine has no flows"
         return self.flow_runner
 
-    def menu_for(self, actor: Actor) -> Menu:
+    def menu_for(self, actor: Actor, unlisted: bool = False) -> Menu:
         """The command menu someone may use: everyone's, plus staff's or the city team's."""
-        return self.menu(actor) if self.menu is not None else []
+        return self.menu(actor, unlisted) if self.menu is not None else []
 
     def context(self, **extra: Any) -> dict[str, Any]:
         """Variables every message may use, plus any given here."""

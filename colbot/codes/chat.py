@@ -12,7 +12,7 @@ from colbot.chat.turn import Turn
 from colbot.codes import format as code_format
 from colbot.codes import store as codes
 from colbot.codes.redeemed import RedeemedHook
-from colbot.codes.store import RedeemOutcome
+from colbot.codes.store import RedeemOutcome, TeamChats
 from colbot.people import store as people
 
 FINISH_ONBOARDING = "ob"
@@ -32,7 +32,7 @@ class Redeemer:
     def __init__(
         self,
         tz: ZoneInfo,
-        admin_chats: list[tuple[str, str]],
+        admin_chats: TeamChats,
         on_redeemed: Sequence[RedeemedHook] = (),
     ) -> None:
         self.tz = tz

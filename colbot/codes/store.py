@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +33,14 @@ SPIKE_THRESHOLD = 30
 MAX_USES_LIMIT = 500
 MAKE_ATTEMPTS = 5
 WRONG = "code.wrong"
+
+# The chats the city team is reached on, asked only when there is something to tell them.
+TeamChats = Callable[[AsyncSession], Awaitable[Sequence[tuple[str, str]]]]
+
+
+async def no_team(session: AsyncSession) -> Sequence[tuple[str, str]]:
+    """No city team to tell (as in tests of the codes alone)."""
+    return ()
 
 
 class RedeemOutcome(enum.StrEnum):
@@ -186,7 +194,7 @@ async def redeem(
     text: str,
     channel: str,
     now: datetime,
-    admin_chats: Sequence[tuple[str, str]] = (),
+    admin_chats: TeamChats = no_team,
 ) -> RedeemResult:
     """Checks a code and, if it is good, records the redemption exactly once."""
     actor = person.public_id
@@ -290,7 +298,7 @@ async def _wrong(
     channel: str,
     now: datetime,
     outcome: RedeemOutcome,
-    admin_chats: Sequence[tuple[str, str]],
+    admin_chats: TeamChats,
 ) -> RedeemResult:
     """Counts a wrong code per person and overall, and tells the admins about a spike."""
     await audit.record(session, now, person.public_id, channel, WRONG, reason=outcome.value)
@@ -310,7 +318,7 @@ async def _wrong(
             f"⚠️ At least {overall} wrong completion codes were sent in the last "
             f"{int(SPIKE_WINDOW.total_seconds() // 60)} minutes. Someone may be guessing codes."
         )
-        for admin_channel, chat_id in admin_chats:
+        for admin_channel, chat_id in await admin_chats(session):
             await outbox.enqueue(
                 session, admin_channel, chat_id, text, key=f"code-spike:{window}:{chat_id}", now=now
             )

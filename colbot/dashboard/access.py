@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -108,8 +109,12 @@ async def use_link(
     return cookie, None
 
 
+# Whether someone ("telegram:1234", "webchat:...", "cli:alex") is still on the city team.
+StillCityAdmin = Callable[[AsyncSession, str], Awaitable[bool]]
+
+
 async def viewer(
-    session: AsyncSession, cookie: str, now: datetime, admins: frozenset[str]
+    session: AsyncSession, cookie: str, now: datetime, still_admin: StillCityAdmin
 ) -> Viewer | None:
     """Who this cookie belongs to, if the session is live and they may still see the dashboard."""
     found = await session.scalar(
@@ -117,8 +122,8 @@ async def viewer(
     )
     if found is None or found.ended_at is not None or found.expires_at <= now:
         return None
-    if found.partner_id is None and found.actor not in admins:
-        return None  # no longer in COLBOT_ADMINS
+    if found.partner_id is None and not await still_admin(session, found.actor):
+        return None  # no longer on the city team
     if found.staff_member_id is not None:
         member = await session.get(StaffMember, found.staff_member_id)
         if member is None or member.removed_at is not None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from colbot.dashboard import access as dashboard_access
 from colbot.dashboard import charts
 from colbot.dashboard import figures as dashboard
-from colbot.dashboard.access import LinkProblem, Viewer
+from colbot.dashboard.access import LinkProblem, StillCityAdmin, Viewer
 from colbot.dashboard.disclosure import FEWER_THAN
 from colbot.dashboard.periods import Period, PeriodError, parse_period
 from colbot.dashboard.report import Area, Cell, Report, build_report
@@ -45,7 +45,7 @@ class Dashboard:
 
     site: Site
     areas: tuple[Area, ...]
-    admins: frozenset[str]
+    still_admin: StillCityAdmin
     css: bytes = b""
     css_url: str = ""
     _cache: dict[tuple[int | None, Period], tuple[float, Report]] = field(default_factory=dict)
@@ -94,7 +94,9 @@ async def _viewer(request: web.Request) -> Viewer | None:
     if not 20 <= len(cookie) <= 100:
         return None
     async with board.site.database.reading() as session:
-        return await dashboard_access.viewer(session, cookie, board.site.clock.now(), board.admins)
+        return await dashboard_access.viewer(
+            session, cookie, board.site.clock.now(), board.still_admin
+        )
 
 
 def _signed_out(request: web.Request) -> web.Response:
@@ -313,10 +315,10 @@ async def stylesheet(request: web.Request) -> web.Response:
 
 
 def install(
-    app: web.Application, site: Site, areas: Sequence[Area], admins: frozenset[str]
+    app: web.Application, site: Site, areas: Sequence[Area], still_admin: StillCityAdmin
 ) -> None:
     """Puts the dashboard on the app for its handlers."""
     css = (STATIC_DIR / CSS_NAME).read_bytes()
-    board = Dashboard(site, tuple(areas), admins, css)
+    board = Dashboard(site, tuple(areas), still_admin, css)
     board.css_url = f"/dashboard/{CSS_NAME}?v={hashlib.sha256(css).hexdigest()[:12]}"
     app[DASHBOARD_KEY] = board

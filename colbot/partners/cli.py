@@ -9,17 +9,14 @@ import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from telegram import Bot
-from telegram.error import TelegramError
-
 from colbot.catalogue import store as catalogue
 from colbot.partners import store as partners
+from colbot.web.paths import web_chat_start
 
 if TYPE_CHECKING:
     from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -46,22 +43,6 @@ def _problem(args: argparse.Namespace) -> str | None:
     if args.email and not EMAIL.match(args.email):
         return f"--email must be an email address, not {args.email!r}"
     return None
-
-
-async def _bot_username(colbot: Colbot, given: str | None) -> str | None:
-    """The bot's username: from --bot, or asked of Telegram with the token."""
-    if given:
-        name = given.removeprefix("@")
-        return name if BOT_USERNAME.match(name) else None
-    token = colbot.settings.telegram_token
-    if not token:
-        return None
-    try:
-        async with Bot(token, base_url=colbot.settings.telegram_api_url) as bot:
-            return bot.username
-    except TelegramError as exc:
-        print(f"colbot: could not ask Telegram for the bot's name: {exc}", file=sys.stderr)
-        return None
 
 
 async def run(colbot: Colbot, args: argparse.Namespace) -> int:
@@ -93,13 +74,10 @@ async def run(colbot: Colbot, args: argparse.Namespace) -> int:
                     + (f" · {details}" if details else "")
                 )
             return 0
-        username = await _bot_username(colbot, args.bot)
-        if username is None:
-            print(
-                "colbot: I need the bot's Telegram name to make the link: set "
-                "COLBOT_TELEGRAM_TOKEN, or pass --bot USERNAME",
-                file=sys.stderr,
-            )
+        try:
+            username = await colbot.bot_username(args.bot)
+        except ValueError as exc:
+            print(f"colbot: {exc}", file=sys.stderr)
             return 2
         async with colbot.database.transaction() as session:
             invited = await catalogue.find_partner(session, args.name)
@@ -115,8 +93,9 @@ async def run(colbot: Colbot, args: argparse.Namespace) -> int:
             f"One-time invite for {invited.name}, valid for 7 days. Send it only to the person "
             "who should join:"
         )
-        print(partners.invite_link(username, payload))
-        print(payload)
+        print(f"Web chat: {web_chat_start(colbot.settings.public_url, payload)}")
+        if username:
+            print(f"Telegram: {partners.invite_link(username, payload)}")
         return 0
     finally:
         await colbot.database.dispose()

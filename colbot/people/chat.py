@@ -63,16 +63,22 @@ async def welcome(turn: Turn) -> None:
         turn.flows.ask(turn)
     elif turn.person is not None and turn.person.onboarded_at is not None:
         turn.say("welcome_back")
-        turn.say("help")
+        say_help(turn)
     else:
         await turn.flows.start(turn, ONBOARDING)
 
 
 async def show_help(turn: Turn) -> None:
     """What colbot can do; mid-question, the question again so nobody is stuck."""
-    turn.say("help")
+    say_help(turn)
     if turn.in_flow:
         turn.flows.ask(turn)
+
+
+def say_help(turn: Turn) -> None:
+    """Every command this person may use (staff's and the team's too), and this channel's own."""
+    commands = turn.menu_for(turn.actor, unlisted=True)
+    turn.say("help", commands=commands, channel=turn.inbound.channel)
 
 
 async def _needs_profile(turn: Turn) -> bool:

@@ -16,3 +16,8 @@ def badge_path(slug: str, public_id: str) -> str:
 def artwork_path(artwork: str) -> str:
     """A badge's artwork as PNG, named by its artwork (or, lacking one, its badge class)."""
     return f"/artwork/{artwork}.png"
+
+
+def web_chat_start(public_url: str, payload: str) -> str:
+    """The web chat, opened as if its /start link carried this payload (an invite, a code)."""
+    return f"{public_url.rstrip('/')}/chat?start={payload}"

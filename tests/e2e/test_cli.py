@@ -96,14 +96,26 @@ async def test_partners_add_list_and_invite_through_the_cli(tmp_path: Path) -> N
     process = await start_colbot("partners", "list", env=env)
     stdout, _ = await asyncio.wait_for(process.communicate(), 30)
     assert "Kensalfield Climbing Wall (id kensalfield-climbing-wall) · 0 staff" in stdout.decode()
+    # With Telegram off, the invite is a web chat link: no token, no t.me.
     process = await start_colbot("partners", "invite", "Kensalfield Climbing Wall", env=env)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2 and "COLBOT_TELEGRAM_TOKEN" in stderr.decode()
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    web_chat = stdout.decode().strip().splitlines()[-1]
+    assert web_chat.startswith("Web chat: http://127.0.0.1:") and "/chat?start=i_" in web_chat
+    assert "t.me" not in stdout.decode()
     process = await start_colbot(
         "partners", "invite", "kensalfield-climbing-wall", "--bot", "kfcol_bot", env=env
     )
     stdout, _ = await asyncio.wait_for(process.communicate(), 30)
     lines = stdout.decode().strip().splitlines()
     assert process.returncode == 0
-    assert lines[-2] == f"https://t.me/kfcol_bot?start={lines[-1]}"
-    assert lines[-1].startswith("i_")
+    payload = lines[-2].rpartition("?start=")[2]
+    assert (
+        payload.startswith("i_")
+        and lines[-1] == f"Telegram: https://t.me/kfcol_bot?start={payload}"
+    )
+    process = await start_colbot(
+        "partners", "invite", "kensalfield-climbing-wall", "--bot", "kf bot!", env=env
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2 and "is not a Telegram bot name" in stderr.decode()

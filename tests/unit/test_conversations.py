@@ -67,6 +67,8 @@ SAMPLE_CONTEXT = {
     "sharing": True,
     "minutes": 10,
     "web_min_age": 13,
+    "commands": [("explore", "Find things to do"), ("email", "Put your email on badges")],
+    "alerted": True,
 }
 
 LANGUAGES = available_languages(conversations_dir())

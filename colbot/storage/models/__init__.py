@@ -22,6 +22,7 @@ from colbot.storage.models.people import (
     YoungPersonPassion,
 )
 from colbot.storage.models.processes import Lease, TelegramUpdate
+from colbot.storage.models.team import CityAdmin, CityAdminInvite
 from colbot.storage.models.webchat import (
     WebChatDevice,
     WebChatInbound,
@@ -36,6 +37,8 @@ __all__ = [
     "Base",
     "CardShown",
     "ChannelIdentity",
+    "CityAdmin",
+    "CityAdminInvite",
     "CompletionCode",
     "ConversationState",
     "Counter",

@@ -1,0 +1,1 @@
+"""The city team: admins on any channel, invited with a one-time link."""
