@@ -306,7 +306,7 @@ def build_engine(
             Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
         ).router(),
         journey.router(),
-        Staff(city.timezone, bot_username).router(),
+        Staff(city.timezone, settings.public_url, bot_username).router(),
         CodeMaking(city.timezone, city.name, settings.public_url, bot_username).router(),
         DashboardLinks(settings.public_url).router(),
         BroadcastChat(

@@ -1,8 +1,6 @@
-"""The bot's own public name, needed for t.me deep links in invites and QR codes."""
+"""The bot's own Telegram name, for t.me links, known only once Telegram has been reached."""
 
 from __future__ import annotations
-
-FALLBACK_USERNAME = "colbot_bot"
 
 
 class BotIdentity:
@@ -12,5 +10,9 @@ class BotIdentity:
         self.known = username
 
     def username(self) -> str:
-        """The username for t.me links; a placeholder until Telegram has been reached."""
-        return self.known or FALLBACK_USERNAME
+        """The username for t.me links, or "" while Telegram is off or not yet reached.
+
+        Nothing colbot hands out may point at a bot that does not exist, so callers offer the
+        web chat alone when this is empty.
+        """
+        return self.known

@@ -190,12 +190,8 @@ class CodeMaking:
             return now + timedelta(days=7)
         return codes.default_expiry(max(opportunity.ends_at, now), self.tz)
 
-    def code_link(self, code: str) -> str:
-        """The deep link the QR image in the chat opens: the bot, with the code."""
-        return code_format.deep_link(self.bot_username(), code)
-
     def venue_poster_link(self, code: str) -> str:
-        """The page the wall card's QR opens, offering Telegram and the web chat with the code.
+        """The page every code's QR opens, offering the web chat (and Telegram, when on).
 
         A phone without Telegram can't follow a t.me link, and a venue wall is scanned by all.
         """
@@ -217,7 +213,7 @@ class CodeMaking:
             turn.session, member, opportunity, int(uses_text), expires_at, turn.now
         )
         shown = code_format.display(code.code)
-        link = self.code_link(code.code)
+        link = self.venue_poster_link(code.code)
         turn.say(
             "staff.code_made",
             title=opportunity.title,
@@ -237,7 +233,11 @@ class CodeMaking:
             opportunity_title=opportunity.title,
             partner_name=partner.name,
             city_name=self.city_name,
-            instructions=turn.text("staff.card_instructions"),
+            instructions=turn.text(
+                "staff.card_instructions",
+                web_chat_address=self.public_url.split("://", 1)[-1].rstrip("/") + "/chat",
+                bot=self.bot_username(),
+            ),
         )
         turn.send(
             Outbound(

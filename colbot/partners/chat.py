@@ -18,6 +18,7 @@ from colbot.partners import stats
 from colbot.partners import store as partners
 from colbot.partners.staff import partner_of, staff_or_refuse
 from colbot.storage.models import Partner
+from colbot.web.paths import web_chat_start
 
 # The partner menu's buttons: the label (staff.menu_<label>) and the command each one runs.
 MENU = (
@@ -37,8 +38,9 @@ BotUsername = Callable[[], str]
 class Staff:
     """The partner side of the bot, for staff members and city admins."""
 
-    def __init__(self, tz: ZoneInfo, bot_username: BotUsername) -> None:
+    def __init__(self, tz: ZoneInfo, public_url: str, bot_username: BotUsername) -> None:
         self.tz = tz
+        self.public_url = public_url
         self.bot_username = bot_username
 
     def router(self) -> Router:
@@ -180,8 +182,13 @@ class Staff:
         payload = await partners.create_invite(
             turn.session, partner, turn.now, turn.inbound.chat_id, turn.inbound.channel
         )
-        link = partners.invite_link(self.bot_username(), payload)
-        turn.say("staff.invite_made", partner=partner.name, link=link)
+        bot = self.bot_username()
+        turn.say(
+            "staff.invite_made",
+            partner=partner.name,
+            link=web_chat_start(self.public_url, payload),
+            telegram_link=partners.invite_link(bot, payload) if bot else "",
+        )
 
     async def staff_list(self, turn: Turn) -> None:
         """The partner's staff; admins get a button to remove each of the others."""

@@ -81,7 +81,10 @@ async def test_invite_makes_staff_and_first_is_admin(
     await second.say("/invite")
     assert "Only your partner's admin" in second.last_text()
     await first.say("/invite")
-    assert "https://t.me/" in first.last_text()
+    invite = first.last_text()
+    assert f"{colbot.settings.public_url}/chat?start=i_" in invite
+    # A Telegram link only where Telegram is on: never one to a bot that does not exist.
+    assert ("https://t.me/" in invite) == (telegram is not None)
 
 
 async def test_used_expired_and_unknown_invites_say_which(
@@ -126,7 +129,7 @@ async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
         assert await session.scalar(select(func.count()).select_from(CompletionCode)) == 0
 
 
-async def test_the_chat_qr_opens_telegram_and_the_wall_card_qr_offers_both_channels(
+async def test_the_chat_qr_and_the_wall_card_qr_both_open_the_venue_page(
     colbot: Colbot, talk: Talk
 ) -> None:
     staff = await staff_talker(colbot, talk, "scanner")
@@ -142,9 +145,9 @@ async def test_the_chat_qr_opens_telegram_and_the_wall_card_qr_offers_both_chann
     assert replies[1].image is not None and replies[2].file is not None
     chat_qr = scanned(replies[1].image.content)
     card_qr = scanned(replies[2].file.content)
-    assert len(chat_qr) == 1 and chat_qr[0].startswith("https://t.me/")
-    assert chat_qr[0].endswith(f"?start={code_format.deep_link_payload(code)}")
-    assert card_qr == [venue_link(colbot.settings.public_url, code)]
+    # The venue page offers the web chat, and Telegram only when it is on: no QR may point at
+    # a bot that does not exist.
+    assert chat_qr == card_qr == [venue_link(colbot.settings.public_url, code)]
 
 
 async def test_code_redeemed_by_typing_by_command_and_by_deep_link(

@@ -62,7 +62,7 @@ async def test_a_city_admin_invites_staff_for_any_partner_in_the_bot(
             "telegram", str(admin.id), InboundKind.BUTTON, button_data=choices["Pixel Forge Games"]
         )
     )
-    link = next(w for w in made[0].text.split() if w.startswith("https://t.me/"))
+    link = next(w for w in made[0].text.split() if "?start=i_" in w)
     payload = link.partition("?start=")[2]
     newcomer = double.person("Priya")
     joined = await sender.engine.handle(
