@@ -97,6 +97,7 @@ class Colbot:
     demo: bool = False
     webchat: webchat.WebChatChannel | None = None
     digests: DigestSender | None = None
+    safeguarding: SafeguardingReach | None = None
     jobs: JobsInFlight = field(default_factory=JobsInFlight)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
@@ -150,6 +151,9 @@ class Colbot:
     async def start(self) -> None:
         """Starts the web server, the scheduler and, with a token, the Telegram channel."""
         await self.prepare()
+        if self.safeguarding is not None:
+            for problem in (await self.safeguarding.warnings()).values():
+                log.warning("%s", problem)
         self._presence = Presence(self.database)
         if await self._presence.join():
             await self.outbox.recover()
@@ -319,6 +323,31 @@ def build_engine(
     return engine
 
 
+@dataclass(frozen=True)
+class SafeguardingReach:
+    """Whether a call for help can reach anyone: an admin on a working channel, or the lead."""
+
+    database: Database
+    team: CityTeam
+    settings: Settings
+    city: City
+
+    async def warnings(self) -> dict[str, str]:
+        """Nothing when someone can be alerted; else what to set up, for /readyz and the log."""
+        reachable = reachable_channels(self.settings)
+        async with self.database.reading() as session:
+            chats = await self.team.chats(session)
+        if any(channel in reachable for channel, _ in chats):
+            return {}
+        if email.CHANNEL in reachable and self.city.safeguarding.email:
+            return {}
+        return {
+            "safeguarding": "no city admin or safeguarding e-mail can be reached, so a call for "
+            "help alerts nobody: invite an admin (colbot admins invite NAME) or set "
+            "COLBOT_SMTP_URL"
+        }
+
+
 def reachable_channels(settings: Settings) -> frozenset[str]:
     """The channels a queued message can leave on: the web chat always, the others when set up."""
     channels = {webchat.CHANNEL}
@@ -373,9 +402,14 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     chat_page.install(web_app, web_chat, settings.public_url)
     venue_page.install(web_app, bot.username if telegram is not None else _no_telegram)
+    reach = SafeguardingReach(database, CityTeam(settings.admins), settings, city)
     web_app.add_routes(
         routes(
-            Operations(database, telegram.application.bot.get_me if telegram else None),
+            Operations(
+                database,
+                telegram.application.bot.get_me if telegram else None,
+                reach.warnings,
+            ),
             badge_pages.install(web_app, database, badge_site),
             webhook,
         )
@@ -416,4 +450,5 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         demo=demo,
         webchat=web_chat,
         digests=DigestSender(database, content, city.timezone, settings.quiet_hours, city.name),
+        safeguarding=reach,
     )

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 5.0
 Ping = Callable[[], Awaitable[object]]
+# Each name's problem, for checks that warn without making colbot unready.
+Warnings = Callable[[], Awaitable[dict[str, str]]]
 
 
 async def _database_totals(database: Database) -> None:
@@ -37,10 +39,14 @@ async def _database_totals(database: Database) -> None:
 class Operations:
     """/healthz, /readyz and /metrics, for whoever runs colbot."""
 
-    def __init__(self, database: Database, telegram: Ping | None) -> None:
+    def __init__(
+        self, database: Database, telegram: Ping | None, warnings: Warnings | None = None
+    ) -> None:
         self.database = database
         # Asks the Bot API who we are; None while the Telegram channel is off.
         self.telegram = telegram
+        # Problems worth a warning that still leave colbot able to serve (no one to alert).
+        self.warnings = warnings
 
     @staticmethod
     async def healthz(request: web.Request) -> web.Response:
@@ -81,7 +87,15 @@ class Operations:
                 checks["telegram"] = "ok"
             except Exception as exc:
                 checks["telegram"] = f"unreachable: {exc.__class__.__name__}"
-        ready = all(value in {"ok", "off"} for value in checks.values())
+        if self.warnings is not None:
+            try:
+                for name, problem in (await self.warnings()).items():
+                    checks[name] = f"warning: {problem}"
+            except Exception:
+                log.exception("could not check what /readyz warns about")
+        ready = all(
+            value in {"ok", "off"} or value.startswith("warning:") for value in checks.values()
+        )
         return web.json_response(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status=200 if ready else 503,

@@ -12,6 +12,7 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.logs import JsonFormatter
 from colbot.settings import Settings
+from colbot.team import store as team
 from tests.conftest import copy_demo
 from tests.doubles.telegram import TelegramDouble
 from tests.telegram.conftest import telegram_settings
@@ -24,10 +25,26 @@ async def test_ready_when_the_database_is_current_and_telegram_is_off(
     assert (await client.get("/healthz")).status == 200
     response = await client.get("/readyz")
     assert response.status == 200
-    assert await response.json() == {
-        "status": "ready",
-        "checks": {"database": "ok", "migrations": "ok", "telegram": "off"},
+    body = await response.json()
+    assert body["status"] == "ready"
+    assert {k: v for k, v in body["checks"].items() if k != "safeguarding"} == {
+        "database": "ok",
+        "migrations": "ok",
+        "telegram": "off",
     }
+    # With no admin and no mail server, a call for help alerts nobody: a warning, not a failure.
+    assert body["checks"]["safeguarding"].startswith("warning: no city admin")
+
+
+async def test_ready_says_nothing_of_safeguarding_once_an_admin_can_be_reached(
+    colbot: Colbot, aiohttp_client: type[TestClient]
+) -> None:
+    async with colbot.database.transaction() as session:
+        payload = await team.create_invite(session, "Sam", colbot.clock.now(), "test")
+        await team.accept_invite(session, payload, "webchat", "device-1", colbot.clock.now())
+    client = await aiohttp_client(colbot.web_app)  # type: ignore[operator]
+    body = await (await client.get("/readyz")).json()
+    assert "safeguarding" not in body["checks"] and body["status"] == "ready"
 
 
 async def test_not_ready_before_the_migrations(
