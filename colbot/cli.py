@@ -15,7 +15,7 @@ from colbot.app import Colbot, build_app
 from colbot.badges import cli as badges
 from colbot.catalogue import cli as opportunities
 from colbot.catalogue import store as catalogue
-from colbot.channels.console import ConsoleChannel
+from colbot.channels.console import FILES_FOLDER, ConsoleChannel
 from colbot.content.source import ContentError
 from colbot.dashboard import cli as report
 from colbot.dashboard import sign_in_cli as sign_in
@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo city (Kensalfield) first")
     chat = commands.add_parser("chat", help="chat with colbot in this terminal (or through a pipe)")
     chat.add_argument("--demo", action="store_true", help="load the demo city (Kensalfield) first")
+    chat.add_argument(
+        "--files",
+        type=Path,
+        default=None,
+        help="a folder to save pictures and files into (default: colbot-chat-files beside the "
+        "database)",
+    )
     chat.add_argument(
         "--as",
         dest="chat_id",
@@ -78,7 +85,7 @@ async def _serve(colbot: Colbot) -> None:
     log.info("stopped cleanly")
 
 
-async def _chat(colbot: Colbot, chat_id: str, first_name: str) -> None:
+async def _chat(colbot: Colbot, chat_id: str, first_name: str, files: Path | None) -> None:
     await colbot.prepare()
     if sys.stdin.isatty():
         print(
@@ -86,7 +93,8 @@ async def _chat(colbot: Colbot, chat_id: str, first_name: str) -> None:
             "a number to pick a choice, and /quit to leave.\n"
         )
     try:
-        await ConsoleChannel(colbot.engine, chat_id, first_name).run()
+        folder = files or colbot.settings.data_dir / FILES_FOLDER
+        await ConsoleChannel(colbot.engine, chat_id, first_name, files=folder).run()
     finally:
         await colbot.database.dispose()
 
@@ -146,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
         chat_id = args.chat_id or getpass.getuser()
-        asyncio.run(_chat(colbot, chat_id, args.name))
+        asyncio.run(_chat(colbot, chat_id, args.name, args.files))
     elif args.command == "demo":
         asyncio.run(_demo(colbot))
     elif args.command == "db":

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from colbot.chat.engine import Engine
-from colbot.chat.messages import Button, Inbound, InboundKind, Outbound
+from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
 
 CHANNEL = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit"})
+MAX_FILENAME = 100
+FILES_FOLDER = "colbot-chat-files"
 
 
-def render(outbound: Outbound, first_number: int = 1) -> tuple[str, list[Button]]:
-    """Shows a message as text, with its buttons as numbered choices and links as addresses."""
+def safe_filename(name: str) -> str:
+    """An attachment's name made safe to save: no folders, no hidden files, nothing odd."""
+    kept = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+    return kept[:MAX_FILENAME] or "attachment"
+
+
+def save_attachment(folder: Path, attachment: Attachment) -> Path:
+    """Writes an attachment into the folder, never over an earlier one; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = Path(safe_filename(attachment.filename))
+    path = folder / name
+    number = 2
+    while path.exists():
+        path = folder / f"{name.stem}-{number}{name.suffix}"
+        number += 1
+    path.write_bytes(attachment.content)
+    return path
+
+
+def render(
+    outbound: Outbound, first_number: int = 1, files: Path | None = None
+) -> tuple[str, list[Button]]:
+    """Shows a message as text, buttons as numbered choices, links as addresses, files saved."""
     lines = [outbound.text]
     buttons = [button for row in outbound.buttons for button in row]
     choices = [button for button in buttons if button.data]
@@ -25,9 +50,13 @@ def render(outbound: Outbound, first_number: int = 1) -> tuple[str, list[Button]
         outbound.links
     ):
         lines.append(f"  {link.label}: {link.url}")
-    attachment = outbound.image or outbound.file
-    if attachment is not None:
-        lines.append(f"  (attached: {attachment.filename}, {len(attachment.content)} bytes)")
+    for attachment in (outbound.image, outbound.file):
+        if attachment is None:
+            continue
+        if files is None:
+            lines.append(f"  (attached: {attachment.filename}, {len(attachment.content)} bytes)")
+        else:
+            lines.append(f"  (saved: {save_attachment(files, attachment)})")
     return "\n".join(lines), choices
 
 
@@ -55,12 +84,15 @@ class ConsoleChannel:
         first_name: str,
         stdin: TextIO = sys.stdin,
         write: Callable[[str], None] = print,
+        files: Path | None = None,
     ) -> None:
         self.engine = engine
         self.chat_id = chat_id
         self.first_name = first_name
         self.stdin = stdin
         self.write = write
+        # Where pictures and files are saved (badges, QR codes, /mydata); None only mentions them.
+        self.files = files
         self.choices: list[Button] = []
 
     async def run(self) -> None:
@@ -83,7 +115,7 @@ class ConsoleChannel:
         replies = await self.engine.handle(inbound)
         batch: list[Button] = []
         for outbound in replies:
-            text, choices = render(outbound, first_number=len(batch) + 1)
+            text, choices = render(outbound, first_number=len(batch) + 1, files=self.files)
             batch.extend(choices)
             self.write(text)
             self.write("")

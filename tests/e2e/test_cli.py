@@ -66,6 +66,21 @@ async def test_chat_resumes_after_the_process_ends(tmp_path: Path) -> None:
     assert "Welcome back" in out and "What should I call you" in out
 
 
+async def test_chat_saves_pictures_and_files_and_prints_where(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    files = tmp_path / "my files"
+    process = await start_colbot("chat", "--demo", "--as", "robin", "--files", str(files), env=env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(b"/mydata\n/mydata\n"), 60)
+    assert process.returncode == 0, stderr.decode()
+    saved = [
+        Path(line.split("(saved: ", 1)[1].rstrip(")"))
+        for line in stdout.decode().splitlines()
+        if "(saved: " in line
+    ]
+    assert len(saved) == 2 and len(set(saved)) == 2  # the second never overwrites the first
+    assert all(path.parent == files and path.read_bytes().startswith(b"{") for path in saved)
+
+
 async def test_db_upgrade_and_status(tmp_path: Path) -> None:
     env = colbot_env(tmp_path / "data")
     process = await start_colbot("db", "upgrade", env=env)
