@@ -48,6 +48,7 @@ PENDING = "pending"
 SENT = "sent"
 DROPPED = "dropped"
 UNREACHABLE = "unreachable"
+NO_CHANNEL = "no channel of colbot can reach this chat"
 FAILED = "failed"
 
 Sender = Callable[[str, Outbound], Awaitable[None]]
@@ -383,6 +384,7 @@ class OutboxDrainer:
         """Sends one batch of due messages; zero counts mean nothing was due."""
         counts = DrainCounts()
         now = self.clock.now()
+        counts.unreachable += await self._settle_unreachable_channels()
         async with self.database.reading() as session:
             due = [
                 Due.of(
@@ -446,6 +448,24 @@ class OutboxDrainer:
             confirmer.close()
             await writer
         return counts
+
+    async def _settle_unreachable_channels(self) -> int:
+        """Settles at once what no channel of this process can deliver (a console-only person).
+
+        Left pending, it would wait for ever and keep `colbot broadcast` asking whether colbot
+        serve is running.
+        """
+        async with self.database.transaction() as session:
+            settled = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.claimed_at.is_(None),
+                    OutboxMessage.channel.not_in(list(self.senders)),
+                )
+                .values(status=UNREACHABLE, last_error=NO_CHANNEL)
+            )
+        return int(settled.rowcount or 0)  # type: ignore[attr-defined]
 
     async def _settle_unsendable(
         self, due: list[Due], now: datetime, counts: DrainCounts
