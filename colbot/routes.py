@@ -82,5 +82,6 @@ def routes(
         web.post("/chat/push", chat.push_subscribe),
         web.delete("/chat/push", chat.push_unsubscribe),
         web.get("/static/chat/{name}", chat.static_file),
+        web.get("/chat/files/{token}", chat.chat_file),
         web.get(VENUE_PREFIX + "{code}", venue.venue_page),
     ]

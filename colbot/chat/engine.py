@@ -145,6 +145,14 @@ class Engine:
         )
         return [(name, self.content.render(f"commands.{name}")) for _, name in shown]
 
+    async def menu_of(self, channel: str, chat_id: str) -> list[tuple[str, str]]:
+        """The command menu of whoever is behind a chat, for channels that draw their own."""
+        async with self.database.reading() as session:
+            actor = await self.identify_actor(
+                session, Inbound(channel=channel, chat_id=chat_id, kind=InboundKind.RESUME)
+            )
+        return self.menu(actor)
+
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Handles one event in its own transaction; on failure nothing is half-saved."""
         try:
@@ -215,6 +223,9 @@ class Engine:
             self._reask_or(turn, "common.too_long")
         elif inbound.kind is InboundKind.TEXT:
             await self._on_text(turn)
+        elif inbound.kind is InboundKind.RESUME:
+            if turn.in_flow:
+                self.flows.ask(turn)
         elif turn.in_flow:
             await self.flows.answer(turn)
         elif inbound.kind is InboundKind.LOCATION:

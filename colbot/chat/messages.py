@@ -14,6 +14,8 @@ class InboundKind(StrEnum):
     BUTTON = "button"
     LOCATION = "location"
     OTHER = "other"
+    # A page or app came back (a reload): ask the open question again, say nothing else.
+    RESUME = "resume"
 
 
 @dataclass(frozen=True)

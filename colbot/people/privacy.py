@@ -21,6 +21,7 @@ from colbot.storage.models import (
     Redemption,
     Reminder,
     SavedItem,
+    WebChatFile,
     WebChatMessage,
     YoungPerson,
 )
@@ -140,5 +141,6 @@ async def erase(session: AsyncSession, person: YoungPerson) -> None:
     await web_push.forget_chats(session, web_chats)
     if web_chats:
         await session.execute(delete(WebChatMessage).where(WebChatMessage.chat_id.in_(web_chats)))
+        await session.execute(delete(WebChatFile).where(WebChatFile.chat_id.in_(web_chats)))
     await session.delete(person)
     await session.flush()

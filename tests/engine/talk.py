@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -234,11 +233,15 @@ class WebChatTalker(Transcript):
         if self.session is not None:
             await self.session.close()
 
-    def _outbound(self, frame: dict[str, Any]) -> Outbound:
-        def attachment(data: dict[str, str] | None) -> Attachment | None:
+    async def _outbound(self, frame: dict[str, Any]) -> Outbound:
+        async def attachment(data: dict[str, str] | None) -> Attachment | None:
+            """Fetches a kept file as the page does: with this browser's device cookie."""
             if not data:
                 return None
-            return Attachment(data["filename"], base64.b64decode(data["base64"]), data["mime_type"])
+            assert self.session is not None
+            async with self.session.get(f"{self.base_url}{data['url']}") as response:
+                assert response.status == 200, f"{data['url']}: {response.status}"
+                return Attachment(data["filename"], await response.read(), data["mime_type"])
 
         return Outbound(
             text=frame["text"],
@@ -247,8 +250,8 @@ class WebChatTalker(Transcript):
                 for row in frame["buttons"]
             ),
             links=tuple(Button(b["label"], b["data"], b["url"]) for b in frame["links"]),
-            image=attachment(frame.get("image")),
-            file=attachment(frame.get("file")),
+            image=await attachment(frame.get("image")),
+            file=await attachment(frame.get("file")),
             menu=tuple((name, text) for name, text in frame["menu"]) if "menu" in frame else None,
         )
 
@@ -275,7 +278,7 @@ class WebChatTalker(Transcript):
             reply = await self.ws.receive_json(timeout=REPLY_TIMEOUT_S)
             if reply["type"] == "message":
                 if reply["id"] > self.last_id:
-                    replies.append(self._outbound(reply))
+                    replies.append(await self._outbound(reply))
                     self.last_id = reply["id"]
                 await self.ws.send_json({"type": "ack", "id": reply["id"]})
             elif reply["type"] in {"taken", "refused"} and reply["seq"] == seq:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import logging
+import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbo
 from colbot.clock import Clock
 from colbot.delivery.web_push import WebPusher
 from colbot.storage.database import Database
-from colbot.storage.models import WebChatInbound, WebChatMessage
+from colbot.storage.models import WebChatFile, WebChatInbound, WebChatMessage
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,18 @@ MAX_TEXT_BYTES = 2000
 RATE_WINDOW_S = 10.0
 RATE_MAX_MESSAGES = 20
 MOVE_COMMAND = "move"
+FILES_PATH = "/chat/files"
+FILE_TOKEN_BYTES = 24
+FILENAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A kept picture or file, as its chat's browser fetches it."""
+
+    filename: str
+    mime_type: str
+    content: bytes
 
 
 def chat_id_for(device_token: str) -> str:
@@ -56,25 +69,30 @@ def _button(button: Button) -> dict[str, str]:
     return {"label": button.label, "data": button.data, "url": button.url}
 
 
-def _attachment(attachment: Attachment) -> dict[str, str]:
+def file_url(token: str) -> str:
+    """Where the chat's own browser fetches a kept picture or file."""
+    return f"{FILES_PATH}/{token}"
+
+
+def _attachment(attachment: Attachment, token: str) -> dict[str, str]:
     return {
         "filename": attachment.filename,
         "mime_type": attachment.mime_type,
-        "base64": base64.b64encode(attachment.content).decode("ascii"),
+        "url": file_url(token),
     }
 
 
-def to_payload(outbound: Outbound) -> dict[str, Any]:
-    """Renders one message for the page: text, chips, links, and attachments carried inline."""
+def to_payload(outbound: Outbound, tokens: Mapping[str, str]) -> dict[str, Any]:
+    """Renders one message for the page: text, chips, links, and its kept files' addresses."""
     payload: dict[str, Any] = {
         "text": outbound.text,
         "buttons": [[_button(b) for b in row] for row in outbound.buttons],
         "links": [_button(b) for b in outbound.links],
     }
     if outbound.image is not None:
-        payload["image"] = _attachment(outbound.image)
+        payload["image"] = _attachment(outbound.image, tokens["image"])
     if outbound.file is not None:
-        payload["file"] = _attachment(outbound.file)
+        payload["file"] = _attachment(outbound.file, tokens["file"])
     if outbound.menu is not None:
         payload["menu"] = [list(item) for item in outbound.menu]
     if outbound.location_button:
@@ -185,6 +203,21 @@ class WebChatChannel:
             await self._resume(moved.chat_id)
             await self._hand_over(moved)
 
+    async def ask_again(self, chat_id: str) -> None:
+        """A reloaded page: the open question again, with buttons that work (nothing else)."""
+        again = Inbound(kind=InboundKind.RESUME, channel=CHANNEL, chat_id=chat_id)
+
+        async def work() -> None:
+            await self._store(chat_id, await self.engine.handle(again))
+
+        await self.locks.run((CHANNEL, chat_id), work)
+        await self.push(chat_id)
+
+    async def menu(self, chat_id: str) -> dict[str, Any]:
+        """The frame that fills the page's command menu with what this chat's speaker may use."""
+        commands = await self.engine.menu_of(CHANNEL, chat_id)
+        return {"type": "menu", "commands": [list(item) for item in commands]}
+
     async def _resume(self, chat_id: str) -> None:
         """Asks the moved chat's open question again, so the new browser sees where they were."""
         start = Inbound(
@@ -250,7 +283,35 @@ class WebChatChannel:
         return chat_id, {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
 
     def _keep(self, session: AsyncSession, chat_id: str, outbound: Outbound, now: datetime) -> None:
-        session.add(WebChatMessage(chat_id=chat_id, payload=to_payload(outbound), created_at=now))
+        """Keeps a message for the page, and its pictures and files for reloads to come."""
+        tokens: dict[str, str] = {}
+        for slot, attachment in (("image", outbound.image), ("file", outbound.file)):
+            if attachment is not None:
+                tokens[slot] = secrets.token_urlsafe(FILE_TOKEN_BYTES)
+                session.add(
+                    WebChatFile(
+                        chat_id=chat_id,
+                        token=tokens[slot],
+                        filename=attachment.filename[:FILENAME_MAX],
+                        mime_type=attachment.mime_type,
+                        content=attachment.content,
+                        created_at=now,
+                    )
+                )
+        payload = to_payload(outbound, tokens)
+        session.add(WebChatMessage(chat_id=chat_id, payload=payload, created_at=now))
+
+    async def kept_file(self, chat_id: str, token: str) -> KeptFile | None:
+        """A picture or file kept for this chat; another chat's token finds nothing."""
+        async with self.database.reading() as session:
+            row = (
+                await session.execute(
+                    select(WebChatFile.filename, WebChatFile.mime_type, WebChatFile.content).where(
+                        WebChatFile.token == token, WebChatFile.chat_id == chat_id
+                    )
+                )
+            ).first()
+        return None if row is None else KeptFile(*row)
 
     async def send_to(self, chat_id: str, outbound: Outbound) -> None:
         """Keeps a message colbot started itself; shows it on the open page or rings the phone."""

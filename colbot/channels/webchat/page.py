@@ -54,7 +54,10 @@ WORDS = (
     "notify_stopped",
     "notify_denied",
     "notify_unavailable",
+    "menu",
 )
+# Kept files shown in the page itself; anything else is only ever downloaded.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/svg+xml"})
 SERVICE_WORKER = "sw.js"
 # The worker lives under /chat/ but looks after the page at /chat itself.
 SERVICE_WORKER_SCOPE = "/chat"
@@ -106,7 +109,10 @@ def page_html(channel: WebChatChannel) -> str:
 <button id="move" type="button" class="chip">{move}</button>
 <button id="notify" type="button" class="chip" hidden>{words["notify_on"]}</button>
 <span id="notify-status" role="status"></span></p>
+<ul id="menu" class="menu" hidden aria-label="{words["menu"]}"></ul>
 <form id="compose" autocomplete="off">
+<button id="menu-button" type="button" class="menu-button" aria-controls="menu"
+ aria-expanded="false" hidden>☰ {words["menu"]}</button>
 <input id="text" name="text" maxlength="{MAX_TEXT_BYTES}"
  placeholder="{words["placeholder"]}" aria-label="{words["placeholder"]}">
 <button id="send" type="submit">{words["send"]}</button>
@@ -193,6 +199,28 @@ async def push_unsubscribe(request: web.Request) -> web.Response:
     return web.Response(status=204, headers=CHAT_HEADERS)
 
 
+async def chat_file(request: web.Request) -> web.Response:
+    """A picture or file colbot sent this browser's chat; to any other browser, nothing."""
+    token = device_token(request)
+    if token is None:
+        raise web.HTTPNotFound(text="no such file")
+    channel = request.app[WEBCHAT_KEY]
+    async with channel.database.reading() as session:
+        chat_id, _ = await device_moves.resolve(session, chat_id_for(token))
+    kept = await channel.kept_file(chat_id, request.match_info["token"])
+    if kept is None:
+        raise web.HTTPNotFound(text="no such file")
+    shown = "inline" if kept.mime_type in INLINE_TYPES else "attachment"
+    name = "".join(c for c in kept.filename if c.isalnum() or c in "._-") or "file"
+    headers = {
+        **CHAT_HEADERS,
+        "Cache-Control": "private, max-age=86400",
+        "Content-Disposition": f'{shown}; filename="{name}"',
+    }
+    content_type = kept.mime_type if kept.mime_type in INLINE_TYPES else "application/octet-stream"
+    return web.Response(body=kept.content, content_type=content_type, headers=headers)
+
+
 async def static_file(request: web.Request) -> web.FileResponse:
     """The chat's own script and style sheet; nothing else is served from here."""
     name = request.match_info["name"]
@@ -241,7 +269,10 @@ async def _frame(
     kind = frame.get("type")
     if kind == "hello":
         await channel.ack(chat_id, int(frame.get("ack") or 0))
+        await ws.send_json(await channel.menu(chat_id))
         await channel.push(chat_id, only=ws)
+        if frame.get("reloaded") is True:
+            await channel.ask_again(chat_id)
     elif kind == "ack" and isinstance(frame.get("id"), int):
         await channel.ack(chat_id, frame["id"])
     elif kind in {"text", "button", "location", "other"}:

@@ -25,6 +25,7 @@ from colbot.storage.models.processes import Lease, TelegramUpdate
 from colbot.storage.models.team import CityAdmin, CityAdminInvite
 from colbot.storage.models.webchat import (
     WebChatDevice,
+    WebChatFile,
     WebChatInbound,
     WebChatMessage,
     WebChatMove,
@@ -61,6 +62,7 @@ __all__ = [
     "TelegramUpdate",
     "UTCDateTime",
     "WebChatDevice",
+    "WebChatFile",
     "WebChatInbound",
     "WebChatMessage",
     "WebChatMove",

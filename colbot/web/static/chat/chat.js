@@ -58,11 +58,10 @@
     return a;
   }
 
-  function blobUrl(attachment) {
-    var bytes = atob(attachment.base64);
-    var array = new Uint8Array(bytes.length);
-    for (var i = 0; i < bytes.length; i++) { array[i] = bytes.charCodeAt(i); }
-    return URL.createObjectURL(new Blob([array], { type: attachment.mime_type }));
+  // Kept on the server for this browser's chat alone (its device cookie), so a reload or a
+  // killed tab shows them again.
+  function fileUrl(attachment) {
+    return /^\/chat\/files\/[A-Za-z0-9_-]+$/.test(attachment.url || "") ? attachment.url : "";
   }
 
   function bubble(who) {
@@ -79,20 +78,29 @@
     scroll();
   }
 
-  function showBot(message, live) {
+  function hasSomethingToShow(message) {
+    return Boolean(message.text || message.image || message.file ||
+      (message.buttons && message.buttons.length) || (message.links && message.links.length));
+  }
+
+  function showBot(message) {
+    if (message.menu) { setMenu(message.menu); }
+    if (!hasSomethingToShow(message)) { return; }  // a bare menu update draws no bubble
     var div = bubble("bot");
     if (message.image) {
       var img = document.createElement("img");
-      img.src = blobUrl(message.image);
+      img.src = fileUrl(message.image);
       img.alt = message.image.filename;
       div.appendChild(img);
     }
-    var p = document.createElement("p");
-    linkify(p, message.text || "");
-    div.appendChild(p);
+    if (message.text) {
+      var p = document.createElement("p");
+      linkify(p, message.text);
+      div.appendChild(p);
+    }
     if (message.file) {
       var a = document.createElement("a");
-      a.href = blobUrl(message.file);
+      a.href = fileUrl(message.file);
       a.download = message.file.filename;
       a.textContent = "📎 " + message.file.filename;
       a.className = "file";
@@ -110,7 +118,6 @@
         chip.type = "button";
         chip.className = "chip";
         chip.textContent = button.label;
-        chip.disabled = !live;
         chip.addEventListener("click", function () {
           showMine(button.label);
           remember({ mine: button.label });
@@ -163,19 +170,22 @@
       reset();
     } else if (frame.type === "moved_away") {
       reset();
-      showBot({ text: frame.text }, false);
+      showBot({ text: frame.text });
     } else if (frame.type === "taken") {
       forget(frame.seq);
     } else if (frame.type === "refused") {
       forget(frame.seq);
-      showBot({ text: frame.text }, false);
+      showBot({ text: frame.text });
+    } else if (frame.type === "menu") {
+      setMenu(frame.commands);
     } else if (frame.type === "message") {
       if (frame.id > state.lastId) {
         var message = { text: frame.text, buttons: frame.buttons, links: frame.links };
         if (frame.image) { message.image = frame.image; }
         if (frame.file) { message.file = frame.file; }
-        showBot(message, true);
-        remember({ bot: { text: frame.text, buttons: frame.buttons, links: frame.links } });
+        if (frame.menu) { message.menu = frame.menu; }
+        showBot(message);
+        if (hasSomethingToShow(message)) { remember({ bot: message }); }
         state.lastId = frame.id;
         save("lastId", state.lastId);
       }
@@ -189,7 +199,9 @@
     socket.addEventListener("open", function () {
       backoff = 500;
       setStatus(words.online, true);
-      socket.send(JSON.stringify({ type: "hello", ack: state.lastId }));
+      // The first hello after a reload asks for the open question again, with live buttons.
+      socket.send(JSON.stringify({ type: "hello", ack: state.lastId, reloaded: reloaded }));
+      reloaded = false;
       state.pending.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
     });
     socket.addEventListener("message", function (event) {
@@ -212,14 +224,45 @@
   window.addEventListener("offline", function () { setStatus(words.offline, false); });
 
   state.log.forEach(function (entry) {
-    if (entry.mine) { showMine(entry.mine); } else if (entry.bot) { showBot(entry.bot, false); }
+    if (entry.mine) { showMine(entry.mine); } else if (entry.bot) { showBot(entry.bot); }
   });
+  var reloaded = state.log.length > 0;
   function say(text) {
     showMine(text);
     remember({ mine: text });
     send({ type: "text", text: text });
   }
   document.getElementById("move").addEventListener("click", function () { say("/move"); });
+
+  // The command menu, like Telegram's: the commands this person may use (staff's for staff).
+  var menuButton = document.getElementById("menu-button");
+  var menuList = document.getElementById("menu");
+  function setMenu(commands) {
+    if (!Array.isArray(commands)) { return; }
+    menuList.textContent = "";
+    commands.forEach(function (item) {
+      if (!Array.isArray(item) || typeof item[0] !== "string") { return; }
+      var li = document.createElement("li");
+      var pick = document.createElement("button");
+      pick.type = "button";
+      var name = document.createElement("strong");
+      name.textContent = "/" + item[0];
+      pick.appendChild(name);
+      pick.appendChild(document.createTextNode(" " + String(item[1] || "")));
+      pick.addEventListener("click", function () {
+        toggleMenu(false);
+        say("/" + item[0]);
+      });
+      li.appendChild(pick);
+      menuList.appendChild(li);
+    });
+    menuButton.hidden = !commands.length;
+  }
+  function toggleMenu(open) {
+    menuList.hidden = !open;
+    menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  menuButton.addEventListener("click", function () { toggleMenu(menuList.hidden); });
 
   // Web Push, only when they tap the button: the browser asks their permission then, never on
   // opening the page. Without it, what colbot sends waits here in the chat.
