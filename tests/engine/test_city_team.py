@@ -38,7 +38,8 @@ async def invited_admin(
     )
     printed = capsys.readouterr().out
     assert f"{colbot.settings.public_url}/chat?start=a_" in printed
-    assert "t.me" not in printed  # Telegram is off: no link to a bot that does not exist
+    # A Telegram link only when Telegram is on: never one to a bot that does not exist.
+    assert ("t.me/" in printed) == (colbot.telegram is not None)
     match = START_LINK.search(printed)
     assert match is not None
     admin = talk("team-1", first_name="Sam")
@@ -49,7 +50,7 @@ async def invited_admin(
     return admin
 
 
-@pytest.mark.parametrize("channel", ["console", "webchat"], indirect=True)
+@pytest.mark.parametrize("channel", ["console", "telegram", "webchat"], indirect=True)
 async def test_an_invited_admin_gets_the_dashboard_and_broadcasts(
     colbot: Colbot, talk: Talk, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,6 +119,9 @@ async def test_a_report_reaches_a_web_chat_admin_and_the_audit_log(
     assert [chat_id for chat_id, _ in alerts] == [admin.chat_id]
     assert "Safeguarding" in alerts[0][1]
     assert audited is not None
+    await colbot.outbox.drain_unless_draining()
+    shown = await admin.say("/help")  # the page picks up what arrived while it was quiet
+    assert any("Safeguarding" in message.text for message in shown + admin.history)
 
 
 class Inbox:
