@@ -77,7 +77,7 @@ class StepContext:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AnswerReading:
     """What an answer did: settled the step, asked again, changed a selection, or ended the flow."""
 
     value: Any = None
@@ -164,31 +164,35 @@ def _tick(chosen: bool, label: str) -> str:
     return f"✅ {label}" if chosen else label
 
 
-def read_answer(step: Step, inbound: Inbound, ctx: StepContext, selection: list[str]) -> Outcome:
+def read_answer(
+    step: Step, inbound: Inbound, ctx: StepContext, selection: list[str]
+) -> AnswerReading:
     """Reads one answer to a step, from a button, typed text or a shared location."""
     data = ButtonData.decode(inbound.button_data) if inbound.kind is InboundKind.BUTTON else None
     if data and data.action == buttons.SKIP:
         return (
-            Outcome(value=None, accepted=True) if step.skippable else Outcome(retry_key=step.retry)
+            AnswerReading(value=None, accepted=True)
+            if step.skippable
+            else AnswerReading(retry_key=step.retry)
         )
     if data and data.action == buttons.DONE:
-        return Outcome(value=list(selection), accepted=True)
+        return AnswerReading(value=list(selection), accepted=True)
     said = folded(inbound.text) if inbound.kind is InboundKind.TEXT else ""
     if said in SKIP_WORDS and step.skippable:
-        return Outcome(value=None, accepted=True)
+        return AnswerReading(value=None, accepted=True)
     if said in DONE_WORDS and step.kind in {"multi_choice", "passions"}:
-        return Outcome(value=list(selection), accepted=True)
+        return AnswerReading(value=list(selection), accepted=True)
     reader = _READERS[step.kind]
     return reader(step, inbound, data, ctx, selection)
 
 
 def _read_choice(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     option = step.option(data.value) if data else _option_from_text(step, inbound.text, ctx)
     if option is None:
-        return Outcome(retry_key=step.retry)
-    return Outcome(
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(
         value=option.value,
         accepted=True,
         ends_with=option.ends_with,
@@ -212,9 +216,9 @@ def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
 
 def _read_multi(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     if data and data.action == buttons.TOGGLE and step.option(data.value):
-        return Outcome(selection=_toggled(selection, data.value), edit=True)
+        return AnswerReading(selection=_toggled(selection, data.value), edit=True)
     said = folded(inbound.text)
     chosen = [
         option.value
@@ -223,8 +227,8 @@ def _read_multi(
         and (folded(_label(ctx, option.label)) in said or any(w in said for w in option.words))
     ]
     if not chosen:
-        return Outcome(retry_key=step.retry)
-    return Outcome(value=sorted({*selection, *chosen}), accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=sorted({*selection, *chosen}), accepted=True)
 
 
 def _toggled(selection: list[str], value: str) -> list[str]:
@@ -233,15 +237,15 @@ def _toggled(selection: list[str], value: str) -> list[str]:
 
 def _read_passions(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     known = {p.id for p in ctx.passions}
     if data:
         if data.action == buttons.TOGGLE and data.value in known:
-            return Outcome(selection=_toggled(selection, data.value), edit=True)
-        return Outcome(retry_key=None)
+            return AnswerReading(selection=_toggled(selection, data.value), edit=True)
+        return AnswerReading(retry_key=None)
     matched = [p for p in ctx.matcher.match(inbound.text) if p in known]
     if not matched:
-        return Outcome(retry_key="onboarding.passions.no_match")
+        return AnswerReading(retry_key="onboarding.passions.no_match")
     names = {p.id: p.label for p in ctx.passions}
     new_selection = [*selection, *(p for p in matched if p not in selection)]
     note = ctx.content.render(
@@ -249,30 +253,32 @@ def _read_passions(
         **ctx.render_context,
         chosen=", ".join(names[p] for p in matched),
     )
-    return Outcome(selection=new_selection, note=note)
+    return AnswerReading(selection=new_selection, note=note)
 
 
 def _read_age(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     raw = (
         data.value if data else folded(inbound.text).removesuffix(" years old").removesuffix(" yo")
     )
     if not raw.isdigit() or len(raw) > 3:
-        return Outcome(retry_key=step.retry)
+        return AnswerReading(retry_key=step.retry)
     age = int(raw)
     if age < YOUNGEST_AGE and age >= 4:
-        return Outcome(ends_with="onboarding.age.under_13", end_reason="under_13")
+        return AnswerReading(ends_with="onboarding.age.under_13", end_reason="under_13")
     if not YOUNGEST_AGE <= age <= OLDEST_AGE:
-        return Outcome(retry_key=step.retry)
+        return AnswerReading(retry_key=step.retry)
     if age < ctx.min_age:
-        return Outcome(ends_with="onboarding.age.under_channel_min", end_reason="under_channel_min")
-    return Outcome(value=age, accepted=True)
+        return AnswerReading(
+            ends_with="onboarding.age.under_channel_min", end_reason="under_channel_min"
+        )
+    return AnswerReading(value=age, accepted=True)
 
 
 def _read_nickname(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     if data:
         name = (
             valid_nickname(ctx.first_name, NICKNAME_MAX_LENGTH)
@@ -281,19 +287,19 @@ def _read_nickname(
         )
     else:
         name = valid_nickname(inbound.text, NICKNAME_MAX_LENGTH)
-    return Outcome(value=name, accepted=True) if name else Outcome(retry_key=step.retry)
+    return AnswerReading(value=name, accepted=True) if name else AnswerReading(retry_key=step.retry)
 
 
 def _read_area(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     areas = {area.id: area for area in ctx.places.areas}
     if data:
         area = areas.get(data.value)
         return (
-            Outcome(value={"area": area.id}, accepted=True)
+            AnswerReading(value={"area": area.id}, accepted=True)
             if area
-            else Outcome(retry_key=step.retry)
+            else AnswerReading(retry_key=step.retry)
         )
     if (
         inbound.kind is InboundKind.LOCATION
@@ -304,17 +310,19 @@ def _read_area(
     text = clean(inbound.text)
     area = ctx.places.area_by_postcode(text) or ctx.places.area_by_name(text)
     if area is None:
-        return Outcome(retry_key=step.retry)
-    return Outcome(value={"area": area.id}, accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value={"area": area.id}, accepted=True)
 
 
-def _area_from_location(step: Step, latitude: float, longitude: float, ctx: StepContext) -> Outcome:
+def _area_from_location(
+    step: Step, latitude: float, longitude: float, ctx: StepContext
+) -> AnswerReading:
     """Keeps only a rounded position (about 1 km) and the nearest area; never the exact spot."""
     lat, lon = coarse(latitude, longitude)
     nearest = min(ctx.places.areas, key=lambda a: distance_km(lat, lon, a.lat, a.lon))
     if distance_km(lat, lon, nearest.lat, nearest.lon) > MAX_DISTANCE_FROM_CITY_KM:
-        return Outcome(retry_key="onboarding.area.outside_city")
-    return Outcome(value={"area": nearest.id, "lat": lat, "lon": lon}, accepted=True)
+        return AnswerReading(retry_key="onboarding.area.outside_city")
+    return AnswerReading(value={"area": nearest.id, "lat": lat, "lon": lon}, accepted=True)
 
 
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%dT%H:%M")
@@ -331,17 +339,17 @@ def _within(step: Step, value: float) -> bool:
 
 def _read_text(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     text = clean(inbound.text)
     longest = int(step.maximum or TEXT_MAX_DEFAULT)
     if data or not 1 <= len(text) <= longest:
-        return Outcome(retry_key=step.retry)
-    return Outcome(value=text, accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=text, accepted=True)
 
 
 def _read_datetime(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     text = clean(inbound.text).upper().replace(".", ":")
     for pattern in DATETIME_FORMATS:
         try:
@@ -349,51 +357,51 @@ def _read_datetime(
         except ValueError:
             continue
         if ctx.now is not None and local <= ctx.now:
-            return Outcome(retry_key=step.retry)
-        return Outcome(value=local.isoformat(), accepted=True)
-    return Outcome(retry_key=step.retry)
+            return AnswerReading(retry_key=step.retry)
+        return AnswerReading(value=local.isoformat(), accepted=True)
+    return AnswerReading(retry_key=step.retry)
 
 
 def _read_number(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     text = clean(inbound.text).lower().removesuffix("hours").removesuffix("h").strip()
     try:
         value = float(text)
     except ValueError:
-        return Outcome(retry_key=step.retry)
+        return AnswerReading(retry_key=step.retry)
     if not _within(step, value) or value != value:
-        return Outcome(retry_key=step.retry)
-    return Outcome(value=value, accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=value, accepted=True)
 
 
 def _read_range(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     match = RANGE.match(clean(inbound.text))
     if match is None:
-        return Outcome(retry_key=step.retry)
+        return AnswerReading(retry_key=step.retry)
     low, high = int(match.group(1)), int(match.group(2))
     if low > high or not (_within(step, low) and _within(step, high)):
-        return Outcome(retry_key=step.retry)
-    return Outcome(value=[low, high], accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=[low, high], accepted=True)
 
 
 def _read_place(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     text = clean(inbound.text)
     match = POSTCODE.search(text)
     if match is None or len(text) > TEXT_MAX_DEFAULT:
-        return Outcome(retry_key=step.retry)
+        return AnswerReading(retry_key=step.retry)
     postcode = f"{match.group(1)} {match.group(2)}".upper()
     venue = (text[: match.start()] + text[match.end() :]).strip(" ,") or postcode
-    return Outcome(value={"venue": venue, "postcode": postcode}, accepted=True)
+    return AnswerReading(value={"venue": venue, "postcode": postcode}, accepted=True)
 
 
 def _read_quiet_hours(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
-) -> Outcome:
+) -> AnswerReading:
     """A button for a common choice, or quiet hours typed like 21:00-08:00 (or 22.30 to 7.00)."""
     if data or _option_from_text(step, inbound.text, ctx) is not None:
         return _read_choice(step, inbound, data, ctx, selection)
@@ -403,8 +411,8 @@ def _read_quiet_hours(
     except ValueError:
         quiet = None
     if quiet is None or quiet.start == quiet.end:
-        return Outcome(retry_key=step.retry)
-    return Outcome(value=str(quiet), accepted=True)
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=str(quiet), accepted=True)
 
 
 _READERS = {
