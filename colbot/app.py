@@ -31,8 +31,9 @@ from colbot.clock import Clock, SystemClock
 from colbot.codes.chat import Redeemer
 from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
-from colbot.content.city import City, Passion
+from colbot.content.city import City
 from colbot.content.conversations import Conversations
+from colbot.content.passions import Passion
 from colbot.dashboard import web as dashboard_pages
 from colbot.dashboard.chat import DashboardLinks
 from colbot.dashboard.report import Area as ReportArea

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from colbot.catalogue.importers import ImportRefused
 from colbot.catalogue.imports import format_catalogue, import_file, list_catalogue
-from colbot.content.city import load_passions
 from colbot.content.locations import conversations_dir
+from colbot.content.passions import load_passions
 
 if TYPE_CHECKING:
     from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.catalogue import store as catalogue
 from colbot.catalogue.importers import ImportedOpportunity, ImportRefused, Problem, parse_file
-from colbot.content.city import City, Passion
+from colbot.content.city import City
+from colbot.content.passions import Passion
 from colbot.domain.text import folded
 from colbot.storage.database import Database
 from colbot.storage.models import Opportunity, Partner

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from colbot.content.city import City, Passion, load_city, load_passions
+from colbot.content.city import City, load_city
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
+from colbot.content.passions import Passion, load_passions
 
 
 @dataclass(frozen=True)

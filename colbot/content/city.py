@@ -1,4 +1,4 @@
-"""A city's passions, areas, partners and opportunities, read from YAML and checked up front.
+"""A city's areas, partners and opportunities, read from YAML and checked up front.
 
 Everything here is pure: it reads the content files and nothing else, so a mistake in the data
 is found when the bot starts, with the file and line to fix, rather than in a conversation.
@@ -6,32 +6,25 @@ is found when the bot starts, with the file and line to fix, rather than in a co
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from colbot.content.source import ContentError, fail, load_yaml, origin_of
+from colbot.content.checked_yaml import Block, Register, blocks, line_of, read_document
+from colbot.content.source import fail
+from colbot.domain.geo import distance_km
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_KM_FROM_CENTRE = 50.0
 MAX_DAY = 366
 MAX_AGE = 120
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _POSTCODE_DISTRICT = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?")
-_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
 _FULL_POSTCODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}\d[A-Z\d]?) ?\d[A-Z]{2}(?![A-Z0-9])")
 _DISTRICT_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}\d[A-Z\d]?)(?: \d[A-Z]?)?(?![A-Z0-9])")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_PHONE = re.compile(r"\+?\d[\d ]{6,18}\d")
 
 
 @dataclass(frozen=True)
@@ -43,27 +36,7 @@ class Point:
 
     def km_to(self, other: Point) -> float:
         """The great-circle distance, good enough for 'how far is it' at town scale."""
-        lat1, lon1, lat2, lon2 = map(math.radians, (self.lat, self.lon, other.lat, other.lon))
-        hav = (
-            math.sin((lat2 - lat1) / 2) ** 2
-            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        )
-        return 2 * 6371.0 * math.asin(math.sqrt(hav))
-
-
-@dataclass(frozen=True)
-class Passion:
-    """Something a young person is into, with the words they might type for it."""
-
-    id: str
-    name: str
-    emoji: str
-    synonyms: tuple[str, ...]
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        """Every lower-case word or phrase that means this passion, its id and name first."""
-        return tuple(dict.fromkeys((self.id, self.name.lower(), *self.synonyms)))
+        return distance_km(self.lat, self.lon, other.lat, other.lon)
 
 
 @dataclass(frozen=True)
@@ -230,46 +203,9 @@ class City:
         return next(iter(best.values())) if len(best) == 1 else None
 
 
-def load_passions(path: Path) -> tuple[Passion, ...]:
-    """Reads the passion list, making sure every word a young person types means one passion."""
-    document = _read_document(path, "passions")
-    items = document.sequence("passions", non_empty=True)
-    passions: list[Passion] = []
-    ids = _Register("passion id")
-    word_owner: dict[str, tuple[str, int]] = {}
-
-    def claim_word(word: str, passion_id: str, container: Any, key: str | int) -> None:
-        owner = word_owner.get(word)
-        if owner is not None and owner[0] != passion_id:
-            raise fail(container, key, f"'{word}' already means '{owner[0]}' (line {owner[1]})")
-        word_owner.setdefault(word, (passion_id, _line(container, key)))
-
-    for block in _blocks(items, "passion", ("id", "name", "emoji", "synonyms")):
-        passion_id = block.slug("id")
-        ids.claim(passion_id, block, "id")
-        name = block.text("name")
-        emoji = block.text("emoji")
-        synonyms_list = block.sequence("synonyms")
-        claim_word(passion_id, passion_id, block.data, "id")
-        claim_word(name.lower(), passion_id, block.data, "name")
-        synonyms: list[str] = []
-        for position, word in enumerate(synonyms_list):
-            if not isinstance(word, str) or not word.strip():
-                raise fail(synonyms_list, position, "each synonym must be a word or phrase")
-            tidy = " ".join(word.split()).lower()
-            if word != tidy:
-                raise fail(synonyms_list, position, f"write synonym '{word}' as '{tidy}'")
-            if word in synonyms:
-                raise fail(synonyms_list, position, f"synonym '{word}' is listed twice")
-            claim_word(word, passion_id, synonyms_list, position)
-            synonyms.append(word)
-        passions.append(Passion(passion_id, name, emoji, tuple(synonyms)))
-    return tuple(passions)
-
-
 def load_city(folder: Path, passion_ids: Collection[str]) -> City:
     """Reads city.yaml, partners.yaml and opportunities.yaml from a folder and cross-checks them."""
-    city_doc = _read_document(
+    city_doc = read_document(
         folder / "city.yaml", None, ("id", "name", "timezone", "centre", "safeguarding", "areas")
     )
     city_id = city_doc.slug("id")
@@ -309,7 +245,7 @@ _OPPORTUNITY_KEYS = (
 _OPPORTUNITY_OPTIONAL_KEYS = ("weekday", "capacity", "url", "badge")
 
 
-def _timezone(document: _Block) -> ZoneInfo:
+def _timezone(document: Block) -> ZoneInfo:
     zone_name = document.text("timezone")
     try:
         return ZoneInfo(zone_name)
@@ -319,13 +255,13 @@ def _timezone(document: _Block) -> ZoneInfo:
         ) from None
 
 
-def _read_areas(document: _Block, centre: Point) -> tuple[Area, ...]:
+def _read_areas(document: Block, centre: Point) -> tuple[Area, ...]:
     items = document.sequence("areas", non_empty=True)
     areas: list[Area] = []
-    ids = _Register("area id")
-    districts = _Register("postcode district")
+    ids = Register("area id")
+    districts = Register("postcode district")
     phrase_owner: dict[str, tuple[str, int]] = {}
-    for block in _blocks(items, "area", _AREA_KEYS):
+    for block in blocks(items, "area", _AREA_KEYS):
         area_id = block.slug("id")
         ids.claim(area_id, block, "id")
         district = block.text("postcode_district")
@@ -344,7 +280,7 @@ def _read_areas(document: _Block, centre: Point) -> tuple[Area, ...]:
             imd_decile=block.integer("imd_decile", 1, 10),
             aliases=block.texts("aliases"),
         )
-        block.near(centre, area.point, "lat")
+        _near(block, centre, area.point, "lat")
         aliases_list = block.data["aliases"]
         places: list[tuple[str, Any, str | int]] = [(area.name, block.data, "name")]
         places += [(alias, aliases_list, i) for i, alias in enumerate(area.aliases)]
@@ -357,17 +293,17 @@ def _read_areas(document: _Block, centre: Point) -> tuple[Area, ...]:
                 raise fail(
                     container, key, f"'{phrase}' already names area '{owner[0]}' (line {owner[1]})"
                 )
-            phrase_owner.setdefault(plain, (area_id, _line(container, key)))
+            phrase_owner.setdefault(plain, (area_id, line_of(container, key)))
         areas.append(area)
     return tuple(areas)
 
 
 def _read_partners(path: Path, area_ids: Collection[str]) -> tuple[PartnerSeed, ...]:
-    document = _read_document(path, "partners")
+    document = read_document(path, "partners")
     items = document.sequence("partners")
     partners: list[PartnerSeed] = []
-    ids = _Register("partner id")
-    for block in _blocks(items, "partner", _PARTNER_KEYS):
+    ids = Register("partner id")
+    for block in blocks(items, "partner", _PARTNER_KEYS):
         partner_id = block.slug("id")
         ids.claim(partner_id, block, "id")
         partners.append(
@@ -387,11 +323,11 @@ def _read_partners(path: Path, area_ids: Collection[str]) -> tuple[PartnerSeed, 
 def _read_opportunities(
     path: Path, partner_ids: Collection[str], passion_ids: Collection[str], centre: Point
 ) -> tuple[OpportunitySeed, ...]:
-    document = _read_document(path, "opportunities")
+    document = read_document(path, "opportunities")
     items = document.sequence("opportunities")
     opportunities: list[OpportunitySeed] = []
-    ids = _Register("opportunity id")
-    for block in _blocks(items, "opportunity", _OPPORTUNITY_KEYS, _OPPORTUNITY_OPTIONAL_KEYS):
+    ids = Register("opportunity id")
+    for block in blocks(items, "opportunity", _OPPORTUNITY_KEYS, _OPPORTUNITY_OPTIONAL_KEYS):
         opportunity_id = block.slug("id")
         ids.claim(opportunity_id, block, "id")
         min_age = block.integer("min_age", 1, MAX_AGE)
@@ -421,32 +357,9 @@ def _read_opportunities(
             url=block.optional_https_url("url"),
             badge=block.optional_slug("badge"),
         )
-        block.near(centre, opportunity.point, "lat")
+        _near(block, centre, opportunity.point, "lat")
         opportunities.append(opportunity)
     return tuple(opportunities)
-
-
-def _read_document(path: Path, list_key: str | None, keys: Collection[str] = ()) -> _Block:
-    try:
-        data = load_yaml(path)
-    except OSError as exc:
-        raise ContentError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if not isinstance(data, dict):
-        expected = f"'{list_key}:' and a list" if list_key else "'key: value' lines"
-        raise ContentError(f"{path}:1: the file should contain {expected}")
-    return _Block(data, (list_key,) if list_key else keys, (), "the file")
-
-
-def _blocks(
-    items: Any, what: str, required: Collection[str], optional: Collection[str] = ()
-) -> Iterator[_Block]:
-    for index, item in enumerate(items):
-        yield _Block(item, required, optional, f"this {what}", items, index)
-
-
-def _line(container: Any, key: str | int | None) -> int:
-    origin = origin_of(container, key)
-    return origin.line if origin else 0
 
 
 def _plain_words(text: str) -> str:
@@ -463,218 +376,12 @@ def _area_phrases(area: Area) -> Iterator[str]:
             yield plain
 
 
-class _Register:
-    """Remembers where each id was first written, so a repeat can point at both places."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.lines: dict[str, int] = {}
-
-    def claim(self, value: str, block: _Block, key: str) -> None:
-        """Records an id, or fails at its key if the id was already used."""
-        if value in self.lines:
-            raise block.error(
-                key, f"{self.what} '{value}' is already used at line {self.lines[value]}"
-            )
-        self.lines[value] = _line(block.data, key)
-
-
-class _Block:
-    """One YAML mapping being read; every complaint points at the line of the key at fault."""
-
-    def __init__(
-        self,
-        data: Any,
-        required: Collection[str],
-        optional: Collection[str],
-        what: str,
-        parent: Any = None,
-        key: str | int | None = None,
-    ) -> None:
-        if not isinstance(data, dict):
-            raise fail(parent, key, f"{what} should be a block of 'key: value' lines")
-        self.data = data
-        for name in data:
-            if name not in required and name not in optional:
-                allowed = ", ".join([*required, *optional])
-                raise self.error(name, f"unknown key '{name}' (expected: {allowed})")
-        missing = [name for name in required if name not in data]
-        if missing:
-            raise fail(data, None, f"{what} is missing {', '.join(repr(m) for m in missing)}")
-
-    def error(self, key: str, message: str) -> ContentError:
-        """An error located at one of this block's keys."""
-        return fail(self.data, key, message)
-
-    def value(self, key: str) -> Any:
-        """The raw value of a key, or None when an optional key is left out."""
-        return self.data.get(key)
-
-    def block(self, key: str, required: Collection[str], optional: Collection[str] = ()) -> _Block:
-        """A nested mapping."""
-        return _Block(self.value(key), required, optional, f"'{key}'", self.data, key)
-
-    def sequence(self, key: str, non_empty: bool = False) -> Any:
-        """A nested list, keeping its line numbers."""
-        value = self.value(key)
-        if not isinstance(value, list):
-            raise self.error(key, f"'{key}' should be a list")
-        if non_empty and not value:
-            raise self.error(key, f"'{key}' should list at least one item")
-        return value
-
-    def text(self, key: str) -> str:
-        """Non-empty text, trimmed."""
-        value = self.value(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"'{key}' should be some text, not {value!r}")
-        return value.strip()
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        """A list of non-empty texts."""
-        items = self.sequence(key)
-        for position, item in enumerate(items):
-            if not isinstance(item, str) or not item.strip():
-                raise fail(items, position, f"each item of '{key}' should be some text")
-        return tuple(item.strip() for item in items)
-
-    def slug(self, key: str) -> str:
-        """An id of lower-case letters, digits and single hyphens."""
-        value = self.text(key)
-        if not _SLUG.fullmatch(value):
-            raise self.error(
-                key, f"'{value}' should use only a-z, 0-9 and single hyphens, like 'coding-club'"
-            )
-        return value
-
-    def optional_slug(self, key: str) -> str | None:
-        """An id that may be left out."""
-        return None if self.value(key) is None else self.slug(key)
-
-    def integer(self, key: str, low: int, high: int) -> int:
-        """A whole number within bounds."""
-        value = self.value(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(
-                key, f"'{key}' should be a whole number from {low} to {high}, not {value!r}"
-            )
-        return value
-
-    def optional_integer(self, key: str, low: int, high: int) -> int | None:
-        """A whole number that may be null."""
-        return None if self.value(key) is None else self.integer(key, low, high)
-
-    def number(self, key: str, low: float, high: float, above_low: bool = False) -> float:
-        """A number within bounds; `above_low` excludes the lower bound itself."""
-        value = self.value(key)
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        too_low = is_number and (value <= low if above_low else value < low)
-        if not is_number or not math.isfinite(value) or too_low or value > high:
-            bound = f"more than {low:g}" if above_low else f"at least {low:g}"
-            raise self.error(
-                key, f"'{key}' should be a number {bound} and at most {high:g}, not {value!r}"
-            )
-        return float(value)
-
-    def latitude(self, key: str) -> float:
-        """Degrees north."""
-        return self.number(key, -90, 90)
-
-    def longitude(self, key: str) -> float:
-        """Degrees east; west is negative."""
-        return self.number(key, -180, 180)
-
-    def near(self, centre: Point, point: Point, key: str) -> None:
-        """Catches swapped or mistyped coordinates that would put a place far from the city."""
-        distance = point.km_to(centre)
-        if distance > MAX_KM_FROM_CENTRE:
-            raise self.error(
-                key,
-                f"({point.lat}, {point.lon}) is {distance:.0f} km from the city centre; "
-                "check lat, lon and the minus sign",
-            )
-
-    def pence(self, key: str) -> int:
-        """Pounds written as a number, kept as whole pence so money is never rounded."""
-        self.number(key, 0, 10_000)
-        pence = Decimal(str(self.value(key))) * 100
-        if pence != pence.to_integral_value():
-            raise self.error(key, f"'{key}' should be pounds and pence, like 2.50")
-        return int(pence)
-
-    def clock_time(self, key: str) -> time:
-        """A local time written "HH:MM"."""
-        value = self.value(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            raise self.error(
-                key, f"write '{key}' in quotes, like \"16:30\" (without them YAML reads a number)"
-            )
-        match = _CLOCK_TIME.fullmatch(value) if isinstance(value, str) else None
-        if match is None:
-            raise self.error(key, f"'{key}' should be a 24-hour time like \"16:30\", not {value!r}")
-        return time(int(match[1]), int(match[2]))
-
-    def weekday(self, key: str) -> int | None:
-        """A day of the week by name, as Monday=0 like `date.weekday()`; optional."""
-        value = self.value(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or value.strip().lower() not in WEEKDAYS:
-            raise self.error(key, f"'{key}' should be a day like saturday, not {value!r}")
-        return WEEKDAYS.index(value.strip().lower())
-
-    def postcode(self, key: str) -> str:
-        """A full UK-style postcode in capitals with one space."""
-        value = self.text(key)
-        if not _POSTCODE.fullmatch(value):
-            raise self.error(key, f"'{value}' should be a full postcode like \"KF3 2AB\"")
-        return value
-
-    def email(self, key: str) -> str:
-        """An email address."""
-        value = self.text(key)
-        if not _EMAIL.fullmatch(value):
-            raise self.error(key, f"'{value}' is not an email address")
-        return value
-
-    def phone(self, key: str) -> str:
-        """A phone number written as digits and spaces; quote it so YAML keeps the leading 0."""
-        value = self.value(key)
-        if not isinstance(value, str) or not _PHONE.fullmatch(value.strip()):
-            raise self.error(
-                key, f"'{key}' should be a phone number in quotes, like \"01632 960412\""
-            )
-        return value.strip()
-
-    def https_url(self, key: str) -> str:
-        """A web address; https only, since the bot sends young people there."""
-        value = self.text(key)
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.netloc or " " in value:
-            raise self.error(key, f"'{value}' should be a web address starting with https://")
-        return value
-
-    def optional_https_url(self, key: str) -> str | None:
-        """A web address that may be left out."""
-        return None if self.value(key) is None else self.https_url(key)
-
-    def reference(self, key: str, known: Collection[str], what: str, where: str) -> str:
-        """An id that must exist elsewhere in the content."""
-        value = self.text(key)
-        if value not in known:
-            raise self.error(key, f"there is no {what} '{value}' in {where}")
-        return value
-
-    def references(
-        self, key: str, known: Collection[str], what: str, where: str
-    ) -> tuple[str, ...]:
-        """A non-empty list of ids that must exist elsewhere, with no repeats."""
-        items = self.sequence(key, non_empty=True)
-        values: list[str] = []
-        for position, item in enumerate(items):
-            if not isinstance(item, str) or item not in known:
-                raise fail(items, position, f"there is no {what} {item!r} in {where}")
-            if item in values:
-                raise fail(items, position, f"{what} '{item}' is listed twice")
-            values.append(item)
-        return tuple(values)
+def _near(block: Block, centre: Point, point: Point, key: str) -> None:
+    """Catches swapped or mistyped coordinates that would put a place far from the city."""
+    distance = point.km_to(centre)
+    if distance > MAX_KM_FROM_CENTRE:
+        raise block.error(
+            key,
+            f"({point.lat}, {point.lon}) is {distance:.0f} km from the city centre; "
+            "check lat, lon and the minus sign",
+        )

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colbot.content.city import load_passions
 from colbot.content.locations import conversations_dir
+from colbot.content.passions import load_passions
 from colbot.dashboard import figures as dashboard
 from colbot.dashboard.periods import PeriodError, parse_period
 from colbot.dashboard.report import Area, Report, build_report

@@ -10,8 +10,8 @@ from PIL import Image
 
 from colbot.badges.artwork import parse, render_png
 from colbot.badges.classes import MEASURES, load_classes
-from colbot.content.city import load_passions
 from colbot.content.locations import badges_dir, conversations_dir
+from colbot.content.passions import load_passions
 from colbot.content.source import ContentError
 from colbot.openbadges.baking import bake_svg_credential, unbake
 

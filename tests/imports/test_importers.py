@@ -23,8 +23,9 @@ from colbot.catalogue.importers import (
     parse_openactive,
 )
 from colbot.catalogue.imports import ImportSummary, format_catalogue, import_file, list_catalogue
-from colbot.content.city import City, Passion, load_city, load_passions
+from colbot.content.city import City, load_city
 from colbot.content.locations import city_dir, conversations_dir
+from colbot.content.passions import Passion, load_passions
 from colbot.storage.models import Opportunity, Partner
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"

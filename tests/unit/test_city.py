@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from colbot.content.city import City, Passion, load_city, load_passions
+from colbot.content.city import City, load_city
+from colbot.content.passions import Passion, load_passions
 from colbot.content.source import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,8 @@ from colbot.catalogue.importers.fields import ImportedOpportunity, PassionVocabu
 from colbot.catalogue.importers.ical import parse_ics
 from colbot.catalogue.importers.openactive import parse_openactive
 from colbot.catalogue.importers.problems import ImportRefused, Problem
-from colbot.content.city import City, Passion
+from colbot.content.city import City
+from colbot.content.passions import Passion
 
 Format = Literal["csv", "openactive", "ics"]
 

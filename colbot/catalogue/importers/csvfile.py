@@ -21,7 +21,8 @@ from colbot.catalogue.importers.fields import (
     ImportedOpportunity,
 )
 from colbot.catalogue.importers.problems import ImportRefused, Problem
-from colbot.content.city import City, Passion
+from colbot.content.city import City
+from colbot.content.passions import Passion
 
 OPTIONAL_COLUMNS = frozenset({"latitude", "longitude", "capacity", "url", "badge"})
 

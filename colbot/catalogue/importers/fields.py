@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from colbot.catalogue.importers.problems import ImportRefused, Problem
 from colbot.catalogue.store import OpportunityFields
-from colbot.content.city import MAX_KM_FROM_CENTRE, City, Passion, Point
+from colbot.content.city import MAX_KM_FROM_CENTRE, City, Point
+from colbot.content.passions import Passion
 from colbot.domain.text import folded
 
 MIN_AGE = 5

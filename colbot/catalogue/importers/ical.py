@@ -30,7 +30,8 @@ from colbot.catalogue.importers.fields import (
     without_postcode,
 )
 from colbot.catalogue.importers.problems import ImportRefused, Problem
-from colbot.content.city import City, Passion
+from colbot.content.city import City
+from colbot.content.passions import Passion
 
 DEFAULT_MIN_AGE = 13
 DEFAULT_MAX_AGE = 19

@@ -37,7 +37,8 @@ from colbot.catalogue.importers.fields import (
     without_postcode,
 )
 from colbot.catalogue.importers.problems import ImportRefused, Problem
-from colbot.content.city import City, Passion
+from colbot.content.city import City
+from colbot.content.passions import Passion
 
 SERIES = "SessionSeries"
 SESSION = "ScheduledSession"
