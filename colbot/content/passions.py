@@ -18,6 +18,8 @@ class Passion:
     name: str
     emoji: str
     synonyms: tuple[str, ...]
+    # Labels partners' feeds use for it (OpenActive activity lists); its own words win over them.
+    activities: tuple[str, ...] = ()
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -39,7 +41,7 @@ def load_passions(path: Path) -> tuple[Passion, ...]:
             raise fail(container, key, f"'{word}' already means '{owner[0]}' (line {owner[1]})")
         word_owner.setdefault(word, (passion_id, line_of(container, key)))
 
-    for block in blocks(items, "passion", ("id", "name", "emoji", "synonyms")):
+    for block in blocks(items, "passion", ("id", "name", "emoji", "synonyms"), ("activities",)):
         passion_id = block.slug("id")
         ids.claim(passion_id, block, "id")
         name = block.text("name")
@@ -58,5 +60,13 @@ def load_passions(path: Path) -> tuple[Passion, ...]:
                 raise fail(synonyms_list, position, f"synonym '{word}' is listed twice")
             claim_word(word, passion_id, synonyms_list, position)
             synonyms.append(word)
-        passions.append(Passion(passion_id, name, emoji, tuple(synonyms)))
+        activities: list[str] = []
+        listed = block.sequence("activities") if block.value("activities") is not None else []
+        for position, label in enumerate(listed):
+            if not isinstance(label, str) or not label.strip():
+                raise fail(listed, position, "each activity must be a label, like Rock Climbing")
+            if label in activities:
+                raise fail(listed, position, f"activity '{label}' is listed twice")
+            activities.append(" ".join(label.split()))
+        passions.append(Passion(passion_id, name, emoji, tuple(synonyms), tuple(activities)))
     return tuple(passions)

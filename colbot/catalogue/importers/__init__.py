@@ -13,10 +13,11 @@ from pathlib import PurePath
 from typing import Literal
 
 from colbot.catalogue.importers.csvfile import parse_csv
-from colbot.catalogue.importers.fields import ImportedOpportunity, PassionVocabulary
+from colbot.catalogue.importers.drafts import ImportedOpportunity
 from colbot.catalogue.importers.ical import parse_ics
 from colbot.catalogue.importers.openactive import parse_openactive
 from colbot.catalogue.importers.problems import ImportRefused, Problem
+from colbot.catalogue.importers.vocabulary import PassionVocabulary
 from colbot.content.city import City
 from colbot.content.passions import Passion
 

@@ -13,13 +13,8 @@ import io
 from collections.abc import Collection, Sequence
 from datetime import tzinfo
 
-from colbot.catalogue.importers.fields import (
-    COLUMNS,
-    Batch,
-    Draft,
-    ImportContext,
-    ImportedOpportunity,
-)
+from colbot.catalogue.importers.checks import Batch
+from colbot.catalogue.importers.drafts import COLUMNS, Draft, ImportContext, ImportedOpportunity
 from colbot.catalogue.importers.problems import ImportRefused, Problem
 from colbot.content.city import City
 from colbot.content.passions import Passion

@@ -19,17 +19,10 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
-from colbot.catalogue.importers.fields import (
-    Batch,
-    Draft,
-    ImportContext,
-    ImportedOpportunity,
-    one_line,
-    postcode_in,
-    shown,
-    without_postcode,
-)
+from colbot.catalogue.importers.checks import Batch
+from colbot.catalogue.importers.drafts import Draft, ImportContext, ImportedOpportunity
 from colbot.catalogue.importers.problems import ImportRefused, Problem
+from colbot.catalogue.importers.values import one_line, postcode_in, shown, without_postcode
 from colbot.content.city import City
 from colbot.content.passions import Passion
 

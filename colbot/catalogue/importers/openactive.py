@@ -23,20 +23,18 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from colbot.catalogue.importers.fields import (
+from colbot.catalogue.importers.checks import Batch
+from colbot.catalogue.importers.drafts import Draft, ImportContext, ImportedOpportunity
+from colbot.catalogue.importers.problems import ImportRefused, Problem
+from colbot.catalogue.importers.values import (
     MAX_AGE,
     MIN_AGE,
-    Batch,
-    Draft,
-    ImportContext,
-    ImportedOpportunity,
     is_empty,
     one_line,
     postcode_in,
     shown,
     without_postcode,
 )
-from colbot.catalogue.importers.problems import ImportRefused, Problem
 from colbot.content.city import City
 from colbot.content.passions import Passion
 
