@@ -7,20 +7,10 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
 MIN_AGE = 5
-
-
 MAX_AGE = 99
-
-
 MAX_POUNDS = Decimal(10_000)
-
-
 MAX_HOURS = Decimal(1_000)
-
-
 MAX_CAPACITY = 100_000
-
-
 MAX_LENGTHS = {
     "id": 128,
     "partner": 200,
@@ -31,25 +21,13 @@ MAX_LENGTHS = {
     "url": 500,
     "badge": 64,
 }
-
-
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
 _WHOLE = re.compile(r"[+-]?\d+")
-
-
 HAS_TIME_OF_DAY = re.compile(r"\d[Tt ]\d")
-
-
 _POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})")
-
-
 _POSTCODE_IN_TEXT = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})(?![A-Za-z0-9])"
 )
-
-
 _DURATION = re.compile(
     r"P(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?(?:(?P<days>\d+(?:[.,]\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:[.,]\d+)?)H)?(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
