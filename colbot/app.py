@@ -39,7 +39,7 @@ from colbot.dashboard.chat import DashboardLinks
 from colbot.dashboard.report import Area as ReportArea
 from colbot.delivery import email
 from colbot.delivery import update_ids as updates
-from colbot.delivery.outbox import OutboxDrainer
+from colbot.delivery.drainer import OutboxDrainer
 from colbot.delivery.web_push import WebPusher
 from colbot.domain.passions import PassionMatcher, PassionWords
 from colbot.explore.chat import Explorer

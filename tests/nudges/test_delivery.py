@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from colbot.delivery import outbox
+from colbot.delivery import drainer, outbox
 from colbot.outreach import cli as broadcast
 from colbot.storage.models import YoungPerson
 from tests.doubles.telegram import TelegramDouble
@@ -219,7 +219,7 @@ async def test_a_crash_between_claim_and_confirm_resends_only_that_message(
     young = await people(3)
     await run_cli(sender, cli_args("Hi"))
     rows = await outbox_rows(sender)
-    await sender.outbox._claim(outbox.Due.of(rows[0]), sender.clock.now())  # as if killed mid-call
+    await sender.outbox._claim(drainer.Due.of(rows[0]), sender.clock.now())  # as if killed mid-call
     await sender.outbox.drain()
     assert delivered(double) == {young[1].id: 1, young[2].id: 1}
     assert await sender.outbox.recover() == 1

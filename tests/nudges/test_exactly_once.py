@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from colbot.app import Colbot
 from colbot.channels.webchat import channel as webchat
 from colbot.clock import FrozenClock
-from colbot.delivery import outbox
+from colbot.delivery import drainer, outbox
 from colbot.outreach import broadcasts
 from colbot.people import store as people_service
 from colbot.storage.models import WebChatMessage
@@ -47,7 +47,7 @@ async def test_a_web_chat_message_is_kept_once_even_if_the_drainer_dies_mid_send
     chats = await web_chat_people(sender, 3)
     await announce(sender, "Festival on Saturday")
     rows = await outbox_rows(sender)
-    await sender.outbox._claim(outbox.Due.of(rows[0]), clock.now())  # as if killed mid-send
+    await sender.outbox._claim(drainer.Due.of(rows[0]), clock.now())  # as if killed mid-send
     await sender.outbox.drain()
     assert await kept(sender) == {chats[1]: 1, chats[2]: 1}
     assert await sender.outbox.recover() == 1

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from colbot.app import build_app
 from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
-from colbot.delivery import outbox
+from colbot.delivery import drainer, outbox
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage
@@ -57,7 +57,7 @@ async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(
         if len(sent) >= 5:
             some_sent.set()
 
-    stopping = outbox.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
+    stopping = drainer.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
     stopping.add_sender("test", sender)
     drain = asyncio.create_task(stopping.drain())
     await asyncio.wait_for(some_sent.wait(), timeout=10)
@@ -75,7 +75,7 @@ async def test_a_stopping_drain_finishes_its_sends_and_gives_back_the_rest(
     assert len(left) == messages - first
     assert all(claimed is None and attempts == 0 for claimed, attempts in left)
 
-    restarted = outbox.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
+    restarted = drainer.OutboxDrainer(database, FrozenClock(TEST_NOW), rate=0, per_chat_gap_s=0.0)
     restarted.add_sender("test", sender)
     assert await restarted.drain() == messages - first
     assert len(sent) == messages and set(sent.values()) == {1}

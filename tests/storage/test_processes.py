@@ -12,6 +12,7 @@ from colbot.chat.messages import Outbound
 from colbot.clock import FrozenClock
 from colbot.delivery import outbox
 from colbot.delivery import update_ids as updates
+from colbot.delivery.drainer import OutboxDrainer
 from colbot.runtime import leases
 from colbot.runtime.presence import Presence
 from colbot.storage.database import Database
@@ -113,7 +114,7 @@ async def test_three_drainers_on_one_database_send_each_message_once(database: D
     drainers = []
     for _ in range(3):  # as in three processes: each its own engine, pool and pacer
         own = Database(database.url)
-        drainer = outbox.OutboxDrainer(own, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
+        drainer = OutboxDrainer(own, FrozenClock(NOW), rate=0, per_chat_gap_s=0.0)
         drainer.add_sender("test", sender)
         drainers.append(drainer)
     totals = await asyncio.gather(*(drainer.drain() for drainer in drainers))
