@@ -15,29 +15,27 @@ from colbot.chat.router import FlowHooks, Router
 from colbot.chat.steps import PassionChoice
 from colbot.chat.turn import Turn
 from colbot.dashboard import funnel
-from colbot.domain.when import local_when, short_when
+from colbot.domain.when import local_when
+from colbot.explore.actions import (
+    CANT_MAKE_IT,
+    DISMISS,
+    EXPLORE,
+    FILTER,
+    MORE_LIKE,
+    REASON,
+    REMIND,
+    SAVE,
+    SURPRISE,
+    UNSAVE,
+)
+from colbot.explore.cards import Cards
 from colbot.explore.ranking import Ranked, Seeker
 from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
-EXPLORE = "x"
-SAVE = "sv"
-REMIND = "rm"
-DISMISS = "no"
-REASON = "why"
-MORE_LIKE = "ml"
-FILTER = "fp"
-SURPRISE = "sp"
-UNSAVE = "us"
-CANT_MAKE_IT = "cm"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
 MORE_LIKE_COUNT = 3
-
-
-def pounds(pence: int) -> str:
-    """Money as people write it: 3, 3.50."""
-    return f"{pence // 100}" if pence % 100 == 0 else f"{pence / 100:.2f}"
 
 
 class Explorer:
@@ -53,8 +51,8 @@ class Explorer:
         self.leads = leads if leads is not None else parse_leads(DEFAULT_REMINDER_LEADS)
         self.recommender = recommender
         self.passions = passions
-        self.passion_names = {p.id: p.label for p in passions}
         self.tz = tz
+        self.cards = Cards(tz, {p.id: p.label for p in passions})
 
     def router(self) -> Router:
         """/explore, /saved, the card buttons, and recommendations once the questions are done."""
@@ -109,7 +107,7 @@ class Explorer:
             )
             return
         if page == 0:
-            passion = self.passion_names.get(only_passion or "", "")
+            passion = self.cards.passion_names.get(only_passion or "", "")
             turn.say("explore.intro_filtered" if only_passion else "explore.intro", passion=passion)
         await self._cards(turn, shown, f"page{page}")
         more = len(ranked) > (page + 1) * PAGE_SIZE
@@ -122,67 +120,9 @@ class Explorer:
         details = {opportunity.id: (opportunity, partner) for opportunity, partner in rows}
         for item in shown:
             opportunity, partner = details[item.candidate.id]
-            turn.send(self.card(turn, item, opportunity, partner))
+            turn.send(self.cards.card(turn, item, opportunity, partner))
         await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
         await record_shown(turn.session, turn.person, shown, context[:16], turn.now)
-
-    def card(self, turn: Turn, item: Ranked, opportunity: Opportunity, partner: str) -> Outbound:
-        """One opportunity as a card, with the reason it was picked."""
-        places_left = None
-        if item.candidate.capacity is not None:
-            places_left = max(0, item.candidate.capacity - item.candidate.places_taken)
-        km = round(item.distance_km, 1) if item.distance_km is not None else None
-        cost = (
-            turn.text("explore.free")
-            if opportunity.cost_pence == 0
-            else turn.text("explore.cost", cost=pounds(opportunity.cost_pence))
-        )
-        text = turn.text(
-            "explore.card",
-            title=opportunity.title,
-            partner=partner,
-            when=local_when(opportunity.starts_at, self.tz),
-            where=", ".join(p for p in (opportunity.venue, opportunity.postcode) if p),
-            km=km,
-            cost=cost,
-            hours=f"{opportunity.learning_hours:g}",
-            min_age=opportunity.min_age,
-            max_age=opportunity.max_age,
-            places_left=places_left,
-            why=self.why(turn, item, opportunity),
-        )
-        target = str(opportunity.id)
-        buttons = (
-            (
-                button(turn.text("explore.save"), SAVE, target),
-                button(turn.text("explore.remind"), REMIND, target),
-            ),
-            (
-                button(turn.text("explore.dismiss"), DISMISS, target),
-                button(turn.text("explore.more_like"), MORE_LIKE, target),
-            ),
-        )
-        return Outbound(text=text, buttons=buttons)
-
-    def why(self, turn: Turn, item: Ranked, opportunity: Opportunity) -> str:
-        """One line saying why this was picked: passion, distance, cost, time."""
-        parts = []
-        if item.matched_passions:
-            names = [
-                self.passion_names.get(p, p).split(" ", 1)[-1].lower()
-                for p in item.matched_passions
-            ]
-            parts.append(turn.text("explore.why_passion", passions=" and ".join(names)))
-        else:
-            parts.append(turn.text("explore.why_new"))
-        if item.distance_km is not None:
-            parts.append(turn.text("explore.why_km", km=round(item.distance_km, 1)))
-        if opportunity.cost_pence == 0:
-            parts.append(turn.text("explore.why_free"))
-        else:
-            parts.append(turn.text("explore.why_cost", cost=pounds(opportunity.cost_pence)))
-        parts.append(turn.text("explore.why_time", when=short_when(opportunity.starts_at, self.tz)))
-        return " · ".join(parts)
 
     def _footer(
         self, turn: Turn, key: str, next_page: int | None, only_passion: str | None
@@ -208,13 +148,13 @@ class Explorer:
         data = ButtonData.decode(turn.inbound.button_data)
         assert data is not None
         page = int(data.value) if data.value.isdigit() else 0
-        only = data.target if data.target in self.passion_names else None
+        only = data.target if data.target in self.cards.passion_names else None
         await self.show_page(turn, page, only)
 
     async def filter(self, turn: Turn) -> None:
         data = ButtonData.decode(turn.inbound.button_data)
         assert data is not None
-        if data.target in self.passion_names:
+        if data.target in self.cards.passion_names:
             await self.show_page(turn, 0, data.target)
             return
         buttons = [button(p.label, FILTER, p.id) for p in self.passions]

@@ -14,7 +14,7 @@ from colbot.content.conversations import Conversations
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
 from colbot.domain.when import local_when
-from colbot.explore.chat import CANT_MAKE_IT
+from colbot.explore.actions import CANT_MAKE_IT
 from colbot.storage.database import Database
 from colbot.storage.models import ChannelIdentity, Opportunity, Reminder, SavedItem, YoungPerson
 

@@ -1,0 +1,85 @@
+"""A recommendation card: one opportunity as the young person sees it, with why it was picked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from colbot.chat.buttons import button
+from colbot.chat.messages import Outbound
+from colbot.chat.turn import Turn
+from colbot.domain.when import local_when, short_when
+from colbot.explore.actions import DISMISS, MORE_LIKE, REMIND, SAVE
+from colbot.explore.ranking import Ranked
+from colbot.storage.models import Opportunity
+
+
+def pounds(pence: int) -> str:
+    """Money as people write it: 3, 3.50."""
+    return f"{pence // 100}" if pence % 100 == 0 else f"{pence / 100:.2f}"
+
+
+class Cards:
+    """Draws recommendation cards in the person's language and the city's time zone."""
+
+    def __init__(self, tz: ZoneInfo, passion_names: Mapping[str, str]) -> None:
+        self.tz = tz
+        self.passion_names = dict(passion_names)
+
+    def card(self, turn: Turn, item: Ranked, opportunity: Opportunity, partner: str) -> Outbound:
+        """One opportunity as a card, with the reason it was picked."""
+        places_left = None
+        if item.candidate.capacity is not None:
+            places_left = max(0, item.candidate.capacity - item.candidate.places_taken)
+        km = round(item.distance_km, 1) if item.distance_km is not None else None
+        cost = (
+            turn.text("explore.free")
+            if opportunity.cost_pence == 0
+            else turn.text("explore.cost", cost=pounds(opportunity.cost_pence))
+        )
+        text = turn.text(
+            "explore.card",
+            title=opportunity.title,
+            partner=partner,
+            when=local_when(opportunity.starts_at, self.tz),
+            where=", ".join(p for p in (opportunity.venue, opportunity.postcode) if p),
+            km=km,
+            cost=cost,
+            hours=f"{opportunity.learning_hours:g}",
+            min_age=opportunity.min_age,
+            max_age=opportunity.max_age,
+            places_left=places_left,
+            why=self.why(turn, item, opportunity),
+        )
+        target = str(opportunity.id)
+        buttons = (
+            (
+                button(turn.text("explore.save"), SAVE, target),
+                button(turn.text("explore.remind"), REMIND, target),
+            ),
+            (
+                button(turn.text("explore.dismiss"), DISMISS, target),
+                button(turn.text("explore.more_like"), MORE_LIKE, target),
+            ),
+        )
+        return Outbound(text=text, buttons=buttons)
+
+    def why(self, turn: Turn, item: Ranked, opportunity: Opportunity) -> str:
+        """One line saying why this was picked: passion, distance, cost, time."""
+        parts = []
+        if item.matched_passions:
+            names = [
+                self.passion_names.get(p, p).split(" ", 1)[-1].lower()
+                for p in item.matched_passions
+            ]
+            parts.append(turn.text("explore.why_passion", passions=" and ".join(names)))
+        else:
+            parts.append(turn.text("explore.why_new"))
+        if item.distance_km is not None:
+            parts.append(turn.text("explore.why_km", km=round(item.distance_km, 1)))
+        if opportunity.cost_pence == 0:
+            parts.append(turn.text("explore.why_free"))
+        else:
+            parts.append(turn.text("explore.why_cost", cost=pounds(opportunity.cost_pence)))
+        parts.append(turn.text("explore.why_time", when=short_when(opportunity.starts_at, self.tz)))
+        return " · ".join(parts)
