@@ -43,7 +43,7 @@ from colbot.openbadges import baking, dataintegrity, jws, vcjwt
 from colbot.openbadges.verify import verify
 from colbot.settings import load_settings
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember, YoungPerson
-from tests.conftest import TEST_NOW, free_port
+from tests.support.demo import TEST_NOW, free_port
 
 BADGES = 200
 VERIFICATIONS = 200

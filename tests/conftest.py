@@ -5,46 +5,24 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import shutil
-import socket
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from colbot.app import Colbot, build_app
-from colbot.badges.issuers import KEYS_FOLDER, KeyStore
+from colbot.badges.issuers import KeyStore
 from colbot.badges.urls import CITY_ISSUER, partner_issuer
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
 from colbot.storage.database import Database
 from tests import databases
+from tests.support.demo import TEST_NOW, copy_demo, free_port
 
 # PTB's RetryAfter warns about an int retry_after unless told to use timedelta; warnings fail.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-# A Saturday morning in term time, so that "today" and "after school" both mean something.
-TEST_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 STUCK_TASK_TIMEOUT_S = 20.0
-
-
-def free_port() -> int:
-    """A TCP port nobody is listening on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def copy_demo(data_dir: Path, demo_database: Path) -> None:
-    """Gives a test's colbot its own copy of the migrated demo city (on PostgreSQL, a clone).
-
-    The copy holds the demo issuers' signing keys too, as any colbot that has run a while does;
-    making RSA keys afresh for every test cost more than most tests.
-    """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_database, data_dir / databases.DATABASE_FILE)
-    shutil.copytree(demo_database.parent / KEYS_FOLDER, data_dir / KEYS_FOLDER, dirs_exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

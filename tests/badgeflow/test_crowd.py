@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from colbot.app import Colbot
 from colbot.badges.web import WARMING
 from colbot.storage.models import IssuedBadge
-from tests.badgeflow.conftest import handed_badge, make_code
 from tests.engine.talk import Talker
+from tests.support.badge_flow import handed_badge, make_code
 
 GROUP = 30
 

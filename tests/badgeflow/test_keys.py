@@ -15,8 +15,9 @@ from colbot.badges.cli import fetch as http_fetch
 from colbot.badges.issuers import CURRENT_FILE, KEYS_FOLDER, RETIRED_FOLDER
 from colbot.badges.urls import CITY_ISSUER, partner_issuer
 from colbot.openbadges.verify import verify
-from tests.badgeflow.conftest import CliRun, fetch_json, handed_badge, make_code, redeem
-from tests.conftest import TEST_NOW
+from tests.badgeflow.conftest import CliRun
+from tests.support.badge_flow import fetch_json, handed_badge, make_code, redeem
+from tests.support.demo import TEST_NOW
 
 MUSEUM = partner_issuer("kensalfield-museum")
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from colbot.app import Colbot
 from colbot.badges.urls import CITY_ISSUER
 from colbot.storage.models import IssuedBadge, Opportunity
-from tests.badgeflow.conftest import make_code
 from tests.engine.talk import Talker
+from tests.support.badge_flow import make_code
 
 
 async def opportunities_covering_passions(colbot: Colbot, wanted: int) -> list[int]:

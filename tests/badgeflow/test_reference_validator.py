@@ -6,68 +6,13 @@ it fetches the issuer, key and badge class from a colbot listening on 127.0.0.1.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
 from colbot.app import Colbot
-from tests.badgeflow.conftest import Handed, fetched, handed_badge, make_code, redeem
-from tests.badges.world import SHARED
-
-RUNNER = Path(__file__).with_name("ob2_validator.py")
-OB2_CONTEXT = SHARED / "contexts" / "openbadges-v2.json"
-VALIDATOR_TIMEOUT_S = 120
-
-
-async def validated(
-    python: Path, badge: bytes | str, tmp_path: Path, email: str | None = None
-) -> dict[str, Any]:
-    """The validator's report on a baked PNG (bytes) or a JWS (str)."""
-    arguments = [str(RUNNER), str(OB2_CONTEXT)]
-    if isinstance(badge, bytes):
-        image = tmp_path / "baked.png"
-        image.write_bytes(badge)
-        arguments += ["--png", str(image)]
-    else:
-        arguments += ["--text", badge]
-    if email is not None:
-        arguments += ["--email", email]
-    process = await asyncio.create_subprocess_exec(
-        str(python),
-        *arguments,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONWARNINGS": "ignore"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), VALIDATOR_TIMEOUT_S)
-    assert process.returncode == 0, err.decode()[-3000:]
-    result: dict[str, Any] = json.loads(out)
-    return result
-
-
-def problems(result: dict[str, Any]) -> list[str]:
-    """The validator's errors and warnings, one line each."""
-    return [
-        f"{m['messageLevel']} {m.get('name')}: {m.get('result')}"
-        for m in result["report"]["messages"]
-    ]
-
-
-def assert_valid(result: dict[str, Any], handed: Handed) -> None:
-    """Valid, with nothing to say, having fetched every document the assertion leads to."""
-    report = result["report"]
-    assert report["valid"] is True, problems(result)
-    assert report["errorCount"] == 0 and report["warningCount"] == 0, problems(result)
-    nodes = {node.get("type"): node["id"] for node in result["graph"]}
-    assertion = handed.assertion
-    assert nodes["Assertion"] == report["validationSubject"] == assertion["id"]
-    assert nodes["BadgeClass"] == assertion["badge"]
-    assert nodes["CryptographicKey"] == assertion["verification"]["creator"]
-    assert {"Issuer", "RevocationList"} <= nodes.keys()
+from tests.support.badge_flow import fetched, handed_badge, make_code, redeem
+from tests.support.reference_validator import assert_valid, problems, validated
 
 
 async def test_the_reference_validator_accepts_the_signed_assertion_and_the_baked_pngs(

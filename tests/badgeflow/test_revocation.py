@@ -17,8 +17,8 @@ from colbot.openbadges import dataintegrity
 from colbot.openbadges.statuslist import decode_bitstring, status_bit
 from colbot.openbadges.verify import verify
 from colbot.storage.models import IssuedBadge, YoungPerson
-from tests.badgeflow.conftest import (
-    CliRun,
+from tests.badgeflow.conftest import CliRun
+from tests.support.badge_flow import (
     Handed,
     badges_of,
     fetch_json,
@@ -27,7 +27,7 @@ from tests.badgeflow.conftest import (
     make_code,
     redeem,
 )
-from tests.conftest import TEST_NOW
+from tests.support.demo import TEST_NOW
 
 
 def forms_of(handed: Handed, stored: IssuedBadge) -> dict[str, bytes | str]:

@@ -17,16 +17,16 @@ from colbot.chat.messages import Attachment, Outbound
 from colbot.clock import FrozenClock
 from colbot.openbadges.baking import unbake
 from colbot.openbadges.verify import verify
-from tests.badgeflow.conftest import LINKEDIN, Handed, fetched, make_code
-from tests.badgeflow.test_forms import (
+from tests.doubles.telegram import Person, SentMessage, TelegramDouble
+from tests.support.badge_checks import (
     ob2_checked_with_pyjwt,
     proof_checked,
     vc_jwt_checked_with_pyjwt,
 )
-from tests.badgeflow.test_reference_validator import assert_valid, validated
-from tests.conftest import TEST_NOW, copy_demo
-from tests.doubles.telegram import Person, SentMessage, TelegramDouble
-from tests.telegram.conftest import telegram_settings
+from tests.support.badge_flow import LINKEDIN, Handed, fetched, make_code
+from tests.support.demo import TEST_NOW, copy_demo
+from tests.support.reference_validator import assert_valid, validated
+from tests.support.telegram_app import telegram_settings
 from tests.telegram.handled import let_double_see_handling
 
 GROUP = 30

@@ -16,8 +16,9 @@ from colbot.badges.urls import partner_issuer
 from colbot.content.locations import badges_dir
 from colbot.openbadges import dataintegrity, jws
 from colbot.openbadges.keys import IssuerKeys
-from tests.badgeflow.conftest import CliRun, Handed, badges_of, handed_badge, make_code, redeem
-from tests.conftest import TEST_NOW
+from tests.badgeflow.conftest import CliRun
+from tests.support.badge_flow import Handed, badges_of, handed_badge, make_code, redeem
+from tests.support.demo import TEST_NOW
 
 BAD_SIZE = 50 * 1024 * 1024
 

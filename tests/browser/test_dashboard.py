@@ -11,12 +11,13 @@ from playwright.async_api import Browser, Page
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
-from tests.browser.conftest import ARTEFACTS, axe, screenshot, watch
-from tests.conftest import TEST_NOW
-from tests.dashboard.conftest import ADMIN, GROUPS, admin_settings, board  # noqa: F401
+from tests.dashboard.conftest import admin_settings, board  # noqa: F401
 from tests.dashboard.seed import add_funnel, seed
 from tests.engine.talk import Talker
-from tests.engine.test_codes import invite_payload
+from tests.support.browser import ARTEFACTS, axe, screenshot, watch
+from tests.support.dashboard import ADMIN, GROUPS
+from tests.support.demo import TEST_NOW
+from tests.support.staff import invite_payload
 
 LINK = re.compile(r"https?://\S+/dashboard/sign-in\?t=[A-Za-z0-9_-]{40,}")
 CHARTS_LOADED = """() => Array.from(document.querySelectorAll('img.chart')).map(

@@ -13,11 +13,11 @@ from colbot.app import Colbot
 from colbot.badges import store as badges
 from colbot.openbadges.baking import unbake
 from colbot.storage.models import IssuedBadge
-from tests.browser.conftest import axe, screenshot, scrolls_sideways, watch
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, TelegramTalker
-from tests.engine.test_codes import make_code, staff_talker
-from tests.telegram.conftest import Starter
+from tests.support.browser import axe, screenshot, scrolls_sideways, watch
+from tests.support.staff import make_code, staff_talker
+from tests.support.telegram_app import Starter
 
 LINK = re.compile(r"https?://\S+/j/[A-Za-z0-9_-]{22,}")
 XSS_SCRIPT = "<script>alert(1)</script>"

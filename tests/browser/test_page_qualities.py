@@ -6,8 +6,8 @@ import re
 
 from playwright.async_api import Browser
 
-from tests.browser.conftest import axe, screenshot, scrolls_sideways, watch
-from tests.journey.conftest import Make
+from tests.support.browser import axe, screenshot, scrolls_sideways, watch
+from tests.support.journeys import Make
 
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 CV_BADGES = 6

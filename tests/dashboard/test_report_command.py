@@ -11,9 +11,9 @@ from colbot.app import build_app
 from colbot.cli import main
 from colbot.clock import FrozenClock
 from colbot.settings import load_settings
-from tests.conftest import TEST_NOW, copy_demo
-from tests.dashboard.conftest import GROUPS
 from tests.dashboard.seed import seed
+from tests.support.dashboard import GROUPS
+from tests.support.demo import TEST_NOW, copy_demo
 
 
 def test_report_prints_the_headline_and_writes_the_tables(

@@ -20,11 +20,11 @@ from colbot.clock import SystemClock
 from colbot.delivery.outbox import CLAIM_CHUNK, MAX_IN_FLIGHT, PENDING, SENT
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage
-from tests.conftest import free_port
 from tests.doubles.telegram import TelegramDouble
 from tests.e2e.process import colbot_env, start_colbot, wait_healthy
-from tests.nudges.conftest import delivered
 from tests.nudges.seed import seed_people
+from tests.support.demo import free_port
+from tests.support.outreach import delivered
 
 YOUNG_PEOPLE = 5000
 KILL_AFTER = 1717  # not a multiple of BATCH_SIZE or CLAIM_CHUNK, so the kill lands mid-batch

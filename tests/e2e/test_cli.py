@@ -9,8 +9,8 @@ from pathlib import Path
 import aiohttp
 
 from tests import databases
-from tests.conftest import free_port
 from tests.e2e.process import colbot_env, start_colbot, wait_healthy
+from tests.support.demo import free_port
 
 
 async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_path: Path) -> None:

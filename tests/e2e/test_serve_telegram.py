@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
 from tests.doubles.telegram import TelegramDouble
 from tests.e2e.process import colbot_env, start_colbot, wait_healthy
+from tests.support.demo import free_port
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ import pytest
 from aiohttp import web
 
 from tests import databases
-from tests.conftest import free_port
 from tests.doubles.telegram import Person, TelegramDouble
 from tests.e2e.process import colbot_env, start_colbot, wait_healthy
+from tests.support.demo import free_port
 
 pytestmark = [
     pytest.mark.e2e,

@@ -10,10 +10,10 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
-from tests.conftest import copy_demo
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import AnyTalker, Talk, Talker, TelegramTalker, WebChatTalker
-from tests.telegram.conftest import telegram_settings
+from tests.support.demo import copy_demo
+from tests.support.telegram_app import telegram_settings
 
 SCRIPTED_RATE = 10_000
 

@@ -20,8 +20,8 @@ from colbot.people import store as people
 from colbot.settings import Settings
 from colbot.storage.models import AuditEntry, OutboxMessage
 from colbot.team import cli as admins_cli
-from tests.conftest import copy_demo, free_port
 from tests.engine.talk import AnyTalker, Talk
+from tests.support.demo import copy_demo, free_port
 
 START_LINK = re.compile(r"\?start=(a_[A-Za-z0-9_-]+)")
 

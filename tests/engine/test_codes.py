@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from datetime import timedelta
 
-import zxingcpp
-from PIL import Image
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
@@ -15,7 +12,6 @@ from colbot.catalogue.store import find_partner
 from colbot.clock import FrozenClock
 from colbot.codes import format as code_format
 from colbot.codes.venue_links import venue_link
-from colbot.partners import store as partners
 from colbot.storage.models import (
     AuditEntry,
     CompletionCode,
@@ -24,44 +20,8 @@ from colbot.storage.models import (
     Redemption,
 )
 from tests.doubles.telegram import TelegramDouble
-from tests.engine.talk import AnyTalker, Talk
-
-
-def scanned(png: bytes) -> list[str]:
-    """What a phone's camera reads from the QR codes in an image."""
-    return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
-
-
-async def invite_payload(colbot: Colbot, partner_slug: str) -> str:
-    async with colbot.database.transaction() as session:
-        partner = await find_partner(session, partner_slug)
-        assert partner is not None
-        return await partners.create_invite(session, partner, colbot.clock.now(), "test", "cli")
-
-
-async def staff_talker(
-    colbot: Colbot, talk: Talk, chat_id: str, partner_slug: str = "pixel-forge"
-) -> AnyTalker:
-    staff = talk(chat_id, first_name="Priya")
-    await staff.say(f"/start {await invite_payload(colbot, partner_slug)}")
-    assert "Welcome to" in staff.recent(3)
-    return staff
-
-
-async def make_code(
-    staff: AnyTalker, uses: str = "Just 1", expiry: str = "Until the end of the day after"
-) -> str:
-    await staff.say("/newcode")
-    await staff.press("·")
-    await staff.press(uses)
-    replies = await staff.press(expiry)
-    made = replies[0].text
-    code = next(
-        line.strip() for line in made.splitlines() if code_format.looks_like_code(line.strip())
-    )
-    assert replies[1].image is not None and replies[1].image.content.startswith(b"\x89PNG")
-    assert replies[2].file is not None and replies[2].file.filename.endswith(".png")
-    return code
+from tests.engine.talk import Talk
+from tests.support.staff import invite_payload, make_code, scanned, staff_talker
 
 
 async def test_invite_makes_staff_and_first_is_admin(

@@ -13,7 +13,7 @@ from colbot.journeys.chat import journey_offer
 from colbot.journeys.shared import public_journey
 from colbot.storage.models import IssuedBadge, Journey
 from tests.engine.talk import AnyTalker, Talk
-from tests.engine.test_codes import make_code, staff_talker
+from tests.support.staff import make_code, staff_talker
 
 LINK = re.compile(r"https?://\S+/j/([A-Za-z0-9_-]{22,})")
 

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.journeys import store as journeys
 from colbot.openbadges.keys import IssuerKeys
 from colbot.people import store as people
-from colbot.storage.models import Journey, YoungPerson, YoungPersonPassion
+from colbot.storage.models import YoungPersonPassion
 from colbot.web.site import add_document_source
-from tests.conftest import TEST_NOW
 from tests.journey.issuer import BIKE_REPAIR, CODING, StandInIssuer
-
-XSS_SCRIPT = "<script>alert(1)</script>"
-XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
-SECRET_EMAIL = "sam.secret@example.net"
-SECRET_AREA = "kf-north-secret"
-
-
-@dataclass
-class Owner:
-    """A young person with a journey, for tests."""
-
-    person: YoungPerson
-    slug: str
-    badge_ids: list[str]
-
-
-Make = Callable[..., Awaitable[Owner]]
+from tests.support.demo import TEST_NOW
+from tests.support.journeys import SECRET_AREA, SECRET_EMAIL, Make, Owner
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +67,3 @@ def make_owner(colbot: Colbot, issuer: StandInIssuer) -> Make:
         return Owner(person, slug, issued)
 
     return make
-
-
-async def journey_row(colbot: Colbot, owner: Owner) -> Journey:
-    async with colbot.database.transaction() as session:
-        journey = await session.scalar(
-            select(Journey).where(Journey.young_person_id == owner.person.id)
-        )
-        assert journey is not None
-        return journey

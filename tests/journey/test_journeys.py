@@ -20,9 +20,9 @@ from colbot.journeys.shared import (
 )
 from colbot.storage.readers import sqlite_reader
 from tests import databases
-from tests.conftest import TEST_NOW
-from tests.journey.conftest import Make, Owner, journey_row
 from tests.journey.issuer import StandInIssuer
+from tests.support.demo import TEST_NOW
+from tests.support.journeys import Make, Owner, journey_row
 
 MIN_SLUG_BITS = 128
 

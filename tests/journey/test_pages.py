@@ -20,16 +20,9 @@ from colbot.openbadges import jws
 from colbot.openbadges.baking import unbake
 from colbot.openbadges.verify import verify
 from colbot.web.security import CONTENT_SECURITY_POLICY
-from tests.conftest import TEST_NOW
-from tests.journey.conftest import (
-    SECRET_AREA,
-    SECRET_EMAIL,
-    XSS_ATTRIBUTE,
-    XSS_SCRIPT,
-    Make,
-    Owner,
-)
 from tests.journey.issuer import StandInIssuer
+from tests.support.demo import TEST_NOW
+from tests.support.journeys import SECRET_AREA, SECRET_EMAIL, XSS_ATTRIBUTE, XSS_SCRIPT, Make, Owner
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]

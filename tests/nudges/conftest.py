@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
-from colbot.storage.models import OutboxMessage
-from tests.conftest import copy_demo
 from tests.doubles.telegram import Person, TelegramDouble
 from tests.nudges.seed import seed_people
-from tests.telegram.conftest import telegram_settings
-
-Seeder = Callable[..., Awaitable[list[Person]]]
-ADMIN_ID = 424_242
+from tests.support.demo import copy_demo
+from tests.support.outreach import ADMIN_ID, Seeder
+from tests.support.telegram_app import telegram_settings
 
 
 @pytest.fixture
@@ -54,20 +50,3 @@ def people(double: TelegramDouble, sender: Colbot, clock: FrozenClock) -> Seeder
         return made
 
     return make
-
-
-async def outbox_rows(app: Colbot) -> list[OutboxMessage]:
-    """Every outbox row, oldest first."""
-    async with app.database.reading() as session:
-        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-        session.expunge_all()
-        return rows
-
-
-def delivered(double: TelegramDouble, method: str = "sendMessage") -> dict[int, int]:
-    """Successful sends per chat."""
-    counts: dict[int, int] = {}
-    for call in double.calls_to(method):
-        if call.ok and isinstance(call.chat_id, int):
-            counts[call.chat_id] = counts.get(call.chat_id, 0) + 1
-    return counts

@@ -7,7 +7,7 @@ from colbot.chat.messages import Inbound, InboundKind
 from colbot.codes import format as code_format
 from colbot.codes.store import SPIKE_THRESHOLD
 from tests.doubles.telegram import TelegramDouble
-from tests.nudges.conftest import ADMIN_ID, Seeder
+from tests.support.outreach import ADMIN_ID, Seeder
 
 
 def to_admin(double: TelegramDouble) -> list[str]:

@@ -8,7 +8,7 @@ from colbot.app import Colbot
 from colbot.chat.messages import Inbound, InboundKind, Outbound
 from colbot.storage.models import AuditEntry
 from tests.doubles.telegram import TelegramDouble
-from tests.nudges.conftest import ADMIN_ID, Seeder, delivered, outbox_rows
+from tests.support.outreach import ADMIN_ID, Seeder, delivered, outbox_rows
 
 
 class Admin:

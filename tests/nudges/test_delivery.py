@@ -16,7 +16,7 @@ from colbot.delivery import drainer, outbox
 from colbot.outreach import cli as broadcast
 from colbot.storage.models import YoungPerson
 from tests.doubles.telegram import TelegramDouble
-from tests.nudges.conftest import Seeder, delivered, outbox_rows
+from tests.support.outreach import Seeder, delivered, outbox_rows
 
 
 def cli_args(message: str, *, yes: bool = True, no_wait: bool = True, **more: object) -> object:

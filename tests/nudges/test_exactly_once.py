@@ -14,7 +14,7 @@ from colbot.delivery import drainer, outbox
 from colbot.outreach import broadcasts
 from colbot.people import store as people_service
 from colbot.storage.models import WebChatMessage
-from tests.nudges.conftest import outbox_rows
+from tests.support.outreach import outbox_rows
 
 
 async def web_chat_people(app: Colbot, count: int) -> list[str]:

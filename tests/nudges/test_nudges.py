@@ -11,7 +11,7 @@ from colbot.clock import FrozenClock
 from colbot.people import store as people_service
 from colbot.storage.models import ChannelIdentity, YoungPerson
 from tests.doubles.telegram import TelegramDouble
-from tests.nudges.conftest import Seeder, delivered
+from tests.support.outreach import Seeder, delivered
 
 
 async def nudge_round(app: Colbot) -> None:

@@ -21,7 +21,7 @@ from colbot.storage.models import (
     YoungPerson,
 )
 from tests.doubles.telegram import Person, TelegramDouble
-from tests.nudges.conftest import Seeder, delivered, outbox_rows
+from tests.support.outreach import Seeder, delivered, outbox_rows
 
 NIGHT = datetime(2026, 11, 28, 21, 30, tzinfo=UTC)  # London is on UTC in November
 MORNING = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)

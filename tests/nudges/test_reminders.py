@@ -12,7 +12,7 @@ from colbot.clock import FrozenClock
 from colbot.delivery import outbox
 from colbot.storage.models import ChannelIdentity, Opportunity, Reminder, SavedItem
 from tests.doubles.telegram import Person, TelegramDouble
-from tests.nudges.conftest import Seeder, delivered, outbox_rows
+from tests.support.outreach import Seeder, delivered, outbox_rows
 
 
 async def save_with_reminders(

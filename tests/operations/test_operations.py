@@ -13,9 +13,9 @@ from colbot.clock import FrozenClock
 from colbot.logs import JsonFormatter
 from colbot.settings import Settings
 from colbot.team import store as team
-from tests.conftest import copy_demo
 from tests.doubles.telegram import TelegramDouble
-from tests.telegram.conftest import telegram_settings
+from tests.support.demo import copy_demo
+from tests.support.telegram_app import telegram_settings
 
 
 async def test_ready_when_the_database_is_current_and_telegram_is_off(

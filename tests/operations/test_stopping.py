@@ -15,7 +15,7 @@ from colbot.delivery import drainer, outbox
 from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.storage.models import OutboxMessage
-from tests.conftest import TEST_NOW, copy_demo
+from tests.support.demo import TEST_NOW, copy_demo
 
 
 async def test_stopping_colbot_lets_a_drain_in_flight_finish(

@@ -10,7 +10,7 @@ from colbot.app import Colbot, build_app
 from colbot.codes import format as code_format
 from colbot.storage.models import CompletionCode, Redemption
 from tests.engine.talk import Talker
-from tests.engine.test_codes import staff_talker
+from tests.support.staff import staff_talker
 
 USES = 10
 RACERS = 50

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
-from colbot.settings import Settings, load_settings
-from tests.conftest import copy_demo, free_port
 from tests.doubles.telegram import TelegramDouble
+from tests.support.demo import copy_demo
+from tests.support.telegram_app import Starter, telegram_settings
 from tests.telegram.handled import let_double_see_handling
-
-WEBHOOK_SECRET = "test-webhook-secret_1"
-Starter = Callable[..., Awaitable[Colbot]]
 
 
 @pytest.fixture
 async def double() -> AsyncIterator[TelegramDouble]:
     async with TelegramDouble() as running:
         yield running
-
-
-def telegram_settings(
-    double: TelegramDouble, data_dir: Path, mode: str, **extra: object
-) -> Settings:
-    """Settings that point colbot's Telegram channel at the double."""
-    port = free_port()
-    return load_settings(
-        {},
-        data_dir=data_dir,
-        port=port,
-        public_url=f"http://127.0.0.1:{port}",
-        telegram_token=double.token,
-        telegram_api_url=double.base_url,
-        webhook_secret=WEBHOOK_SECRET if mode == "webhook" else None,
-        **extra,
-    )
 
 
 @pytest.fixture(params=["polling", "webhook"])

@@ -9,8 +9,8 @@ from colbot.app import Colbot
 from colbot.clock import FrozenClock
 from tests.doubles.telegram import TelegramDouble
 from tests.engine.talk import TelegramTalker
-from tests.nudges.conftest import delivered
 from tests.nudges.seed import seed_people
+from tests.support.outreach import delivered
 
 ADMIN_ID = 777_001
 DELIVERY_TIMEOUT_S = 15.0

@@ -12,7 +12,7 @@ from colbot.app import Colbot
 from colbot.chat.router import Router
 from colbot.storage.models import ConversationState
 from tests.doubles.telegram import TelegramDouble
-from tests.telegram.conftest import WEBHOOK_SECRET, Starter
+from tests.support.telegram_app import WEBHOOK_SECRET, Starter
 
 
 async def test_start_greets_and_begins_onboarding(

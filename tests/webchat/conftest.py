@@ -10,8 +10,8 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
-from tests.conftest import copy_demo
 from tests.engine.talk import WebChatTalker
+from tests.support.demo import copy_demo
 
 
 @pytest.fixture

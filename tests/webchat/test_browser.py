@@ -11,7 +11,8 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
-from tests.conftest import copy_demo
+from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
+from tests.support.demo import copy_demo
 
 REQUIRED = os.environ.get("COLBOT_BROWSER_TESTS") == "required"  # CI: fail, never skip
 if REQUIRED:
@@ -19,21 +20,7 @@ if REQUIRED:
 else:
     playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
-PHONE = {"width": 360, "height": 740}
 XSS = "<img src=x onerror=alert(1)>"
-WAIT_MS = 15_000
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not REQUIRED, reason="needs Debian's chromium"

@@ -9,16 +9,9 @@ import pytest
 from colbot.app import Colbot
 from colbot.codes.venue_links import venue_link
 from tests.engine.talk import Talker
-from tests.engine.test_codes import invite_payload, make_code
-from tests.webchat.test_browser import (
-    ARTEFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    REQUIRED,
-    WAIT_MS,
-    playwright_api,
-)
+from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
+from tests.support.staff import invite_payload, make_code
+from tests.webchat.test_browser import REQUIRED, playwright_api
 
 MOVE_CODE = re.compile(r"/move (\d{6})")
 

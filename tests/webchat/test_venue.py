@@ -10,7 +10,7 @@ from colbot.channels.webchat.page import CHAT_CSP
 from colbot.codes import format as code_format
 from colbot.codes.venue_links import venue_link, web_chat_link
 from tests.engine.talk import Talker, WebChatTalker
-from tests.engine.test_codes import invite_payload, make_code
+from tests.support.staff import invite_payload, make_code
 
 
 async def _code(colbot: Colbot) -> str:

@@ -3,7 +3,7 @@
 Run by tests/badgeflow/test_reference_validator.py with the validator's own Python (its own
 virtual environment, see .ci/run), never imported by colbot's tests:
 
-    python ob2_validator.py CONTEXT_FILE (--png FILE | --text TOKEN_OR_URL) [--email ADDRESS]
+    python ob2_runner.py CONTEXT_FILE (--png FILE | --text TOKEN_OR_URL) [--email ADDRESS]
 
 It answers https://w3id.org/openbadges/v2 (the one document the validator always fetches) from
 CONTEXT_FILE and lets only loopback requests through, so any other fetch fails loudly.
