@@ -21,7 +21,7 @@ from tests.support.demo import copy_demo
 
 
 @pytest.fixture
-async def served(
+async def serving_colbot(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """colbot on a copy of the demo database, its web server listening at its public URL."""

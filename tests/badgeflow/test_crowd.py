@@ -19,16 +19,16 @@ GROUP = 30
 
 
 async def test_thirty_young_people_redeeming_one_session_code_at_once_all_get_badges(
-    served: Colbot,
+    serving_colbot: Colbot,
 ) -> None:
-    await served.web_app[WARMING]  # as after `colbot serve` has started
-    code, _ = await make_code(served, uses=GROUP)
-    group = [Talker(served.engine, f"group-{n}") for n in range(GROUP)]
+    await serving_colbot.web_app[WARMING]  # as after `colbot serve` has started
+    code, _ = await make_code(serving_colbot, uses=GROUP)
+    group = [Talker(serving_colbot.engine, f"group-{n}") for n in range(GROUP)]
     replies = await asyncio.gather(*(person.say(code) for person in group))
 
     handed = [handed_badge(each) for each in replies]
     assert len({h.credential["id"] for h in handed}) == GROUP
-    async with served.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         issued = await session.scalar(select(func.count(IssuedBadge.id)))
         indexes = await session.scalar(select(func.count(func.distinct(IssuedBadge.status_index))))
     assert issued == GROUP * 2  # each one's badge, and each one's first-badge milestone

@@ -30,10 +30,10 @@ from tests.support.demo import TEST_NOW
 
 
 async def test_redeeming_hands_over_a_badge_in_three_forms_that_pass_independent_checks(
-    served: Colbot, http: aiohttp.ClientSession, credential_schema: Draft201909Validator
+    serving_colbot: Colbot, http: aiohttp.ClientSession, credential_schema: Draft201909Validator
 ) -> None:
-    code, opportunity = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, opportunity = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
     assert handed.picture.image is not None
     assert handed.picture.image.content.startswith(b"\x89PNG")
@@ -49,7 +49,7 @@ async def test_redeeming_hands_over_a_badge_in_three_forms_that_pass_independent
     assert schema_errors == []
     await proof_checked(http, credential)
 
-    stored = (await badges_of(served))[0]
+    stored = (await badges_of(serving_colbot))[0]
     assert stored.ob3_jwt is not None
     status, content_type, body = await fetched(http, credential["id"] + ".jwt")
     assert (status, content_type, body.decode()) == (200, "application/vc+jwt", stored.ob3_jwt)
@@ -58,12 +58,12 @@ async def test_redeeming_hands_over_a_badge_in_three_forms_that_pass_independent
 
 
 async def test_colbots_own_verifier_agrees_on_every_form(
-    served: Colbot, http: aiohttp.ClientSession
+    serving_colbot: Colbot, http: aiohttp.ClientSession
 ) -> None:
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
-    stored = (await badges_of(served))[0]
+    stored = (await badges_of(serving_colbot))[0]
     forms: dict[str, bytes | str] = {
         "baked png": handed.baked,
         "ob2 jws": handed.ob2_jws,
@@ -81,9 +81,9 @@ async def test_colbots_own_verifier_agrees_on_every_form(
         assert verdict.valid, (name, verdict.reason)
 
 
-async def test_the_recipient_is_a_salted_hash_never_the_chat_id(served: Colbot) -> None:
-    code, _ = await make_code(served, uses=2)
-    talker, replies = await redeem(served, code, who="424242")
+async def test_the_recipient_is_a_salted_hash_never_the_chat_id(serving_colbot: Colbot) -> None:
+    code, _ = await make_code(serving_colbot, uses=2)
+    talker, replies = await redeem(serving_colbot, code, who="424242")
     text = json.dumps(handed_badge(replies).credential) + handed_badge(replies).ob2_jws
     assert "424242" not in text
     identity = handed_badge(replies).credential["credentialSubject"]["identifier"][0]
@@ -91,7 +91,7 @@ async def test_the_recipient_is_a_salted_hash_never_the_chat_id(served: Colbot) 
 
     other = await talker.say("/email sam.learner@example.net")
     assert "sam.learner@example.net" in other[-1].text
-    second_code, _ = await make_code(served, opportunity_id=2)
+    second_code, _ = await make_code(serving_colbot, opportunity_id=2)
     replies = await talker.say(second_code)
     handed = handed_badge(replies)
     identity = handed.credential["credentialSubject"]["identifier"][0]
@@ -105,9 +105,9 @@ async def test_the_recipient_is_a_salted_hash_never_the_chat_id(served: Colbot) 
         assert not wrong.valid and "someone else" in wrong.reason
 
 
-async def test_linkedin_link_is_filled_in(served: Colbot) -> None:
-    code, opportunity = await make_code(served)
-    _, replies = await redeem(served, code)
+async def test_linkedin_link_is_filled_in(serving_colbot: Colbot) -> None:
+    code, opportunity = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     handed: Handed = handed_badge(replies)
     query = parse_qs(urlsplit(handed.linkedin()).query)
     assert query["startTask"] == ["CERTIFICATION_NAME"]
@@ -119,14 +119,14 @@ async def test_linkedin_link_is_filled_in(served: Colbot) -> None:
 
 
 async def test_hosted_documents_have_their_specs_media_types(
-    served: Colbot, http: aiohttp.ClientSession
+    serving_colbot: Colbot, http: aiohttp.ClientSession
 ) -> None:
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     credential = handed_badge(replies).credential
     assertion_url = handed_badge(replies).assertion["id"]
     issuer = credential["issuer"]["id"]
-    kid = jwt.get_unverified_header((await badges_of(served))[0].ob3_jwt or "")["kid"]
+    kid = jwt.get_unverified_header((await badges_of(serving_colbot))[0].ob3_jwt or "")["kid"]
     expected = {
         issuer: "application/ld+json",
         issuer + "/ob2": "application/ld+json",

@@ -27,14 +27,14 @@ def mode(path: object) -> int:
 
 
 async def test_each_issuer_gets_owner_only_keys_when_first_needed(
-    served: Colbot, caplog: pytest.LogCaptureFixture
+    serving_colbot: Colbot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    keys = served.settings.data_dir / KEYS_FOLDER
+    keys = serving_colbot.settings.data_dir / KEYS_FOLDER
     shutil.rmtree(keys / MUSEUM)  # the demo copy has keys; this colbot never had the museum's
 
-    code, _ = await make_code(served)
-    await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    await redeem(serving_colbot, code)
 
     for issuer in (MUSEUM, CITY_ISSUER):
         current = keys / issuer / CURRENT_FILE
@@ -45,20 +45,20 @@ async def test_each_issuer_gets_owner_only_keys_when_first_needed(
 
 
 async def test_rotation_publishes_new_keys_and_keeps_the_old_ones(
-    served: Colbot, http: aiohttp.ClientSession, run_cli: CliRun
+    serving_colbot: Colbot, http: aiohttp.ClientSession, run_cli: CliRun
 ) -> None:
-    code, _ = await make_code(served, uses=2)
-    _, replies = await redeem(served, code, who="before")
+    code, _ = await make_code(serving_colbot, uses=2)
+    _, replies = await redeem(serving_colbot, code, who="before")
     before = handed_badge(replies)
     issuer_id = before.credential["issuer"]["id"]
 
     exit_code, output = await run_cli("keys", "rotate", "kensalfield-museum")
     assert exit_code == 0, output
 
-    retired = served.settings.data_dir / KEYS_FOLDER / MUSEUM / RETIRED_FOLDER
+    retired = serving_colbot.settings.data_dir / KEYS_FOLDER / MUSEUM / RETIRED_FOLDER
     assert [mode(p) for p in retired.iterdir()] == [0o600]
     assert b"PRIVATE KEY" not in next(retired.iterdir()).read_bytes()
-    _, replies = await redeem(served, code, who="after")
+    _, replies = await redeem(serving_colbot, code, who="after")
     after = handed_badge(replies)
     old_method = before.credential["proof"][0]["verificationMethod"]
     new_method = after.credential["proof"][0]["verificationMethod"]

@@ -16,10 +16,10 @@ from tests.support.reference_validator import assert_valid, problems, validated
 
 
 async def test_the_reference_validator_accepts_the_signed_assertion_and_the_baked_pngs(
-    served: Colbot, http: aiohttp.ClientSession, validator_python: Path, tmp_path: Path
+    serving_colbot: Colbot, http: aiohttp.ClientSession, validator_python: Path, tmp_path: Path
 ) -> None:
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
 
     from_jws = await validated(validator_python, handed.ob2_jws, tmp_path)
@@ -37,12 +37,12 @@ async def test_the_reference_validator_accepts_the_signed_assertion_and_the_bake
 
 
 async def test_the_reference_validator_matches_the_email_recipient(
-    served: Colbot, validator_python: Path, tmp_path: Path
+    serving_colbot: Colbot, validator_python: Path, tmp_path: Path
 ) -> None:
-    first_code, _ = await make_code(served)
-    talker, _ = await redeem(served, first_code)
+    first_code, _ = await make_code(serving_colbot)
+    talker, _ = await redeem(serving_colbot, first_code)
     await talker.say("/email sam.learner@example.net")
-    code, _ = await make_code(served, opportunity_id=2)
+    code, _ = await make_code(serving_colbot, opportunity_id=2)
     handed = handed_badge(await talker.say(code))
     assert handed.assertion["recipient"]["type"] == "email"
 
@@ -54,11 +54,11 @@ async def test_the_reference_validator_matches_the_email_recipient(
 
 
 async def test_the_reference_validator_rejects_a_tampered_assertion(
-    served: Colbot, validator_python: Path, tmp_path: Path
+    serving_colbot: Colbot, validator_python: Path, tmp_path: Path
 ) -> None:
     """A control: the same validator and setup do refuse a badge that is not colbot's."""
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     header, payload, signature = handed_badge(replies).ob2_jws.split(".")
     forged = ".".join(
         (header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB"))

@@ -61,12 +61,12 @@ async def is_listed_as_revoked(
 
 
 async def test_revoke_command_revokes_every_form_at_once(
-    served: Colbot, http: aiohttp.ClientSession, run_cli: CliRun
+    serving_colbot: Colbot, http: aiohttp.ClientSession, run_cli: CliRun
 ) -> None:
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
-    stored = (await badges_of(served))[0]
+    stored = (await badges_of(serving_colbot))[0]
     assert await is_listed_as_revoked(http, handed) == (None, False)
 
     exit_code, output = await run_cli(
@@ -102,10 +102,10 @@ def test_badge_ids_never_start_like_an_option(monkeypatch: pytest.MonkeyPatch) -
 
 
 async def test_delete_revokes_badges_as_withdrawn_at_the_recipients_request(
-    served: Colbot, http: aiohttp.ClientSession
+    serving_colbot: Colbot, http: aiohttp.ClientSession
 ) -> None:
-    code, _ = await make_code(served)
-    talker, replies = await redeem(served, code)
+    code, _ = await make_code(serving_colbot)
+    talker, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
 
     await talker.say("/delete")
@@ -115,31 +115,33 @@ async def test_delete_revokes_badges_as_withdrawn_at_the_recipients_request(
     await talker.press("Yes, delete everything")
 
     assert await is_listed_as_revoked(http, handed) == (WITHDRAWN, True)
-    for badge in await badges_of(served):
+    for badge in await badges_of(serving_colbot):
         assert badge.revocation_reason == WITHDRAWN and badge.young_person_id is None
         assert badge.ob3_credential is None and badge.ob2_assertion_jws is None
     verdict = await asyncio.to_thread(verify, handed.baked, http_fetch, TEST_NOW)
     assert not verdict.valid and "revoked" in verdict.reason
 
 
-async def test_delete_can_keep_badges_working(served: Colbot, http: aiohttp.ClientSession) -> None:
-    code, _ = await make_code(served)
-    talker, replies = await redeem(served, code)
+async def test_delete_can_keep_badges_working(
+    serving_colbot: Colbot, http: aiohttp.ClientSession
+) -> None:
+    code, _ = await make_code(serving_colbot)
+    talker, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
 
     await talker.say("/delete")
     await talker.press("keep my badges working")
 
-    async with served.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         assert await session.scalar(select(YoungPerson)) is None
     assert await is_listed_as_revoked(http, handed) == (None, False)
-    assert all(b.revoked_at is None for b in await badges_of(served))
+    assert all(b.revoked_at is None for b in await badges_of(serving_colbot))
     verdict = await asyncio.to_thread(verify, handed.baked, http_fetch, TEST_NOW)
     assert verdict.valid, verdict.reason
 
 
-async def test_delete_without_badges_asks_as_before(served: Colbot) -> None:
-    talker, _ = await redeem(served, "/start")
+async def test_delete_without_badges_asks_as_before(serving_colbot: Colbot) -> None:
+    talker, _ = await redeem(serving_colbot, "/start")
     await talker.press("Yes")
     await talker.say("/delete")
     assert talker.last.button_labels() == ["Yes, delete everything", "No, keep it"]

@@ -24,9 +24,9 @@ BAD_SIZE = 50 * 1024 * 1024
 
 
 @pytest.fixture
-async def handed(served: Colbot) -> Handed:
-    code, _ = await make_code(served)
-    _, replies = await redeem(served, code)
+async def handed(serving_colbot: Colbot) -> Handed:
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
     return handed_badge(replies)
 
 
@@ -52,9 +52,9 @@ def write(folder: Path, name: str, data: bytes | str) -> str:
 
 
 async def test_a_good_badge_in_every_form_is_valid_and_each_check_is_listed(
-    served: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path
+    serving_colbot: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path
 ) -> None:
-    stored = (await badges_of(served))[0]
+    stored = (await badges_of(serving_colbot))[0]
     inputs = [
         write(tmp_path, "badge.png", handed.baked),
         write(tmp_path, "badge.json", json.dumps(handed.credential)),
@@ -76,11 +76,11 @@ async def test_a_good_badge_in_every_form_is_valid_and_each_check_is_listed(
 
 
 async def test_each_bad_input_gets_its_own_reason(
-    served: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path, stranger: IssuerKeys
+    serving_colbot: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path, stranger: IssuerKeys
 ) -> None:
     issuer_id = handed.credential["issuer"]["id"]
     issuer = partner_issuer("kensalfield-museum")
-    keys = shared_key_store(served.settings.data_dir.resolve()).current(issuer)
+    keys = shared_key_store(serving_colbot.settings.data_dir.resolve()).current(issuer)
 
     tampered = copy.deepcopy(handed.credential)
     tampered["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
@@ -133,7 +133,7 @@ async def test_each_bad_input_gets_its_own_reason(
 
 
 async def test_revoked_and_retired_key_badges(
-    served: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path
+    serving_colbot: Colbot, handed: Handed, run_cli: CliRun, tmp_path: Path
 ) -> None:
     png = write(tmp_path, "badge.png", handed.baked)
 

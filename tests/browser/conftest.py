@@ -39,7 +39,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def served(colbot: Colbot) -> AsyncIterator[str]:
+async def site_url(colbot: Colbot) -> AsyncIterator[str]:
     """colbot's web server running on its own port; yields its address."""
     await colbot.start()
     yield colbot.settings.public_url

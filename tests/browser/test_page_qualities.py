@@ -15,7 +15,7 @@ MAX_TABS = 40
 
 
 async def test_the_page_works_without_javascript(
-    browser: Browser, served: str, make_owner: Make
+    browser: Browser, site_url: str, make_owner: Make
 ) -> None:
     owner = await make_owner(badges=3)
     context = await browser.new_context(
@@ -23,12 +23,12 @@ async def test_the_page_works_without_javascript(
     )
     page = await context.new_page()
     watched = await watch(page)
-    await page.goto(f"{served}/j/{owner.slug}")
+    await page.goto(f"{site_url}/j/{owner.slug}")
     assert await page.locator("ol.timeline > li").count() == 3
     assert await page.locator("h1").inner_text() == "Sammy’s learning journey"
     await page.get_by_role("link", name="Check this badge").first.click()
     assert "This badge is valid" in await page.locator("h2#verdict-heading").inner_text()
-    await page.goto(f"{served}/verify")
+    await page.goto(f"{site_url}/verify")
     await page.locator("textarea#badge").fill("not a badge")
     await page.get_by_role("button", name="Check").click()
     assert "could not be verified" in await page.locator("h2#verdict-heading").inner_text()
@@ -36,11 +36,11 @@ async def test_the_page_works_without_javascript(
 
 
 async def test_it_prints_as_a_one_page_insert_for_a_cv(
-    browser: Browser, served: str, make_owner: Make
+    browser: Browser, site_url: str, make_owner: Make
 ) -> None:
     owner = await make_owner(badges=CV_BADGES)
     page = await browser.new_page()
-    await page.goto(f"{served}/j/{owner.slug}")
+    await page.goto(f"{site_url}/j/{owner.slug}")
     await page.emulate_media(media="print")
     assert await page.locator(".print-only").is_visible()
     assert not await page.get_by_role("link", name="Check this badge").first.is_visible()
@@ -50,11 +50,11 @@ async def test_it_prints_as_a_one_page_insert_for_a_cv(
 
 
 async def test_everything_is_reachable_by_keyboard(
-    browser: Browser, served: str, make_owner: Make
+    browser: Browser, site_url: str, make_owner: Make
 ) -> None:
     owner = await make_owner(badges=2)
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(f"{served}/j/{owner.slug}")
+    await page.goto(f"{site_url}/j/{owner.slug}")
     await screenshot(page, "journey-1280px")
     links = await page.locator("a[href]").count()
     await page.keyboard.press("Tab")
@@ -76,7 +76,7 @@ async def test_everything_is_reachable_by_keyboard(
 
 
 async def test_large_text_and_narrow_screens(
-    browser: Browser, served: str, make_owner: Make
+    browser: Browser, site_url: str, make_owner: Make
 ) -> None:
     owner = await make_owner(badges=2, nickname="Maximiliana-Alexandria-Long")
     for width, scale in ((320, 1), (640, 2)):
@@ -85,12 +85,12 @@ async def test_large_text_and_narrow_screens(
         )
         page = await context.new_page()
         for path in (f"/j/{owner.slug}", f"/j/{owner.slug}/badges/{owner.badge_ids[0]}", "/verify"):
-            await page.goto(served + path)
+            await page.goto(site_url + path)
             assert not await scrolls_sideways(page), (width, path)
         await screenshot(page, f"verify-{width}px")
         await context.close()
     page = await browser.new_page(viewport={"width": 360, "height": 800})
-    await page.goto(f"{served}/j/{owner.slug}")
+    await page.goto(f"{site_url}/j/{owner.slug}")
     await page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
     assert not await scrolls_sideways(page)
     await screenshot(page, "journey-text-200pct")

@@ -34,7 +34,7 @@ async def telegram(channel: str) -> AsyncIterator[TelegramDouble | None]:
 
 
 @pytest.fixture
-async def colbot(
+async def channel_colbot(
     channel: str,
     telegram: TelegramDouble | None,
     settings: Settings,
@@ -65,18 +65,20 @@ async def colbot(
 
 @pytest.fixture
 async def talk(
-    colbot: Colbot, telegram: TelegramDouble | None, channel: str
+    channel_colbot: Colbot, telegram: TelegramDouble | None, channel: str
 ) -> AsyncIterator[Talk]:
     """Makes a person who chats on the channel under test."""
     web_talkers: list[WebChatTalker] = []
 
     def make(name: str = "p1", first_name: str = "Sam") -> AnyTalker:
         if channel == "webchat":
-            web_talkers.append(WebChatTalker(colbot.settings.public_url, colbot.engine, first_name))
+            web_talkers.append(
+                WebChatTalker(channel_colbot.settings.public_url, channel_colbot.engine, first_name)
+            )
             return web_talkers[-1]
         if telegram is None:
-            return Talker(colbot.engine, name, first_name=first_name)
-        return TelegramTalker(telegram.person(first_name), colbot)
+            return Talker(channel_colbot.engine, name, first_name=first_name)
+        return TelegramTalker(telegram.person(first_name), channel_colbot)
 
     yield make
     for talker in web_talkers:

@@ -98,10 +98,10 @@ POLL_S = 0.02
 class TelegramTalker(Transcript):
     """The same conversation as Talker, through the real PTB Application and the Bot API double."""
 
-    def __init__(self, person: Person, colbot: Colbot) -> None:
+    def __init__(self, person: Person, channel_colbot: Colbot) -> None:
         self.person = person
-        self.engine = colbot.engine
-        self.handled = HandledUpdates.of(colbot)
+        self.engine = channel_colbot.engine
+        self.handled = HandledUpdates.of(channel_colbot)
         self.channel = "telegram"
         self.chat_id = str(person.id)
         self.history: list[Outbound] = []

@@ -25,9 +25,9 @@ from tests.support.staff import invite_payload, make_code, scanned, staff_talker
 
 
 async def test_invite_makes_staff_and_first_is_admin(
-    colbot: Colbot, talk: Talk, telegram: TelegramDouble | None
+    channel_colbot: Colbot, talk: Talk, telegram: TelegramDouble | None
 ) -> None:
-    first = await staff_talker(colbot, talk, "staff-1")
+    first = await staff_talker(channel_colbot, talk, "staff-1")
     assert "the admin" in first.recent(3)
     if telegram is None:
         assert first.history[-1].menu is not None
@@ -36,34 +36,34 @@ async def test_invite_makes_staff_and_first_is_admin(
         staff_menu = [c.command for c in telegram.commands(scope_chat_id=int(first.chat_id))]
         assert "newcode" in staff_menu and "start" in staff_menu
         assert "newcode" not in [c.command for c in telegram.commands()]
-    second = await staff_talker(colbot, talk, "staff-2")
+    second = await staff_talker(channel_colbot, talk, "staff-2")
     assert "a staff member" in second.recent(3)
     await second.say("/invite")
     assert "Only your partner's admin" in second.last_text()
     await first.say("/invite")
     invite = first.last_text()
-    assert f"{colbot.settings.public_url}/chat?start=i_" in invite
+    assert f"{channel_colbot.settings.public_url}/chat?start=i_" in invite
     # A Telegram link only where Telegram is on: never one to a bot that does not exist.
     assert ("https://t.me/" in invite) == (telegram is not None)
 
 
 async def test_used_expired_and_unknown_invites_say_which(
-    colbot: Colbot, clock: FrozenClock, talk: Talk
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
 ) -> None:
-    payload = await invite_payload(colbot, "pixel-forge")
+    payload = await invite_payload(channel_colbot, "pixel-forge")
     await talk("a").say(f"/start {payload}")
     again = talk("b")
     await again.say(f"/start {payload}")
     assert "already been used" in again.last_text()
     await again.say("/start i_not-a-real-invite")
     assert "doesn't work" in again.last_text()
-    old = await invite_payload(colbot, "pixel-forge")
+    old = await invite_payload(channel_colbot, "pixel-forge")
     clock.advance(timedelta(days=8))
     await again.say(f"/start {old}")
     assert "expired" in again.last_text()
 
 
-async def test_young_people_cannot_use_staff_commands(colbot: Colbot, talk: Talk) -> None:
+async def test_young_people_cannot_use_staff_commands(channel_colbot: Colbot, talk: Talk) -> None:
     young = talk("young")
     for command in ("/newcode", "/codes", "/revokecode", "/stats", "/partner", "/addopportunity"):
         await young.say(command)
@@ -71,10 +71,10 @@ async def test_young_people_cannot_use_staff_commands(colbot: Colbot, talk: Talk
 
 
 async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
-    staff = await staff_talker(colbot, talk, "sneaky")
-    async with colbot.database.transaction() as session:
+    staff = await staff_talker(channel_colbot, talk, "sneaky")
+    async with channel_colbot.database.transaction() as session:
         other = await session.scalar(
             select(Opportunity.id)
             .join(Opportunity.passions)
@@ -85,14 +85,14 @@ async def test_a_partner_cannot_make_a_code_for_another_partners_opportunity(
     assert "isn't one of yours" in staff.last_text()
     await staff.press_data(f"nce|{other}:1|default")
     assert "isn't one of yours" in staff.last_text()
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CompletionCode)) == 0
 
 
 async def test_the_chat_qr_and_the_wall_card_qr_both_open_the_venue_page(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
-    staff = await staff_talker(colbot, talk, "scanner")
+    staff = await staff_talker(channel_colbot, talk, "scanner")
     await staff.say("/newcode")
     await staff.press("·")
     await staff.press("Just 1")
@@ -107,13 +107,13 @@ async def test_the_chat_qr_and_the_wall_card_qr_both_open_the_venue_page(
     card_qr = scanned(replies[2].file.content)
     # The venue page offers the web chat, and Telegram only when it is on: no QR may point at
     # a bot that does not exist.
-    assert chat_qr == card_qr == [venue_link(colbot.settings.public_url, code)]
+    assert chat_qr == card_qr == [venue_link(channel_colbot.settings.public_url, code)]
 
 
 async def test_code_redeemed_by_typing_by_command_and_by_deep_link(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
-    staff = await staff_talker(colbot, talk, "maker")
+    staff = await staff_talker(channel_colbot, talk, "maker")
     codes = [await make_code(staff) for _ in range(3)]
     assert len(set(codes)) == 3
     typed, commanded, linked = (talk(f"yp-{i}") for i in range(3))
@@ -131,9 +131,9 @@ async def test_code_redeemed_by_typing_by_command_and_by_deep_link(
 
 
 async def test_typo_twice_used_up_expired_and_revoked(
-    colbot: Colbot, clock: FrozenClock, talk: Talk
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
 ) -> None:
-    staff = await staff_talker(colbot, talk, "rules")
+    staff = await staff_talker(channel_colbot, talk, "rules")
     code = await make_code(staff)
     sam = talk("sam")
     body = code_format.normalise(code) or ""
@@ -156,14 +156,16 @@ async def test_typo_twice_used_up_expired_and_revoked(
     clock.advance(timedelta(days=1))
     await other.say(later)
     assert "expired" in other.last_text()
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Redemption)) == 1
         actions = set(await session.scalars(select(AuditEntry.action)))
     assert {"code.made", "code.used", "code.refused", "code.revoked", "code.wrong"} <= actions
 
 
-async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock, talk: Talk) -> None:
-    staff = await staff_talker(colbot, talk, "bf-staff")
+async def test_brute_force_cool_down(
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
+) -> None:
+    staff = await staff_talker(channel_colbot, talk, "bf-staff")
     code = await make_code(staff)
     guesser = talk("guesser")
     for _ in range(6):
@@ -176,8 +178,8 @@ async def test_brute_force_cool_down(colbot: Colbot, clock: FrozenClock, talk: T
     assert "Brilliant work" in guesser.recent(10)
 
 
-async def test_concurrent_redemption_race_is_exact(colbot: Colbot, talk: Talk) -> None:
-    staff = await staff_talker(colbot, talk, "race-staff")
+async def test_concurrent_redemption_race_is_exact(channel_colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(channel_colbot, talk, "race-staff")
     await staff.say("/newcode")
     await staff.press("·")
     await staff.press("Type a number")
@@ -192,7 +194,7 @@ async def test_concurrent_redemption_race_is_exact(colbot: Colbot, talk: Talk) -
     results = await asyncio.gather(*(r.say(code) for r in redeemers))
     succeeded = sum("Brilliant work" in "\n".join(m.text for m in replies) for replies in results)
     assert succeeded == 10
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Redemption)) == 10
         stored = await session.scalar(
             select(CompletionCode).where(CompletionCode.code == code_format.normalise(code))
@@ -200,8 +202,8 @@ async def test_concurrent_redemption_race_is_exact(colbot: Colbot, talk: Talk) -
         assert stored is not None and stored.uses == 10
 
 
-async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
-    staff = await staff_talker(colbot, talk, "stats-staff")
+async def test_stats_match_the_redemptions(channel_colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(channel_colbot, talk, "stats-staff")
     code = await make_code(staff, uses="Whole session")
     redeemers = [talk(f"stat-{i}") for i in range(4)]
     for redeemer in redeemers:
@@ -213,7 +215,7 @@ async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
     text = replies[0].text
     assert "Last 30 days: 4 young people reached · 4 codes redeemed" in text
     assert "All time: 4 young people reached · 4 codes redeemed" in text
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         hours = await session.scalar(select(func.sum(Redemption.learning_hours)))
         badges = await session.scalar(
             select(func.count())
@@ -232,8 +234,8 @@ async def test_stats_match_the_redemptions(colbot: Colbot, talk: Talk) -> None:
     assert f"• {title}: 4 young people · {hours:g} hours · 4 badges" in text
 
 
-async def test_add_opportunity_conversation(colbot: Colbot, talk: Talk) -> None:
-    staff = await staff_talker(colbot, talk, "adder")
+async def test_add_opportunity_conversation(channel_colbot: Colbot, talk: Talk) -> None:
+    staff = await staff_talker(channel_colbot, talk, "adder")
     await staff.say("/addopportunity")
     await staff.say("Level design workshop")
     await staff.press("Gaming")
@@ -247,7 +249,7 @@ async def test_add_opportunity_conversation(colbot: Colbot, talk: Talk) -> None:
     await staff.say("3")
     await staff.say("12")
     assert "Added" in staff.last_text()
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         added = await session.scalar(
             select(Opportunity).where(Opportunity.title == "Level design workshop")
         )

@@ -58,31 +58,31 @@ def card_id(card: Outbound) -> int:
     return int(data.target)
 
 
-async def opportunities(colbot: Colbot, ids: list[int]) -> list[Opportunity]:
-    async with colbot.database.transaction() as session:
+async def opportunities(channel_colbot: Colbot, ids: list[int]) -> list[Opportunity]:
+    async with channel_colbot.database.transaction() as session:
         rows = await session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))
         return list(rows)
 
 
 async def test_recommendations_follow_onboarding_and_fit_the_person(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
     talker = await onboard(talk, "fits", age="16", passions=("Music", "Coding"))
     shown = cards(talker.history)
     assert len(shown) == 5
     assert "Because you like" in shown[0].text
-    now = colbot.clock.now()
-    for opportunity in await opportunities(colbot, [card_id(c) for c in shown]):
+    now = channel_colbot.clock.now()
+    for opportunity in await opportunities(channel_colbot, [card_id(c) for c in shown]):
         assert opportunity.starts_at > now
         assert opportunity.min_age <= 16 <= opportunity.max_age
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(CardShown)) == 5
 
 
-async def test_passion_matches_come_first(colbot: Colbot, talk: Talk) -> None:
+async def test_passion_matches_come_first(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "coder", travel="Anywhere", passions=("Coding",))
-    first_page = await opportunities(colbot, [card_id(c) for c in cards(talker.history)])
-    async with colbot.database.transaction() as session:
+    first_page = await opportunities(channel_colbot, [card_id(c) for c in cards(talker.history)])
+    async with channel_colbot.database.transaction() as session:
         coding = set(
             await session.scalars(
                 select(OpportunityPassion.opportunity_id).where(
@@ -93,14 +93,14 @@ async def test_passion_matches_come_first(colbot: Colbot, talk: Talk) -> None:
     assert sum(o.id in coding for o in first_page) >= 3
 
 
-async def test_the_same_inputs_give_the_same_order(colbot: Colbot, talk: Talk) -> None:
+async def test_the_same_inputs_give_the_same_order(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "stable")
     first = [card_id(c) for c in cards(await talker.say("/explore"))]
     second = [card_id(c) for c in cards(await talker.say("/explore"))]
     assert first == second
 
 
-async def test_distance_against_how_far_they_travel(colbot: Colbot, talk: Talk) -> None:
+async def test_distance_against_how_far_they_travel(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "near", travel="Up to 1 km", passions=("Music", "Art", "Sport"))
     shown = cards(talker.history)
     distances = [
@@ -109,7 +109,7 @@ async def test_distance_against_how_far_they_travel(colbot: Colbot, talk: Talk) 
     assert distances and distances[0] <= 1.0
 
 
-async def test_not_for_me_is_never_shown_again(colbot: Colbot, talk: Talk) -> None:
+async def test_not_for_me_is_never_shown_again(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "dismisser")
     first = cards(talker.history)[0]
     dismissed = card_id(first)
@@ -120,17 +120,17 @@ async def test_not_for_me_is_never_shown_again(colbot: Colbot, talk: Talk) -> No
     for _ in range(3):
         replies = await talker.say("/explore")
         assert dismissed not in [card_id(c) for c in cards(replies)]
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         reason = await session.scalar(select(Dismissal.reason))
     assert reason == "far"
 
 
 async def test_past_and_full_and_age_are_never_shown(
-    colbot: Colbot, clock: FrozenClock, talk: Talk
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
 ) -> None:
     talker = await onboard(talk, "rules", age="17", passions=("Music", "Coding", "Art"))
     full_id = card_id(cards(talker.history)[0])
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         full = await session.get(Opportunity, full_id)
         assert full is not None
         full.capacity = 1
@@ -150,12 +150,12 @@ async def test_past_and_full_and_age_are_never_shown(
         replies = await talker.press_data(more[0].data)
     assert len(seen) > 10
     assert full_id not in seen
-    for opportunity in await opportunities(colbot, seen):
+    for opportunity in await opportunities(channel_colbot, seen):
         assert opportunity.starts_at > now
         assert opportunity.min_age <= 17 <= opportunity.max_age
 
 
-async def test_save_remind_saved_and_remove(colbot: Colbot, talk: Talk) -> None:
+async def test_save_remind_saved_and_remove(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "saver")
     card = cards(talker.history)[1]
     await talker.press("Save", on=card)
@@ -171,18 +171,18 @@ async def test_save_remind_saved_and_remove(colbot: Colbot, talk: Talk) -> None:
     assert len(replies) == 2
     await talker.press("Remove")
     assert "Removed" in talker.last_text()
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(SavedItem)) == 0
         reminders = list(await session.scalars(select(Reminder)))
         assert reminders and all(r.cancelled_at is not None for r in reminders)
 
 
-async def test_filter_surprise_and_more_like_this(colbot: Colbot, talk: Talk) -> None:
+async def test_filter_surprise_and_more_like_this(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "curious", travel="Anywhere")
     await talker.press("Pick a passion")
     replies = await talker.press("Cooking")
     assert "Cooking" in replies[0].text
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         cooking = set(
             await session.scalars(
                 select(OpportunityPassion.opportunity_id).where(
@@ -199,7 +199,7 @@ async def test_filter_surprise_and_more_like_this(colbot: Colbot, talk: Talk) ->
 
 
 async def test_stale_and_forged_card_buttons_are_answered_kindly(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
     talker = await onboard(talk, "forger")
     await talker.press_data("sv|999999")
@@ -210,7 +210,9 @@ async def test_stale_and_forged_card_buttons_are_answered_kindly(
     assert "didn't understand" in talker.last_text()
 
 
-async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot, talk: Talk) -> None:
+async def test_mydata_is_everything_and_delete_erases_it(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
     talker = await onboard(talk, "private")
     await talker.press("Save", on=cards(talker.history)[0])
     replies = await talker.say("/mydata")
@@ -229,7 +231,7 @@ async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot, talk: T
     await talker.say("/delete")
     await talker.press("Yes, delete everything")
     assert "All deleted" in talker.last_text()
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         for model in (YoungPerson, ChannelIdentity, SavedItem, CardShown):
             assert await session.scalar(select(func.count()).select_from(model)) == 0, model
         assert await session.scalar(select(func.count()).select_from(Redemption)) == 0
@@ -237,7 +239,7 @@ async def test_mydata_is_everything_and_delete_erases_it(colbot: Colbot, talk: T
     assert "I'm colbot" in replies[0].text
 
 
-async def test_report_and_safety_words_answer_at_once(colbot: Colbot, talk: Talk) -> None:
+async def test_report_and_safety_words_answer_at_once(channel_colbot: Colbot, talk: Talk) -> None:
     talker = await onboard(talk, "worried")
     replies = await talker.say("/report")
     assert "0800 1111" in replies[0].text and "01632" in replies[0].text
@@ -247,5 +249,5 @@ async def test_report_and_safety_words_answer_at_once(colbot: Colbot, talk: Talk
     replies = await mid.say("please help me, I feel unsafe")
     assert "0800 1111" in replies[0].text
     assert "How old" in replies[-1].text
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         assert await people.find_by_identity(session, mid.channel, mid.chat_id) is None

@@ -24,20 +24,20 @@ def link_in(text: str) -> str:
     return found.group(1)
 
 
-async def shared(colbot: Colbot, slug: str) -> bool:
-    async with colbot.database.reading() as session:
+async def shared(channel_colbot: Colbot, slug: str) -> bool:
+    async with channel_colbot.database.reading() as session:
         return await public_journey(session, slug) is not None
 
 
-async def journey_of(colbot: Colbot, talker: AnyTalker) -> Journey:
-    async with colbot.database.reading() as session:
+async def journey_of(channel_colbot: Colbot, talker: AnyTalker) -> Journey:
+    async with channel_colbot.database.reading() as session:
         journey = await session.scalar(select(Journey).order_by(Journey.id.desc()))
     assert journey is not None
     return journey
 
 
-async def redeemer_with_a_badge(colbot: Colbot, talk: Talk, name: str = "sam") -> AnyTalker:
-    staff = await staff_talker(colbot, talk, f"{name}-staff")
+async def redeemer_with_a_badge(channel_colbot: Colbot, talk: Talk, name: str = "sam") -> AnyTalker:
+    staff = await staff_talker(channel_colbot, talk, f"{name}-staff")
     code = await make_code(staff)
     young = talk(name)
     await young.say(code)
@@ -45,37 +45,39 @@ async def redeemer_with_a_badge(colbot: Colbot, talk: Talk, name: str = "sam") -
     return young
 
 
-async def test_journey_gives_a_private_link_and_its_qr_code(colbot: Colbot, talk: Talk) -> None:
-    sam = await redeemer_with_a_badge(colbot, talk)
+async def test_journey_gives_a_private_link_and_its_qr_code(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    sam = await redeemer_with_a_badge(channel_colbot, talk)
     replies = await sam.say("/journey")
     card, status = replies[-2], replies[-1]
     assert card.image is not None and card.image.content.startswith(b"\x89PNG")
     slug = link_in(card.text)
     assert "Sharing is off" in status.text
-    assert not await shared(colbot, slug)
+    assert not await shared(channel_colbot, slug)
     replies = await sam.press("Turn sharing on")
     assert "anyone with your link can see" in sam.last_text()
     assert "Turn sharing off" in sam.last.button_labels()[0]
-    assert await shared(colbot, slug)
+    assert await shared(channel_colbot, slug)
     await sam.press("Turn sharing off")
     assert "Sharing is off" in sam.last_text()
-    assert not await shared(colbot, slug)
+    assert not await shared(channel_colbot, slug)
 
 
-async def test_a_new_link_stops_the_old_one_at_once(colbot: Colbot, talk: Talk) -> None:
-    sam = await redeemer_with_a_badge(colbot, talk)
+async def test_a_new_link_stops_the_old_one_at_once(channel_colbot: Colbot, talk: Talk) -> None:
+    sam = await redeemer_with_a_badge(channel_colbot, talk)
     old = link_in((await sam.say("/journey"))[-2].text)
     await sam.press("Turn sharing on")
     replies = await sam.press("Make a new link")
     assert "old one stopped working" in replies[0].text
     new = link_in(next(r.text for r in replies if r.image is not None))
     assert new != old
-    assert not await shared(colbot, old)
-    assert await shared(colbot, new)
+    assert not await shared(channel_colbot, old)
+    assert await shared(channel_colbot, new)
 
 
-async def test_choosing_what_shows(colbot: Colbot, talk: Talk) -> None:
-    sam = await redeemer_with_a_badge(colbot, talk)
+async def test_choosing_what_shows(channel_colbot: Colbot, talk: Talk) -> None:
+    sam = await redeemer_with_a_badge(channel_colbot, talk)
     slug = link_in((await sam.say("/journey"))[-2].text)
     await sam.press("Turn sharing on")
     await sam.press("Choose what shows")
@@ -90,7 +92,7 @@ async def test_choosing_what_shows(colbot: Colbot, talk: Talk) -> None:
     assert "⬜ Nickname" in sam.last.button_labels()
     await sam.press(badge_label)
     assert badge_label.replace("✅", "⬜") in sam.last.button_labels()
-    async with colbot.database.reading() as session:
+    async with channel_colbot.database.reading() as session:
         journey = await public_journey(session, slug)
     assert journey is not None and journey.nickname is None
     assert badge_label.removeprefix("✅ ") not in [badge.name for badge in journey.badges]
@@ -98,10 +100,12 @@ async def test_choosing_what_shows(colbot: Colbot, talk: Talk) -> None:
     assert "Sharing is on" in sam.last_text()
 
 
-async def test_buttons_for_someone_elses_badge_do_nothing(colbot: Colbot, talk: Talk) -> None:
-    sam = await redeemer_with_a_badge(colbot, talk)
-    other = await redeemer_with_a_badge(colbot, talk, "alex")
-    async with colbot.database.reading() as session:
+async def test_buttons_for_someone_elses_badge_do_nothing(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    sam = await redeemer_with_a_badge(channel_colbot, talk)
+    other = await redeemer_with_a_badge(channel_colbot, talk, "alex")
+    async with channel_colbot.database.reading() as session:
         theirs = await session.scalar(select(IssuedBadge.public_id).order_by(IssuedBadge.id.desc()))
     await sam.say("/journey")
     await sam.press_data(f"jbadge|{theirs}|0")
@@ -115,20 +119,22 @@ async def test_journey_before_any_profile_explains_how_it_starts(talk: Talk) -> 
     assert "learning journey" in nobody.last_text()
 
 
-async def test_journey_offer_hands_the_link_over_after_a_badge(colbot: Colbot, talk: Talk) -> None:
+async def test_journey_offer_hands_the_link_over_after_a_badge(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
     async def offer(turn: Turn, redemption: object) -> RedeemedReply:
         return RedeemedReply([await journey_offer(turn)])
 
     redeemer = next(
         handler.__self__
-        for router in colbot.engine.routers
+        for router in channel_colbot.engine.routers
         for handler in router.text_handlers
         if type(getattr(handler, "__self__", None)).__name__ == "Redeemer"
     )
     redeemer.on_redeemed = (*redeemer.on_redeemed, offer)
-    sam = await redeemer_with_a_badge(colbot, talk)
+    sam = await redeemer_with_a_badge(channel_colbot, talk)
     offered = next(m for m in reversed(sam.history) if "on your learning journey:" in m.text)
     slug = link_in(offered.text)
     assert "Sharing is off" in offered.text
     await sam.press("Turn sharing on", offered)
-    assert await shared(colbot, slug)
+    assert await shared(channel_colbot, slug)

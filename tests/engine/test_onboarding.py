@@ -13,15 +13,15 @@ from colbot.storage.models import ConversationState, YoungPerson, YoungPersonPas
 from tests.engine.talk import AnyTalker, Talk, Talker
 
 
-async def _person(colbot: Colbot, talker: AnyTalker) -> YoungPerson | None:
-    async with colbot.database.transaction() as session:
+async def _person(channel_colbot: Colbot, talker: AnyTalker) -> YoungPerson | None:
+    async with channel_colbot.database.transaction() as session:
         found = await people.find_by_identity(session, talker.channel, talker.chat_id)
         if found is not None:
             await session.refresh(found)
         return found
 
 
-async def test_onboarding_by_buttons_only(colbot: Colbot, talk: Talk) -> None:
+async def test_onboarding_by_buttons_only(channel_colbot: Colbot, talk: Talk) -> None:
     sam = talk("buttons")
     replies = await sam.say("/start")
     assert "I'm colbot" in replies[0].text
@@ -37,7 +37,7 @@ async def test_onboarding_by_buttons_only(colbot: Colbot, talk: Talk) -> None:
     await sam.press("Weekends")
     await sam.press("Done")
     assert "All done, Sam" in sam.recent()
-    person = await _person(colbot, sam)
+    person = await _person(channel_colbot, sam)
     assert person is not None
     assert (person.age, person.nickname, person.area_id, person.travel_km) == (
         16,
@@ -47,12 +47,12 @@ async def test_onboarding_by_buttons_only(colbot: Colbot, talk: Talk) -> None:
     )
     assert person.availability == ["weekends"]
     assert person.onboarded_at is not None
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         passions = set(await session.scalars(select(YoungPersonPassion.passion_id)))
     assert passions == {"music", "coding"}
 
 
-async def test_onboarding_by_typing_only(colbot: Colbot, talk: Talk) -> None:
+async def test_onboarding_by_typing_only(channel_colbot: Colbot, talk: Talk) -> None:
     jo = talk("typing", first_name="")
     await jo.say("/start")
     await jo.say("yeah")
@@ -65,7 +65,7 @@ async def test_onboarding_by_typing_only(colbot: Colbot, talk: Talk) -> None:
     await jo.say("done")
     await jo.say("weekends and after school")
     assert "All done, Jo ✨" in jo.recent()
-    person = await _person(colbot, jo)
+    person = await _person(channel_colbot, jo)
     assert person is not None
     assert person.area_id == "kf1" and person.travel_km is None
     assert sorted(person.availability) == ["weekday_after_school", "weekends"]
@@ -75,19 +75,19 @@ def sam_text(talker: AnyTalker) -> str:
     return "\n".join(m.text for m in talker.history[-2:])
 
 
-async def test_every_question_can_be_skipped(colbot: Colbot, talk: Talk) -> None:
+async def test_every_question_can_be_skipped(channel_colbot: Colbot, talk: Talk) -> None:
     kim = talk("skipper")
     await kim.say("/start")
     await kim.press("Yes")
     for _ in range(6):
         await kim.press("Skip")
     assert "All done, friend" in kim.recent()
-    person = await _person(colbot, kim)
+    person = await _person(channel_colbot, kim)
     assert person is not None and person.onboarded_at is not None
     assert person.age is None and person.nickname is None and person.area_id is None
 
 
-async def test_nonsense_answers_get_a_kind_reask(colbot: Colbot, talk: Talk) -> None:
+async def test_nonsense_answers_get_a_kind_reask(channel_colbot: Colbot, talk: Talk) -> None:
     ali = talk("nonsense")
     await ali.say("/start")
     await ali.say("maybe?")
@@ -108,20 +108,20 @@ async def test_nonsense_answers_get_a_kind_reask(colbot: Colbot, talk: Talk) -> 
     assert "long way" in ali.recent(2)
 
 
-async def test_under_13_is_refused_and_only_counted(colbot: Colbot, talk: Talk) -> None:
+async def test_under_13_is_refused_and_only_counted(channel_colbot: Colbot, talk: Talk) -> None:
     kid = talk("young")
     await kid.say("/start")
     await kid.press("Yes")
     await kid.press("12 or under")
     assert "13 and over" in kid.last_text() and "trusted adult" in kid.last_text()
-    assert await _person(colbot, kid) is None
-    assert await conversation_state(colbot.database, kid.channel, kid.chat_id) is None
-    async with colbot.database.transaction() as session:
+    assert await _person(channel_colbot, kid) is None
+    assert await conversation_state(channel_colbot.database, kid.channel, kid.chat_id) is None
+    async with channel_colbot.database.transaction() as session:
         assert await people.counter(session, f"onboarding_ended:under_13:{kid.channel}") == 1
 
 
 async def test_under_the_channels_minimum_age_points_to_web_chat(
-    colbot: Colbot, talk: Talk, channel: str
+    channel_colbot: Colbot, talk: Talk, channel: str
 ) -> None:
     teen = talk("teen")
     await teen.say("/start")
@@ -129,25 +129,25 @@ async def test_under_the_channels_minimum_age_points_to_web_chat(
     await teen.press("14")
     if channel == "telegram":
         assert "/chat" in teen.last_text() and "16" in teen.last_text()
-        assert await _person(colbot, teen) is None
-        assert await conversation_state(colbot.database, teen.channel, teen.chat_id) is None
+        assert await _person(channel_colbot, teen) is None
+        assert await conversation_state(channel_colbot.database, teen.channel, teen.chat_id) is None
     else:
         assert "What should I call you" in teen.last_text()
 
 
-async def test_declining_consent_keeps_nothing(colbot: Colbot, talk: Talk) -> None:
+async def test_declining_consent_keeps_nothing(channel_colbot: Colbot, talk: Talk) -> None:
     no = talk("declines")
     await no.say("/start")
     await no.press("No thanks")
     assert "haven't kept anything" in no.last_text()
-    assert await conversation_state(colbot.database, no.channel, no.chat_id) is None
+    assert await conversation_state(channel_colbot.database, no.channel, no.chat_id) is None
 
 
 async def test_a_restart_resumes_at_the_same_question(
-    colbot: Colbot, settings: Settings, clock: FrozenClock
+    channel_colbot: Colbot, settings: Settings, clock: FrozenClock
 ) -> None:
     """On the engine itself; tests/telegram restarts the whole service in the middle."""
-    sam = Talker(colbot.engine, "resumer")
+    sam = Talker(channel_colbot.engine, "resumer")
     await sam.say("/start")
     await sam.press("Yes")
     await sam.press("17")
@@ -165,7 +165,7 @@ async def test_a_restart_resumes_at_the_same_question(
 
 
 async def test_a_stale_button_is_answered_and_the_question_reasked(
-    colbot: Colbot, talk: Talk
+    channel_colbot: Colbot, talk: Talk
 ) -> None:
     sam = talk("stale")
     first = await sam.say("/start")
@@ -179,7 +179,7 @@ async def test_a_stale_button_is_answered_and_the_question_reasked(
     assert "How old" in sam.last_text()
 
 
-async def test_settings_and_passions_change_one_answer(colbot: Colbot, talk: Talk) -> None:
+async def test_settings_and_passions_change_one_answer(channel_colbot: Colbot, talk: Talk) -> None:
     sam = talk("changer")
     await sam.say("/start")
     await sam.press("Yes")
@@ -192,14 +192,14 @@ async def test_settings_and_passions_change_one_answer(colbot: Colbot, talk: Tal
     await sam.say("/settings")
     await sam.press("Nickname")
     await sam.say("Sparky")
-    person = await _person(colbot, sam)
+    person = await _person(channel_colbot, sam)
     assert person is not None and person.nickname == "Sparky"
-    async with colbot.database.transaction() as session:
+    async with channel_colbot.database.transaction() as session:
         rows = await session.scalars(select(ConversationState))
         assert all(r.flow is None for r in rows)
 
 
-async def test_unknown_commands_and_long_text(colbot: Colbot, talk: Talk) -> None:
+async def test_unknown_commands_and_long_text(channel_colbot: Colbot, talk: Talk) -> None:
     sam = talk("odd")
     await sam.say("/dance")
     assert "/dance" in sam.last_text()

@@ -15,7 +15,7 @@ from tests.support.demo import copy_demo
 
 
 @pytest.fixture
-async def colbot(
+async def serving_colbot(
     settings: Settings, clock: FrozenClock, demo_database: Path
 ) -> AsyncIterator[Colbot]:
     """A colbot serving its web chat on loopback, on its own copy of the demo database."""
@@ -27,7 +27,7 @@ async def colbot(
 
 
 @pytest.fixture
-async def talkers(colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
+async def talkers(serving_colbot: Colbot) -> AsyncIterator[list[WebChatTalker]]:
     """Web chat talkers a test makes, each closed when it ends."""
     made: list[WebChatTalker] = []
     yield made

@@ -20,21 +20,21 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def _completion_code(colbot: Colbot) -> str:
+async def _completion_code(serving_colbot: Colbot) -> str:
     """What the session leader hands out: made by a partner's staff member on another channel."""
-    staff = Talker(colbot.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
+    staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
+    await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
     return await make_code(staff)
 
 
 async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
-    colbot: Colbot,
+    serving_colbot: Colbot,
 ) -> None:
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         phone = await browser.new_context(viewport=PHONE)
         page = await phone.new_page()
-        await page.goto(f"{colbot.settings.public_url}/chat")
+        await page.goto(f"{serving_colbot.settings.public_url}/chat")
         chip = page.locator("button.chip:not([disabled])")
         bot = page.locator(".bubble.bot")
 
@@ -63,7 +63,7 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
         await card.first.locator("button.chip", has_text="Save").click(timeout=WAIT_MS)
         await say("/saved", then=title)
 
-        code = await _completion_code(colbot)
+        code = await _completion_code(serving_colbot)
         await say(code.lower().replace("-", " "), then="Brilliant work")
         badge = bot.filter(has_text="Brilliant work").last
         assert await badge.locator("img").count() == 1
@@ -77,7 +77,7 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
 
         laptop = await browser.new_context(viewport=PHONE)
         other = await laptop.new_page()
-        await other.goto(f"{colbot.settings.public_url}/chat#move={found[1]}")
+        await other.goto(f"{serving_colbot.settings.public_url}/chat#move={found[1]}")
         there = other.locator(".bubble.bot")
         await there.filter(has_text="moved here").last.wait_for(timeout=WAIT_MS)
         await other.fill("#text", "/saved")
@@ -95,13 +95,13 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
 
 
 async def test_the_venue_qr_page_takes_a_phone_without_telegram_to_its_badge(
-    colbot: Colbot,
+    serving_colbot: Colbot,
 ) -> None:
-    code = await _completion_code(colbot)
+    code = await _completion_code(serving_colbot)
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = await (await browser.new_context(viewport=PHONE)).new_page()
-        await page.goto(venue_link(colbot.settings.public_url, code))
+        await page.goto(venue_link(serving_colbot.settings.public_url, code))
         ARTEFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTEFACTS / "venue-qr-360.png"))
         await page.click("a.way[href*='/chat?start=']")

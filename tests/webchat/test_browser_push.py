@@ -41,9 +41,9 @@ async def _registration_id(cdp: Any, scope: str) -> str:
 
 
 async def test_notifications_are_asked_for_on_a_tap_and_shown_by_the_worker(
-    colbot: Colbot,
+    serving_colbot: Colbot,
 ) -> None:
-    base = colbot.settings.public_url
+    base = serving_colbot.settings.public_url
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

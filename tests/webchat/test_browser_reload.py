@@ -16,17 +16,19 @@ pytestmark = pytest.mark.skipif(
 LIVE = "button.chip:not([disabled])"
 
 
-async def _completion_code(colbot: Colbot) -> str:
-    staff = Talker(colbot.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
+async def _completion_code(serving_colbot: Colbot) -> str:
+    staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
+    await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
     return await make_code(staff)
 
 
-async def test_a_reload_mid_question_asks_it_again_with_buttons_that_work(colbot: Colbot) -> None:
+async def test_a_reload_mid_question_asks_it_again_with_buttons_that_work(
+    serving_colbot: Colbot,
+) -> None:
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = await (await browser.new_context(viewport=PHONE)).new_page()
-        await page.goto(f"{colbot.settings.public_url}/chat")
+        await page.goto(f"{serving_colbot.settings.public_url}/chat")
         bot = page.locator(".bubble.bot")
         await page.locator(LIVE).filter(has_text="Yes, that's OK").last.click(timeout=WAIT_MS)
         await bot.filter(has_text="How old").last.wait_for(timeout=WAIT_MS)
@@ -56,15 +58,15 @@ async def test_a_reload_mid_question_asks_it_again_with_buttons_that_work(colbot
 
 
 async def test_a_reload_after_a_badge_shows_its_picture_and_file_to_this_browser_only(
-    colbot: Colbot,
+    serving_colbot: Colbot,
 ) -> None:
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = await (await browser.new_context(viewport=PHONE)).new_page()
-        await page.goto(f"{colbot.settings.public_url}/chat")
+        await page.goto(f"{serving_colbot.settings.public_url}/chat")
         bot = page.locator(".bubble.bot")
         await bot.first.wait_for(timeout=WAIT_MS)
-        code = await _completion_code(colbot)
+        code = await _completion_code(serving_colbot)
         await page.fill("#text", code)
         await page.press("#text", "Enter")
         await bot.filter(has_text="Brilliant work").last.wait_for(timeout=WAIT_MS)
@@ -79,21 +81,21 @@ async def test_a_reload_after_a_badge_shows_its_picture_and_file_to_this_browser
         file_link = bot.locator("a.file[download$='.png']").last
         url = await file_link.get_attribute("href")
         assert url is not None and url.startswith("/chat/files/")
-        mine = await page.request.get(f"{colbot.settings.public_url}{url}")
+        mine = await page.request.get(f"{serving_colbot.settings.public_url}{url}")
         assert mine.status == 200 and (await mine.body()).startswith(b"\x89PNG")
 
         stranger = await (await browser.new_context()).new_page()
-        await stranger.goto(f"{colbot.settings.public_url}/chat")
-        theirs = await stranger.request.get(f"{colbot.settings.public_url}{url}")
+        await stranger.goto(f"{serving_colbot.settings.public_url}/chat")
+        theirs = await stranger.request.get(f"{serving_colbot.settings.public_url}{url}")
         assert theirs.status == 404
         await browser.close()
 
 
-async def test_the_command_menu_lists_the_commands_and_sends_one(colbot: Colbot) -> None:
+async def test_the_command_menu_lists_the_commands_and_sends_one(serving_colbot: Colbot) -> None:
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = await (await browser.new_context(viewport=PHONE)).new_page()
-        await page.goto(f"{colbot.settings.public_url}/chat")
+        await page.goto(f"{serving_colbot.settings.public_url}/chat")
         await page.locator("#menu-button").click(timeout=WAIT_MS)
         items = page.locator("#menu button")
         await items.first.wait_for(timeout=WAIT_MS)

@@ -20,8 +20,8 @@ from tests.engine.talk import REPLY_TIMEOUT_S, WebChatTalker
 CODE = re.compile(r"/move (\d{6})")
 
 
-def _new(colbot: Colbot, talkers: list[WebChatTalker]) -> WebChatTalker:
-    talker = WebChatTalker(colbot.settings.public_url, colbot.engine)
+def _new(serving_colbot: Colbot, talkers: list[WebChatTalker]) -> WebChatTalker:
+    talker = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     talkers.append(talker)
     return talker
 
@@ -63,9 +63,13 @@ def test_codes_are_six_digits_typed_any_way() -> None:
 
 
 async def test_a_code_moves_the_chat_once_and_the_old_browser_starts_afresh(
-    colbot: Colbot, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, talkers: list[WebChatTalker]
 ) -> None:
-    old, new, late = _new(colbot, talkers), _new(colbot, talkers), _new(colbot, talkers)
+    old, new, late = (
+        _new(serving_colbot, talkers),
+        _new(serving_colbot, talkers),
+        _new(serving_colbot, talkers),
+    )
     await old.say("/start")
     await old.press("Yes, that's OK")
     code = await _code_for(old)
@@ -94,9 +98,9 @@ async def test_a_code_moves_the_chat_once_and_the_old_browser_starts_afresh(
 
 
 async def test_a_code_lasts_ten_minutes(
-    colbot: Colbot, clock: FrozenClock, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, clock: FrozenClock, talkers: list[WebChatTalker]
 ) -> None:
-    old, new = _new(colbot, talkers), _new(colbot, talkers)
+    old, new = _new(serving_colbot, talkers), _new(serving_colbot, talkers)
     await old.say("/start")
     code = await _code_for(old)
     clock.advance(timedelta(minutes=10, seconds=1))
@@ -107,9 +111,9 @@ async def test_a_code_lasts_ten_minutes(
 
 
 async def test_the_same_browser_cannot_move_to_itself(
-    colbot: Colbot, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, talkers: list[WebChatTalker]
 ) -> None:
-    old = _new(colbot, talkers)
+    old = _new(serving_colbot, talkers)
     await old.say("/start")
     code = await _code_for(old)
     replies = await old.say(f"/move {code}")
@@ -117,9 +121,9 @@ async def test_the_same_browser_cannot_move_to_itself(
 
 
 async def test_guessing_is_stopped_per_browser_and_city_wide(
-    colbot: Colbot, clock: FrozenClock, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, clock: FrozenClock, talkers: list[WebChatTalker]
 ) -> None:
-    owner, guesser = _new(colbot, talkers), _new(colbot, talkers)
+    owner, guesser = _new(serving_colbot, talkers), _new(serving_colbot, talkers)
     await owner.say("/start")
     code = await _code_for(owner)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -129,15 +133,17 @@ async def test_guessing_is_stopped_per_browser_and_city_wide(
     replies = await guesser.say(f"/move {code}")
     assert "Too many wrong codes" in replies[-1].text  # even the right one, for a while
 
-    assert colbot.webchat is not None
-    colbot.webchat.rate_max_messages = 1000
+    assert serving_colbot.webchat is not None
+    serving_colbot.webchat.rate_max_messages = 1000
     remaining = MAX_FAILURES_CITYWIDE - MAX_FAILURES_PER_DEVICE
     while remaining > 0:
-        fresh = _new(colbot, talkers)  # a cleared cookie is a new browser, but not new guesses
+        fresh = _new(
+            serving_colbot, talkers
+        )  # a cleared cookie is a new browser, but not new guesses
         for _ in range(min(remaining, MAX_FAILURES_PER_DEVICE)):
             await fresh.say(f"/move {wrong}")
             remaining -= 1
-    honest = _new(colbot, talkers)
+    honest = _new(serving_colbot, talkers)
     replies = await honest.say(f"/move {code}")
     assert "Too many wrong codes" in replies[-1].text
 

@@ -13,9 +13,9 @@ from tests.engine.talk import Talker, WebChatTalker
 from tests.support.staff import invite_payload, make_code
 
 
-async def _code(colbot: Colbot) -> str:
-    staff = Talker(colbot.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
+async def _code(serving_colbot: Colbot) -> str:
+    staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
+    await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
     return code_format.normalise(await make_code(staff)) or ""
 
 
@@ -38,26 +38,30 @@ def test_links_keep_the_telegram_contract() -> None:
     )
 
 
-async def test_the_page_offers_the_web_chat_and_telegram_when_it_is_on(colbot: Colbot) -> None:
-    code = await _code(colbot)
-    status, csp, page = await _page(venue_link(colbot.settings.public_url, code))
+async def test_the_page_offers_the_web_chat_and_telegram_when_it_is_on(
+    serving_colbot: Colbot,
+) -> None:
+    code = await _code(serving_colbot)
+    status, csp, page = await _page(venue_link(serving_colbot.settings.public_url, code))
     assert status == 200 and csp == CHAT_CSP
-    assert f'href="{web_chat_link(colbot.settings.public_url, code)}"' in page
+    assert f'href="{web_chat_link(serving_colbot.settings.public_url, code)}"' in page
     assert "t.me" not in page  # no token, no Telegram
     assert code_format.display(code) in page
 
-    assert colbot.webchat is not None
-    page = venue.page_html(colbot.webchat, code, colbot.settings.public_url, "kensalfield_bot")
+    assert serving_colbot.webchat is not None
+    page = venue.page_html(
+        serving_colbot.webchat, code, serving_colbot.settings.public_url, "kensalfield_bot"
+    )
     assert f'href="https://t.me/kensalfield_bot?start=c_{code}"' in page
     assert page.index("t.me") < page.index("/chat?start=")
 
-    status, _, page = await _page(f"{colbot.settings.public_url}/c/%3Cscript%3E")
+    status, _, page = await _page(f"{serving_colbot.settings.public_url}/c/%3Cscript%3E")
     assert status == 404 and "<script>" not in page
 
 
-async def test_the_web_chat_redeems_the_code_it_was_opened_with(colbot: Colbot) -> None:
-    code = await _code(colbot)
-    sam = WebChatTalker(colbot.settings.public_url, colbot.engine)
+async def test_the_web_chat_redeems_the_code_it_was_opened_with(serving_colbot: Colbot) -> None:
+    code = await _code(serving_colbot)
+    sam = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     try:
         replies = await sam.say(f"/start {code_format.deep_link_payload(code)}")
         assert "Brilliant work" in replies[0].text

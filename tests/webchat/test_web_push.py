@@ -59,53 +59,53 @@ async def post_subscription(
 
 
 async def onboarded_browser(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> Browser:
     """A web chat young person who has finished onboarding and said yes to notifications."""
-    talker = WebChatTalker(colbot.settings.public_url, colbot.engine)
+    talker = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     talkers.append(talker)
     await talker.connect()
-    async with colbot.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         person = await people_service.create(
-            session, "webchat", talker.chat_id, "en", colbot.clock.now()
+            session, "webchat", talker.chat_id, "en", serving_colbot.clock.now()
         )
-        person.onboarded_at = colbot.clock.now()
+        person.onboarded_at = serving_colbot.clock.now()
     subscription, _ = push_service.new_browser()
     assert await post_subscription(talker, subscription) == (204, "")
     return talker, subscription
 
 
-async def close_page(colbot: Colbot, talker: WebChatTalker) -> None:
+async def close_page(serving_colbot: Colbot, talker: WebChatTalker) -> None:
     """Closes the chat's tab and waits until colbot has noticed."""
-    assert talker.ws is not None and colbot.webchat is not None
+    assert talker.ws is not None and serving_colbot.webchat is not None
     await talker.ws.close()
     talker.ws = None
     for _ in range(200):
-        if talker.chat_id not in colbot.webchat.sockets:
+        if talker.chat_id not in serving_colbot.webchat.sockets:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the page never closed")
 
 
-async def announce(colbot: Colbot, text: str) -> None:
+async def announce(serving_colbot: Colbot, text: str) -> None:
     """An announcement to everyone, as /broadcast queues it (its batch named by a short id)."""
-    async with colbot.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         await broadcasts.queue(
             session,
             hashlib.sha256(text.encode()).hexdigest()[:16],
             text,
             broadcasts.Audience(),
-            colbot.clock.now(),
-            colbot.settings.quiet_hours,
+            serving_colbot.clock.now(),
+            serving_colbot.settings.quiet_hours,
         )
 
 
-async def deliver(colbot: Colbot) -> None:
+async def deliver(serving_colbot: Colbot) -> None:
     """Runs the outbox, waits for the scheduler's own run too, then for the notifications."""
-    assert colbot.webchat is not None and colbot.webchat.pusher is not None
-    await colbot.outbox.drain()
+    assert serving_colbot.webchat is not None and serving_colbot.webchat.pusher is not None
+    await serving_colbot.outbox.drain()
     for _ in range(500):
-        async with colbot.database.reading() as session:
+        async with serving_colbot.database.reading() as session:
             claimed = await session.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
@@ -114,30 +114,30 @@ async def deliver(colbot: Colbot) -> None:
         if not claimed:
             break
         await asyncio.sleep(0.01)
-    await colbot.webchat.pusher.settled()
+    await serving_colbot.webchat.pusher.settled()
 
 
-async def subscriptions(colbot: Colbot) -> int:
-    async with colbot.database.reading() as session:
+async def subscriptions(serving_colbot: Colbot) -> int:
+    async with serving_colbot.database.reading() as session:
         return int(await session.scalar(select(func.count()).select_from(WebPushSubscription)) or 0)
 
 
 async def test_a_closed_chat_is_rung_once_and_the_message_waits_in_it(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await close_page(colbot, sam)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await close_page(serving_colbot, sam)
     await announce(
-        colbot, "The library's open day is on Saturday 🎉\nCome and try the 3D printers."
+        serving_colbot, "The library's open day is on Saturday 🎉\nCome and try the 3D printers."
     )
-    await deliver(colbot)
-    await deliver(colbot)
+    await deliver(serving_colbot)
+    await deliver(serving_colbot)
 
     (push,) = push_service.pushes_to(subscription)
     assert push.message == {
         "title": "Kensalfield City of Learning",
         "body": "The library's open day is on Saturday 🎉",
-        "url": f"{colbot.settings.public_url}/chat",
+        "url": f"{serving_colbot.settings.public_url}/chat",
         "tag": "colbot",
     }
     assert push.claims["aud"] == push_service.base_url
@@ -152,11 +152,11 @@ async def test_a_closed_chat_is_rung_once_and_the_message_waits_in_it(
 
 
 async def test_an_open_chat_gets_the_message_on_the_page_and_no_notification(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await announce(colbot, "Festival on Saturday")
-    await deliver(colbot)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await announce(serving_colbot, "Festival on Saturday")
+    await deliver(serving_colbot)
     assert push_service.pushes_to(subscription) == []
     assert sam.ws is not None
     frame = await sam.ws.receive_json(timeout=5)
@@ -166,15 +166,15 @@ async def test_an_open_chat_gets_the_message_on_the_page_and_no_notification(
 
 
 async def test_a_reminder_rings_the_phone(
-    colbot: Colbot,
+    serving_colbot: Colbot,
     push_service: PushServiceDouble,
     talkers: list[WebChatTalker],
     clock: FrozenClock,
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await close_page(colbot, sam)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await close_page(serving_colbot, sam)
     starts = clock.now() + timedelta(hours=2)
-    async with colbot.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         opportunity = await session.scalar(select(Opportunity).order_by(Opportunity.id).limit(1))
         assert opportunity is not None
         opportunity.starts_at, opportunity.ends_at = starts, starts + timedelta(hours=2)
@@ -193,75 +193,75 @@ async def test_a_reminder_rings_the_phone(
             Reminder(young_person_id=person_id, opportunity_id=opportunity.id, due_at=clock.now())
         )
         title = opportunity.title
-    await colbot.queue_reminders()
-    await deliver(colbot)
+    await serving_colbot.queue_reminders()
+    await deliver(serving_colbot)
     (push,) = push_service.pushes_to(subscription)
     assert push.message["body"] == f"⏰ Coming up: {title}"
 
 
 async def test_nothing_rings_in_quiet_hours_until_they_end(
-    colbot: Colbot,
+    serving_colbot: Colbot,
     push_service: PushServiceDouble,
     talkers: list[WebChatTalker],
     clock: FrozenClock,
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await close_page(colbot, sam)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await close_page(serving_colbot, sam)
     clock.set(datetime(2026, 11, 28, 22, 30, tzinfo=UTC))  # 22:30 in London: quiet hours
-    await announce(colbot, "Late news")
-    await deliver(colbot)
+    await announce(serving_colbot, "Late news")
+    await deliver(serving_colbot)
     assert push_service.pushes_to(subscription) == []
     clock.set(datetime(2026, 11, 29, 8, 5, tzinfo=UTC))
-    await deliver(colbot)
+    await deliver(serving_colbot)
     assert [p.message["body"] for p in push_service.pushes_to(subscription)] == ["Late news"]
 
 
 async def test_a_subscription_the_push_service_has_forgotten_is_dropped(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await close_page(colbot, sam)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await close_page(serving_colbot, sam)
     push_service.gone.add(subscription["endpoint"].rsplit("/", 1)[1])
-    await announce(colbot, "First")
-    await deliver(colbot)
-    assert await subscriptions(colbot) == 0
-    await announce(colbot, "Second")
-    await deliver(colbot)
+    await announce(serving_colbot, "First")
+    await deliver(serving_colbot)
+    assert await subscriptions(serving_colbot) == 0
+    await announce(serving_colbot, "Second")
+    await deliver(serving_colbot)
     assert len(push_service.refusals) == 1  # not tried again
 
 
 async def test_a_refusing_push_service_loses_nothing(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
-    await close_page(colbot, sam)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    await close_page(serving_colbot, sam)
     push_service.status = 503
-    await announce(colbot, "Still here")
-    await deliver(colbot)
-    assert push_service.pushes_to(subscription) == [] and await subscriptions(colbot) == 1
+    await announce(serving_colbot, "Still here")
+    await deliver(serving_colbot)
+    assert push_service.pushes_to(subscription) == [] and await subscriptions(serving_colbot) == 1
     replies = await sam.say("/help")
     assert any(r.text == "Still here" for r in replies)
 
 
 async def test_turning_notifications_off_stops_them(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, subscription = await onboarded_browser(colbot, push_service, talkers)
+    sam, subscription = await onboarded_browser(serving_colbot, push_service, talkers)
     assert await post_subscription(sam, {"endpoint": subscription["endpoint"]}, "DELETE") == (
         204,
         "",
     )
-    assert await subscriptions(colbot) == 0
-    await close_page(colbot, sam)
-    await announce(colbot, "Quiet please")
-    await deliver(colbot)
+    assert await subscriptions(serving_colbot) == 0
+    await close_page(serving_colbot, sam)
+    await announce(serving_colbot, "Quiet please")
+    await deliver(serving_colbot)
     assert push_service.pushes == []
 
 
 async def test_only_the_chat_page_may_subscribe_and_only_with_a_real_subscription(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, _ = await onboarded_browser(colbot, push_service, talkers)
+    sam, _ = await onboarded_browser(serving_colbot, push_service, talkers)
     subscription, _ = push_service.new_browser()
     status, _ = await post_subscription(sam, subscription, origin="https://evil.example")
     assert status == 403
@@ -282,13 +282,13 @@ async def test_only_the_chat_page_may_subscribe_and_only_with_a_real_subscriptio
         status, text = await post_subscription(sam, bad)
         assert status in {400, 413}, (bad, status)
         assert "<" not in text
-    assert await subscriptions(colbot) == 1
+    assert await subscriptions(serving_colbot) == 1
 
 
 async def test_deleting_their_data_forgets_their_browsers(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    sam, _ = await onboarded_browser(colbot, push_service, talkers)
+    sam, _ = await onboarded_browser(serving_colbot, push_service, talkers)
     export = await sam.say("/mydata")
     assert any(
         r.file is not None and b'"browsers_with_notifications": 1' in r.file.content for r in export
@@ -296,23 +296,23 @@ async def test_deleting_their_data_forgets_their_browsers(
     await sam.say("/delete")
     await sam.press("Yes, delete everything")
     assert "All deleted" in sam.last_text()
-    assert await subscriptions(colbot) == 0
+    assert await subscriptions(serving_colbot) == 0
 
 
-async def test_the_vapid_key_is_made_once_and_kept_private(colbot: Colbot) -> None:
-    assert colbot.webchat is not None and colbot.webchat.pusher is not None
-    key = colbot.webchat.pusher.key.public_key
-    path = colbot.settings.data_dir / VAPID_FILE
+async def test_the_vapid_key_is_made_once_and_kept_private(serving_colbot: Colbot) -> None:
+    assert serving_colbot.webchat is not None and serving_colbot.webchat.pusher is not None
+    key = serving_colbot.webchat.pusher.key.public_key
+    path = serving_colbot.settings.data_dir / VAPID_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     async with (
         aiohttp.ClientSession() as client,
-        client.get(f"{colbot.settings.public_url}/chat") as response,
+        client.get(f"{serving_colbot.settings.public_url}/chat") as response,
     ):
         assert f'data-push-key="{key}"' in await response.text()
     async with (
         aiohttp.ClientSession() as client,
-        client.get(f"{colbot.settings.public_url}/chat/sw.js") as response,
+        client.get(f"{serving_colbot.settings.public_url}/chat/sw.js") as response,
     ):
         assert response.status == 200
         assert response.headers["Service-Worker-Allowed"] == "/chat"
@@ -320,10 +320,10 @@ async def test_the_vapid_key_is_made_once_and_kept_private(colbot: Colbot) -> No
 
 
 async def test_notifications_follow_the_chat_to_the_browser_it_moved_to(
-    colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
+    serving_colbot: Colbot, push_service: PushServiceDouble, talkers: list[WebChatTalker]
 ) -> None:
-    old, old_subscription = await onboarded_browser(colbot, push_service, talkers)
-    new = WebChatTalker(colbot.settings.public_url, colbot.engine)
+    old, old_subscription = await onboarded_browser(serving_colbot, push_service, talkers)
+    new = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     talkers.append(new)
     await new.connect()
     new_subscription, _ = push_service.new_browser()
@@ -331,31 +331,35 @@ async def test_notifications_follow_the_chat_to_the_browser_it_moved_to(
     replies = await old.say("/move")
     code = next(line for line in replies[-1].text.split() if line.isdigit() and len(line) == 6)
     await new.say(f"/move {code}")
-    await close_page(colbot, new)
-    await announce(colbot, "Moved along")
-    await deliver(colbot)
+    await close_page(serving_colbot, new)
+    await announce(serving_colbot, "Moved along")
+    await deliver(serving_colbot)
     assert push_service.pushes_to(old_subscription) == []
     assert [p.message["body"] for p in push_service.pushes_to(new_subscription)] == ["Moved along"]
 
 
 async def test_an_announcement_rings_every_subscribed_phone_once(
-    colbot: Colbot, push_service: PushServiceDouble
+    serving_colbot: Colbot, push_service: PushServiceDouble
 ) -> None:
     browsers = []
-    async with colbot.database.transaction() as session:
+    async with serving_colbot.database.transaction() as session:
         for n in range(200):
             chat_id = f"webchat-{n}"
             person = await people_service.create(
-                session, "webchat", chat_id, "en", colbot.clock.now()
+                session, "webchat", chat_id, "en", serving_colbot.clock.now()
             )
-            person.onboarded_at = colbot.clock.now()
+            person.onboarded_at = serving_colbot.clock.now()
             subscription, _ = push_service.new_browser()
             await web_push.subscribe(
-                session, chat_id, chat_id, read_subscription(subscription), colbot.clock.now()
+                session,
+                chat_id,
+                chat_id,
+                read_subscription(subscription),
+                serving_colbot.clock.now(),
             )
             browsers.append(subscription)
-    await announce(colbot, "Half-term is full of free things to do")
-    await deliver(colbot)
-    await deliver(colbot)
+    await announce(serving_colbot, "Half-term is full of free things to do")
+    await deliver(serving_colbot)
+    await deliver(serving_colbot)
     assert [len(push_service.pushes_to(b)) for b in browsers] == [1] * len(browsers)
     assert push_service.refusals == []
