@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
+
+REQUIRED = os.environ.get("COLBOT_BROWSER_TESTS") == "required"  # CI: fail, never skip
+if REQUIRED:
+    import playwright.async_api as playwright_api
+else:
+    playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -11,7 +11,7 @@ from colbot.app import Colbot
 from colbot.catalogue.store import find_partner
 from colbot.codes import format as code_format
 from colbot.partners import store as partners
-from tests.engine.talk import AnyTalker, Talk
+from tests.engine.talk import AnyTalker, Talk, Talker
 
 
 def scanned(png: bytes) -> list[str]:
@@ -49,3 +49,10 @@ async def make_code(
     assert replies[1].image is not None and replies[1].image.content.startswith(b"\x89PNG")
     assert replies[2].file is not None and replies[2].file.filename.endswith(".png")
     return code
+
+
+async def completion_code(colbot: Colbot) -> str:
+    """What the session leader hands out: made by a partner's staff member on another channel."""
+    staff = Talker(colbot.engine, "staff", first_name="Priya")
+    await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
+    return await make_code(staff)

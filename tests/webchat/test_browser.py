@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,16 @@ import pytest
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
-from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
+from tests.support.chromium import (
+    ARTEFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    REQUIRED,
+    WAIT_MS,
+    playwright_api,
+)
 from tests.support.demo import copy_demo
-
-REQUIRED = os.environ.get("COLBOT_BROWSER_TESTS") == "required"  # CI: fail, never skip
-if REQUIRED:
-    import playwright.async_api as playwright_api
-else:
-    playwright_api = pytest.importorskip("playwright.async_api")
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -8,23 +8,22 @@ import pytest
 
 from colbot.app import Colbot
 from colbot.codes.venue_links import venue_link
-from tests.engine.talk import Talker
-from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
-from tests.support.staff import invite_payload, make_code
-from tests.webchat.test_browser import REQUIRED, playwright_api
+from tests.support.chromium import (
+    ARTEFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    REQUIRED,
+    WAIT_MS,
+    playwright_api,
+)
+from tests.support.staff import completion_code
 
 MOVE_CODE = re.compile(r"/move (\d{6})")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not REQUIRED, reason="needs Debian's chromium"
 )
-
-
-async def _completion_code(serving_colbot: Colbot) -> str:
-    """What the session leader hands out: made by a partner's staff member on another channel."""
-    staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
-    return await make_code(staff)
 
 
 async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
@@ -63,7 +62,7 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
         await card.first.locator("button.chip", has_text="Save").click(timeout=WAIT_MS)
         await say("/saved", then=title)
 
-        code = await _completion_code(serving_colbot)
+        code = await completion_code(serving_colbot)
         await say(code.lower().replace("-", " "), then="Brilliant work")
         badge = bot.filter(has_text="Brilliant work").last
         assert await badge.locator("img").count() == 1
@@ -97,7 +96,7 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
 async def test_the_venue_qr_page_takes_a_phone_without_telegram_to_its_badge(
     serving_colbot: Colbot,
 ) -> None:
-    code = await _completion_code(serving_colbot)
+    code = await completion_code(serving_colbot)
     async with playwright_api.async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = await (await browser.new_context(viewport=PHONE)).new_page()

@@ -13,8 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from colbot.app import Colbot
-from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
-from tests.webchat.test_browser import playwright_api
+from tests.support.chromium import (
+    ARTEFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    WAIT_MS,
+    playwright_api,
+)
 
 NOTIFICATIONS = """
 async () => {

@@ -5,21 +5,21 @@ from __future__ import annotations
 import pytest
 
 from colbot.app import Colbot
-from tests.engine.talk import Talker
-from tests.support.chromium import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, WAIT_MS
-from tests.support.staff import invite_payload, make_code
-from tests.webchat.test_browser import REQUIRED, playwright_api
+from tests.support.chromium import (
+    ARTEFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    REQUIRED,
+    WAIT_MS,
+    playwright_api,
+)
+from tests.support.staff import completion_code
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not REQUIRED, reason="needs Debian's chromium"
 )
 LIVE = "button.chip:not([disabled])"
-
-
-async def _completion_code(serving_colbot: Colbot) -> str:
-    staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
-    await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
-    return await make_code(staff)
 
 
 async def test_a_reload_mid_question_asks_it_again_with_buttons_that_work(
@@ -66,7 +66,7 @@ async def test_a_reload_after_a_badge_shows_its_picture_and_file_to_this_browser
         await page.goto(f"{serving_colbot.settings.public_url}/chat")
         bot = page.locator(".bubble.bot")
         await bot.first.wait_for(timeout=WAIT_MS)
-        code = await _completion_code(serving_colbot)
+        code = await completion_code(serving_colbot)
         await page.fill("#text", code)
         await page.press("#text", "Enter")
         await bot.filter(has_text="Brilliant work").last.wait_for(timeout=WAIT_MS)
