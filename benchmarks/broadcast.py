@@ -96,7 +96,7 @@ async def run(
     seconds: float | None,
     engine_only: bool = False,
 ) -> None:
-    from tests.nudges.seed import seed_people
+    from tests.support.people_seed import seed_people
 
     settings = load_settings(
         {},

@@ -16,8 +16,17 @@ from colbot.badges.urls import CITY_ISSUER, partner_issuer
 from colbot.clock import FrozenClock
 from colbot.settings import Settings, load_settings
 from colbot.storage.database import Database
-from tests import databases
+from tests.support import databases
 from tests.support.demo import TEST_NOW, copy_demo, free_port
+
+# Fixtures that tests in several feature folders share: colbot on each channel with a person to
+# talk to it, the Telegram double and colbot against it, and a headless browser.
+pytest_plugins = [
+    "tests.support.conversation_fixtures",
+    "tests.support.telegram_fixtures",
+    "tests.support.browser_fixtures",
+]
+
 
 # PTB's RetryAfter warns about an int retry_after unless told to use timedelta; warnings fail.
 os.environ.setdefault("PTB_TIMEDELTA", "true")

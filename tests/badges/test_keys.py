@@ -1,93 +1,77 @@
-"""Issuer keys survive storage and publish in every form the badges need."""
+"""Issuer keys: made on demand, owner-only, never logged, rotated with old ones still published."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import shutil
+import stat
+
+import aiohttp
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from colbot.openbadges.errors import BadgeError
-from colbot.openbadges.keys import IssuerKeys
-from colbot.openbadges.multibase import (
-    base58_decode,
-    base58_encode,
-    decode_base64url,
-    ed25519_from_multikey,
-    encode_base64url,
-)
+from colbot.app import Colbot
+from colbot.badges.cli import fetch as http_fetch
+from colbot.badges.issuers import CURRENT_FILE, KEYS_FOLDER, RETIRED_FOLDER
+from colbot.badges.urls import CITY_ISSUER, partner_issuer
+from colbot.openbadges.verify import verify
+from tests.support.badge_flow import CliRun, fetch_json, handed_badge, make_code, redeem
+from tests.support.demo import TEST_NOW
+
+MUSEUM = partner_issuer("kensalfield-museum")
 
 
-def test_keys_round_trip_through_pem(issuer_keys: IssuerKeys) -> None:
-    restored = IssuerKeys.from_pem(issuer_keys.to_pem())
-
-    assert restored.public_jwk("k") == issuer_keys.public_jwk("k")
-    assert restored.public_key_multibase() == issuer_keys.public_key_multibase()
+def mode(path: object) -> int:
+    return stat.S_IMODE(path.stat().st_mode)  # type: ignore[attr-defined]
 
 
-def test_keys_round_trip_through_encrypted_pem(issuer_keys: IssuerKeys) -> None:
-    stored = issuer_keys.to_pem(password=b"correct horse")
+async def test_each_issuer_gets_owner_only_keys_when_first_needed(
+    serving_colbot: Colbot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    keys = serving_colbot.settings.data_dir / KEYS_FOLDER
+    shutil.rmtree(keys / MUSEUM)  # the demo copy has keys; this colbot never had the museum's
 
-    assert b"ENCRYPTED" in stored
-    assert IssuerKeys.from_pem(stored, b"correct horse").rsa_key_id() == issuer_keys.rsa_key_id()
-    with pytest.raises(BadgeError, match="cannot read"):
-        IssuerKeys.from_pem(stored, b"wrong")
+    code, _ = await make_code(serving_colbot)
+    await redeem(serving_colbot, code)
 
-
-def test_from_pem_wants_one_key_of_each_kind(issuer_keys: IssuerKeys) -> None:
-    rsa_only = issuer_keys.to_pem().split(b"-----END PRIVATE KEY-----")[0]
-    with pytest.raises(BadgeError):
-        IssuerKeys.from_pem(rsa_only + b"-----END PRIVATE KEY-----\n")
-
-
-def test_public_jwk_is_public_and_names_its_url(issuer_keys: IssuerKeys) -> None:
-    jwk = issuer_keys.public_jwk("https://badges.example/keys/1.jwk")
-
-    assert jwk["kid"] == "https://badges.example/keys/1.jwk"
-    assert jwk["kty"] == "RSA"
-    assert jwk["alg"] == "RS256"
-    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(jwk)
+    for issuer in (MUSEUM, CITY_ISSUER):
+        current = keys / issuer / CURRENT_FILE
+        assert mode(current) == 0o600 and mode(keys / issuer) == 0o700
+        assert b"PRIVATE KEY" in current.read_bytes()
+    assert mode(keys) == 0o700
+    assert "PRIVATE KEY" not in caplog.text and "-----BEGIN" not in caplog.text
 
 
-def test_public_pem_is_the_rsa_public_key(issuer_keys: IssuerKeys) -> None:
-    key = load_pem_public_key(issuer_keys.public_pem().encode())
-    assert isinstance(key, rsa.RSAPublicKey)
-    assert key.public_numbers() == issuer_keys.rsa.public_key().public_numbers()
+async def test_rotation_publishes_new_keys_and_keeps_the_old_ones(
+    serving_colbot: Colbot, http: aiohttp.ClientSession, run_cli: CliRun
+) -> None:
+    code, _ = await make_code(serving_colbot, uses=2)
+    _, replies = await redeem(serving_colbot, code, who="before")
+    before = handed_badge(replies)
+    issuer_id = before.credential["issuer"]["id"]
 
+    exit_code, output = await run_cli("keys", "rotate", "kensalfield-museum")
+    assert exit_code == 0, output
 
-def test_multikey_is_z_base58btc_of_ed01_and_the_raw_key(issuer_keys: IssuerKeys) -> None:
-    multikey = issuer_keys.public_key_multibase()
-    raw = ed25519_from_multikey(multikey)
-
-    assert multikey.startswith("z6Mk")
-    assert base58_decode(multikey[1:])[:2] == b"\xed\x01"
-    assert ed25519.Ed25519PublicKey.from_public_bytes(raw) == issuer_keys.ed25519.public_key()
-    assert issuer_keys.verification_method("https://i.example/x") == (
-        f"https://i.example/x#{multikey}"
+    retired = serving_colbot.settings.data_dir / KEYS_FOLDER / MUSEUM / RETIRED_FOLDER
+    assert [mode(p) for p in retired.iterdir()] == [0o600]
+    assert b"PRIVATE KEY" not in next(retired.iterdir()).read_bytes()
+    _, replies = await redeem(serving_colbot, code, who="after")
+    after = handed_badge(replies)
+    old_method = before.credential["proof"][0]["verificationMethod"]
+    new_method = after.credential["proof"][0]["verificationMethod"]
+    assert old_method != new_method
+    profile = await fetch_json(http, issuer_id)
+    assert {old_method, new_method} <= set(profile["assertionMethod"])
+    ob2 = await fetch_json(http, issuer_id + "/ob2")
+    old_key = before.assertion["verification"]["creator"]
+    new_key = after.assertion["verification"]["creator"]
+    assert old_key != new_key and {old_key, new_key} <= set(ob2["publicKey"])
+    for form in (before.baked, before.ob2_jws, after.baked, after.ob2_jws):
+        verdict = await asyncio.to_thread(verify, form, http_fetch, TEST_NOW)
+        assert verdict.valid, verdict.reason
+    status_list = await fetch_json(
+        http, before.credential["credentialStatus"]["statusListCredential"]
     )
-
-
-def test_rsa_key_id_is_a_stable_thumbprint(issuer_keys: IssuerKeys) -> None:
-    assert issuer_keys.rsa_key_id() == IssuerKeys.from_pem(issuer_keys.to_pem()).rsa_key_id()
-    assert len(issuer_keys.rsa_key_id()) == 43
-
-
-def test_small_rsa_keys_are_refused() -> None:
-    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    with pytest.raises(BadgeError, match="2048"):
-        IssuerKeys(rsa=small, ed25519=ed25519.Ed25519PrivateKey.generate())
-
-
-def test_repr_shows_no_private_material(issuer_keys: IssuerKeys) -> None:
-    assert "PRIVATE" not in repr(issuer_keys)
-    assert issuer_keys.public_key_multibase() in repr(issuer_keys)
-
-
-@pytest.mark.parametrize("data", [b"", b"\x00\x00\x01", b"hello world", bytes(range(256))])
-def test_base58_and_base64url_round_trip(data: bytes) -> None:
-    assert base58_decode(base58_encode(data)) == data
-    assert decode_base64url(encode_base64url(data)) == data
-
-
-def test_base58_rejects_characters_outside_the_alphabet() -> None:
-    with pytest.raises(BadgeError):
-        base58_decode("0OIl")
+    assert status_list["proof"][0]["verificationMethod"] == new_method

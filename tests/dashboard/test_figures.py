@@ -10,8 +10,8 @@ from colbot.dashboard import figures as dashboard
 from colbot.dashboard.periods import Period, default_period
 from colbot.dashboard.report import Area, Report, build_report
 from colbot.dashboard.web import table_as_csv
-from tests.dashboard.seed import add_funnel, partner_ids, seed
 from tests.support.dashboard import GROUPS
+from tests.support.dashboard_seed import add_funnel, partner_ids, seed
 from tests.support.demo import TEST_NOW
 
 PASSIONS = {"music": "Music", "art": "Art", "coding": "Coding", "sport": "Sport"}

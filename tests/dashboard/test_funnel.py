@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.storage.models import CardShown, FunnelCount
-from tests.engine.talk import Talker
+from tests.support.talk import Talker
 
 
 async def stage_counts(colbot: Colbot) -> dict[str, int]:

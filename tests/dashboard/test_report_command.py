@@ -11,8 +11,8 @@ from colbot.app import build_app
 from colbot.cli import main
 from colbot.clock import FrozenClock
 from colbot.settings import load_settings
-from tests.dashboard.seed import seed
 from tests.support.dashboard import GROUPS
+from tests.support.dashboard_seed import seed
 from tests.support.demo import TEST_NOW, copy_demo
 
 

@@ -16,11 +16,11 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.storage.models import DashboardLink, DashboardSession
 from colbot.web.security import CONTENT_SECURITY_POLICY
-from tests.dashboard.seed import seed
-from tests.engine.talk import Talker
 from tests.support.dashboard import ADMIN, GROUPS
+from tests.support.dashboard_seed import seed
 from tests.support.demo import TEST_NOW
 from tests.support.staff import invite_payload
+from tests.support.talk import Talker
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]

@@ -16,7 +16,7 @@ from colbot.clock import FrozenClock
 from colbot.settings import Settings
 from colbot.storage.backup import BackupError, backup
 from colbot.storage.models import Opportunity, Partner
-from tests import databases
+from tests.support import databases
 
 
 async def _counts(app: Colbot) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from colbot.storage.database import Database
 from colbot.storage.models import AuditEntry, Base
-from tests import databases
+from tests.support import databases
 
 
 async def test_migrations_match_the_models(database: Database) -> None:

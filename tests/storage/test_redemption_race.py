@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from colbot.app import Colbot, build_app
 from colbot.codes import format as code_format
 from colbot.storage.models import CompletionCode, Redemption
-from tests.engine.talk import Talker
 from tests.support.staff import staff_talker
+from tests.support.talk import Talker
 
 USES = 10
 RACERS = 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,9 +17,11 @@ from colbot.chat.messages import Outbound
 from colbot.codes import store as codes
 from colbot.openbadges.baking import unbake
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember
-from tests.engine.talk import Talker
 from tests.support.demo import TEST_NOW
+from tests.support.talk import Talker
 
+# Runs `colbot` in-process with arguments; gives its exit code and what it printed.
+CliRun = Callable[..., Awaitable[tuple[int, str]]]
 LINKEDIN = "https://www.linkedin.com/profile/add?"
 
 

@@ -10,9 +10,6 @@ from typing import Any
 import pytest
 from playwright.async_api import ConsoleMessage, Dialog, Page
 
-from tests.journey.conftest import issuer, issuer_keys, make_owner  # noqa: F401  (fixtures)
-from tests.telegram.conftest import double, start_colbot  # noqa: F401  (fixtures)
-
 REPOSITORY = Path(__file__).resolve().parents[2]
 ARTEFACTS = REPOSITORY / "test-artefacts"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.dashboard.seed import Group
+from tests.support.dashboard_seed import Group
 
 ADMIN = 4242
 

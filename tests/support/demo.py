@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from colbot.badges.issuers import KEYS_FOLDER
-from tests import databases
+from tests.support import databases
 
 # A Saturday morning in term time, so that "today" and "after school" both mean something.
 TEST_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)

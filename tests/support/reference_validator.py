@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.badges.world import SHARED
 from tests.support.badge_flow import Handed
+from tests.support.badge_world import SHARED
 
 OB2_CONTEXT = SHARED / "contexts" / "openbadges-v2.json"
 RUNNER = Path(__file__).with_name("ob2_runner.py")

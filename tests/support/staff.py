@@ -11,7 +11,7 @@ from colbot.app import Colbot
 from colbot.catalogue.store import find_partner
 from colbot.codes import format as code_format
 from colbot.partners import store as partners
-from tests.engine.talk import AnyTalker, Talk, Talker
+from tests.support.talk import AnyTalker, Talk, Talker
 
 
 def scanned(png: bytes) -> list[str]:

@@ -1,0 +1,93 @@
+"""The city's milestones: first badge, 3 passions, 10 and 50 learning hours, each awarded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from colbot.app import Colbot
+from colbot.badges.urls import CITY_ISSUER
+from colbot.storage.models import IssuedBadge, Opportunity
+from tests.support.badge_flow import make_code
+from tests.support.talk import Talker
+
+
+async def opportunities_covering_passions(colbot: Colbot, wanted: int) -> list[int]:
+    """Opportunities that between them feed `wanted` different passions, one new passion each."""
+    async with colbot.database.transaction() as session:
+        found = list(await session.scalars(select(Opportunity).order_by(Opportunity.id)))
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for opportunity in found:
+        passions = {p.passion_id for p in opportunity.passions}
+        if passions and not passions & seen and len(passions) == 1:
+            chosen.append(opportunity.id)
+            seen |= passions
+        if len(chosen) == wanted:
+            return chosen
+    raise AssertionError("the demo city has too few single-passion opportunities")
+
+
+async def milestones_held(colbot: Colbot) -> Counter[str]:
+    async with colbot.database.transaction() as session:
+        rows = await session.scalars(
+            select(IssuedBadge.badge_class_id).where(IssuedBadge.issuer_id == CITY_ISSUER)
+        )
+        return Counter(rows)
+
+
+def milestone_texts(replies: list[object]) -> list[str]:
+    return [m.text for m in replies if "Milestone unlocked" in getattr(m, "text", "")]
+
+
+async def test_each_milestone_is_awarded_once_when_first_reached(serving_colbot: Colbot) -> None:
+    first, second, third, fourth = await opportunities_covering_passions(serving_colbot, 4)
+    sam = Talker(serving_colbot.engine, "sam")
+
+    code, _ = await make_code(serving_colbot, opportunity_id=first, learning_hours=4)
+    replies = await sam.say(code)
+    assert [t.split("!")[0] for t in milestone_texts(replies)] == [
+        "🌟 Milestone unlocked: First Badge"
+    ]
+    assert await milestones_held(serving_colbot) == Counter({"first-badge": 1})
+
+    code, _ = await make_code(serving_colbot, opportunity_id=second, learning_hours=4)
+    assert milestone_texts(await sam.say(code)) == []
+
+    code, _ = await make_code(serving_colbot, opportunity_id=third, learning_hours=4)
+    replies = await sam.say(code)
+    unlocked = " ".join(milestone_texts(replies))
+    assert "Three Passions Explored" in unlocked and "10 Learning Hours" in unlocked
+    milestone_files = [m for m in replies if m.file is not None and "Milestone" in m.text]
+    assert len(milestone_files) == 2 and all(m.buttons for m in milestone_files)
+
+    code, _ = await make_code(serving_colbot, opportunity_id=fourth, learning_hours=40)
+    replies = await sam.say(code)
+    assert [t.split("!")[0] for t in milestone_texts(replies)] == [
+        "🌟 Milestone unlocked: 50 Learning Hours"
+    ]
+    assert await milestones_held(serving_colbot) == Counter(
+        {"first-badge": 1, "three-passions": 1, "ten-hours": 1, "fifty-hours": 1}
+    )
+
+
+async def test_a_big_session_can_reach_several_hour_milestones_at_once(
+    serving_colbot: Colbot,
+) -> None:
+    code, _ = await make_code(serving_colbot, learning_hours=60)
+    replies = await Talker(serving_colbot.engine, "marathon").say(code)
+    unlocked = " ".join(milestone_texts(replies))
+    for name in ("First Badge", "10 Learning Hours", "50 Learning Hours"):
+        assert name in unlocked
+    assert "Three Passions" not in unlocked
+    held = await milestones_held(serving_colbot)
+    assert held == Counter({"first-badge": 1, "ten-hours": 1, "fifty-hours": 1})
+
+
+async def test_a_second_young_person_earns_their_own_first_badge(serving_colbot: Colbot) -> None:
+    code, _ = await make_code(serving_colbot, uses=2)
+    for who in ("one", "two"):
+        replies = await Talker(serving_colbot.engine, who).say(code)
+        assert len(milestone_texts(replies)) == 1
+    assert await milestones_held(serving_colbot) == Counter({"first-badge": 2})
