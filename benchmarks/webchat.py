@@ -7,7 +7,7 @@ jitter) for DURATION seconds, waiting for the answer before the next.
   opens the page (for the cookie) and holds a WebSocket. Latency runs from sending to the
   server's word that it took the message (its replies are pushed before that).
 * Telegram: another `colbot serve --demo` with the Telegram channel in webhook mode, talking to
-  the Bot API test double (tests/doubles/telegram.py) in a third process; each person's update
+  the Bot API test double (tests/doubles/telegram/) in a third process; each person's update
   is posted to the webhook, which answers once the update is handled and its replies sent.
 * engine: the same messages handed to the engine in this process, no channel at all.
 
