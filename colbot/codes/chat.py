@@ -73,13 +73,8 @@ class Redeemer:
         """Redeems, then says what happened; a newcomer gets a profile to hold the completion."""
         created = False
         if turn.person is None:
-            turn.person = await people.create(
-                turn.session,
-                turn.inbound.channel,
-                turn.inbound.chat_id,
-                turn.content.language,
-                turn.now,
-                consented=False,
+            turn.person = await people.create_for_chat(
+                turn.session, turn.inbound, turn.content.language, turn.now, consented=False
             )
             turn.state.young_person_id = turn.person.id
             created = True

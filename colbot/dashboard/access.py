@@ -7,7 +7,6 @@ nobody in.
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.domain.secrets import hash_secret
 from colbot.storage import audit
 from colbot.storage.models import DashboardLink, DashboardSession, Partner, StaffMember
 
@@ -46,10 +46,6 @@ class Viewer:
         return self.partner_id is None
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 async def create_link(
     session: AsyncSession,
     actor: str,
@@ -61,7 +57,7 @@ async def create_link(
     secret = secrets.token_urlsafe(SECRET_BYTES)
     session.add(
         DashboardLink(
-            secret_hash=_hash(secret),
+            secret_hash=hash_secret(secret),
             actor=actor,
             partner_id=member.partner_id if member else None,
             staff_member_id=member.id if member else None,
@@ -79,7 +75,7 @@ async def use_link(
 ) -> tuple[str | None, LinkProblem | None]:
     """Spends a link (once, even under a race) and opens a session; its secret, or the problem."""
     link = await session.scalar(
-        select(DashboardLink).where(DashboardLink.secret_hash == _hash(secret))
+        select(DashboardLink).where(DashboardLink.secret_hash == hash_secret(secret))
     )
     if link is None:
         return None, LinkProblem.UNKNOWN
@@ -97,7 +93,7 @@ async def use_link(
     cookie = secrets.token_urlsafe(SECRET_BYTES)
     session.add(
         DashboardSession(
-            secret_hash=_hash(cookie),
+            secret_hash=hash_secret(cookie),
             actor=link.actor,
             partner_id=link.partner_id,
             staff_member_id=link.staff_member_id,
@@ -118,7 +114,7 @@ async def viewer(
 ) -> Viewer | None:
     """Who this cookie belongs to, if the session is live and they may still see the dashboard."""
     found = await session.scalar(
-        select(DashboardSession).where(DashboardSession.secret_hash == _hash(cookie))
+        select(DashboardSession).where(DashboardSession.secret_hash == hash_secret(cookie))
     )
     if found is None or found.ended_at is not None or found.expires_at <= now:
         return None
@@ -135,7 +131,9 @@ async def end_session(session: AsyncSession, cookie: str, now: datetime) -> None
     """Signs a browser out."""
     await session.execute(
         update(DashboardSession)
-        .where(DashboardSession.secret_hash == _hash(cookie), DashboardSession.ended_at.is_(None))
+        .where(
+            DashboardSession.secret_hash == hash_secret(cookie), DashboardSession.ended_at.is_(None)
+        )
         .values(ended_at=now)
     )
 

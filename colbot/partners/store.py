@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.catalogue import store as catalogue
+from colbot.domain.secrets import hash_secret
 from colbot.storage import audit
 from colbot.storage.models import Partner, StaffInvite, StaffMember
 
@@ -36,10 +36,6 @@ class Joined:
     partner: Partner | None
     staff: StaffMember | None
     problem: InviteProblem | None = None
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def invite_link(bot_username: str, payload: str) -> str:
@@ -84,7 +80,7 @@ async def create_invite(
     session.add(
         StaffInvite(
             partner_id=partner.id,
-            secret_hash=_hash(secret),
+            secret_hash=hash_secret(secret),
             created_by=actor,
             created_at=now,
             expires_at=now + INVITE_VALID_FOR,
@@ -109,7 +105,9 @@ async def accept_invite(
 ) -> Joined:
     """Makes the opener a staff member of the invite's partner; the first one is its admin."""
     invite = await session.scalar(
-        select(StaffInvite).where(StaffInvite.secret_hash == _hash(payload[len(INVITE_PREFIX) :]))
+        select(StaffInvite).where(
+            StaffInvite.secret_hash == hash_secret(payload[len(INVITE_PREFIX) :])
+        )
     )
     if invite is None:
         await audit.record(session, now, external_id, channel, "invite.refused", reason="unknown")

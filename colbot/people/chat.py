@@ -135,12 +135,8 @@ async def settings_choice(turn: Turn) -> None:
 async def keep_answer(turn: Turn, step: Step, value: Any) -> None:
     """Creates the profile once the age is known, then keeps each answer in it."""
     if turn.person is None and step.id == "age":
-        turn.person = await people.create(
-            turn.session,
-            turn.inbound.channel,
-            turn.inbound.chat_id,
-            turn.content.language,
-            turn.now,
+        turn.person = await people.create_for_chat(
+            turn.session, turn.inbound, turn.content.language, turn.now
         )
         turn.state.young_person_id = turn.person.id
     if turn.person is not None:

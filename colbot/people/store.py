@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.chat.messages import Inbound
 from colbot.delivery import outbox
 from colbot.storage.models import (
     ChannelIdentity,
@@ -34,6 +35,13 @@ async def find_by_identity(
         .join(ChannelIdentity)
         .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
     )
+
+
+async def create_for_chat(
+    session: AsyncSession, inbound: Inbound, language: str, now: datetime, consented: bool = True
+) -> YoungPerson:
+    """A profile for whoever is behind this chat (see create)."""
+    return await create(session, inbound.channel, inbound.chat_id, language, now, consented)
 
 
 async def create(

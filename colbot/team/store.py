@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.domain.secrets import hash_secret
 from colbot.storage import audit
 from colbot.storage.models import CityAdmin, CityAdminInvite
 
@@ -36,10 +36,6 @@ class Joined:
     problem: InviteProblem | None = None
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def is_invite_payload(payload: str) -> bool:
     """Whether a /start payload is a city admin invite."""
     return payload.startswith(INVITE_PREFIX) and len(payload) > len(INVITE_PREFIX)
@@ -51,7 +47,7 @@ async def create_invite(session: AsyncSession, name: str, now: datetime, actor: 
     session.add(
         CityAdminInvite(
             name=name[:MAX_NAME],
-            secret_hash=_hash(secret),
+            secret_hash=hash_secret(secret),
             created_at=now,
             expires_at=now + INVITE_VALID_FOR,
         )
@@ -66,7 +62,7 @@ async def accept_invite(
     """Makes whoever opened the invite a city admin on the channel they opened it in."""
     invite = await session.scalar(
         select(CityAdminInvite).where(
-            CityAdminInvite.secret_hash == _hash(payload[len(INVITE_PREFIX) :])
+            CityAdminInvite.secret_hash == hash_secret(payload[len(INVITE_PREFIX) :])
         )
     )
     problem = (
