@@ -42,6 +42,7 @@ from colbot.delivery import update_ids as updates
 from colbot.delivery.drainer import OutboxDrainer
 from colbot.delivery.web_push import WebPusher
 from colbot.domain.passions import PassionMatcher, PassionWords
+from colbot.domain.reading import Words
 from colbot.explore.chat import Explorer
 from colbot.explore.recommend import Recommender
 from colbot.journeys import chat as journey
@@ -259,6 +260,7 @@ def build_engine(
     passions: Sequence[Passion],
     clock: Clock,
     bot_username: Callable[[], str],
+    words: Words | None = None,
 ) -> Engine:
     """Wires the conversation engine to the city's content and every feature's handlers."""
     passion_ids = [p.id for p in passions]
@@ -286,6 +288,7 @@ def build_engine(
         timezone=city.timezone,
         find_person=people_chat.find_person,
         identify_actor=CityTeam(settings.admins).identify,
+        words=words,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}
     safeguarding = {
@@ -378,7 +381,9 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     content, passions, city = bundle.conversations, bundle.passions, bundle.city
     database = Database(settings.resolved_database_url)
     bot = BotIdentity()
-    engine = build_engine(settings, database, content, city, passions, clock, bot.username)
+    engine = build_engine(
+        settings, database, content, city, passions, clock, bot.username, bundle.reading
+    )
     telegram = TelegramChannel(settings, engine, bot) if settings.telegram_token else None
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)

@@ -23,6 +23,7 @@ from colbot.chat.turn import Actor, Turn
 from colbot.clock import Clock
 from colbot.content.conversations import Conversations
 from colbot.domain.passions import PassionMatcher
+from colbot.domain.reading import Words
 from colbot.domain.text import clean
 from colbot.storage.database import Database
 from colbot.storage.models import ConversationState, YoungPerson
@@ -87,6 +88,7 @@ class Engine:
         timezone: ZoneInfo,
         find_person: FindPerson,
         identify_actor: IdentifyActor = nobody_special,
+        words: Words | None = None,
     ) -> None:
         self.database = database
         self.content = content
@@ -99,6 +101,7 @@ class Engine:
         self.timezone = timezone
         self.find_person = find_person
         self.identify_actor = identify_actor
+        self.words = words or Words()
         self.flows = FlowRunner(self._step_context)
         self.routers: list[Router] = []
         self.commands: dict[str, Command] = {}
@@ -285,6 +288,7 @@ class Engine:
             min_age=self.min_age_by_channel.get(turn.inbound.channel, DEFAULT_MIN_AGE),
             tz=self.timezone,
             now=turn.now,
+            words=self.words,
         )
 
     def _kernel_router(self) -> Router:

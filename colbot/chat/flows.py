@@ -90,13 +90,15 @@ class FlowRunner:
         if outcome.ends_with:
             await self._end_early(turn, outcome.ends_with, outcome.end_reason or "ended")
         elif outcome.accepted:
+            if outcome.note:
+                turn.send(Outbound(text=outcome.note))
             await self._accept(turn, step, outcome.value)
         elif outcome.selection is not None:
             self._set_selection(turn, outcome.selection)
             message = steps.question(step, ctx, outcome.selection, outcome.note or "")
             turn.send(_as_edit(message) if outcome.edit else message)
         else:
-            retry = turn.text(outcome.retry_key) if outcome.retry_key else ""
+            retry = turn.text(outcome.retry_key, **outcome.extra) if outcome.retry_key else ""
             self.ask(turn, retry)
 
     def leave(self, turn: Turn) -> None:

@@ -16,9 +16,11 @@ from colbot.content.conversations import Conversations, Step
 from colbot.domain.geo import coarse, distance_km
 from colbot.domain.passions import PassionMatcher
 from colbot.domain.quiet_hours import parse_quiet_hours
+from colbot.domain.reading import Words, emoji_of, has_phrase, plain
 from colbot.domain.text import clean, folded, valid_nickname
 
 YOUNGEST_AGE = 13
+UNBELIEVABLE_AGE = 120
 OLDEST_AGE = 25
 NICKNAME_MAX_LENGTH = 32
 MAX_DISTANCE_FROM_CITY_KM = 25.0
@@ -74,6 +76,7 @@ class StepContext:
     min_age: int
     tz: ZoneInfo
     now: datetime | None = None
+    words: Words = field(default_factory=Words)
 
 
 @dataclass(frozen=True)
@@ -192,26 +195,69 @@ def _read_choice(
     option = step.option(data.value) if data else _option_from_text(step, inbound.text, ctx)
     if option is None:
         return AnswerReading(retry_key=step.retry)
+    typed = data is None and not option.ends_with
     return AnswerReading(
         value=option.value,
         accepted=True,
         ends_with=option.ends_with,
         end_reason="declined" if option.ends_with else None,
+        note=_got_it(ctx, _label(ctx, option.label)) if typed else None,
     )
 
 
+def _got_it(ctx: StepContext, what: str) -> str:
+    """What colbot understood, said back so that a wrong guess is seen and can be changed."""
+    return ctx.content.render("common.got_it", **ctx.render_context, what=what)
+
+
 def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
+    """The one option a typed answer means: its label (with or without its emoji), the emoji
+    alone, or one of its words anywhere in a sentence; none when two options are named."""
     said = folded(text)
     if not said:
         return None
     for option in step.options:
-        if (
-            said == folded(_label(ctx, option.label))
-            or said in option.words
-            or said == option.value
-        ):
+        label = _label(ctx, option.label)
+        if said in (folded(label), plain(label), option.value) or said in option.words:
             return option
+    typed_emoji = emoji_of(text)
+    if typed_emoji and not plain(text):
+        by_emoji = [o for o in step.options if typed_emoji in emoji_of(_label(ctx, o.label))]
+        if len(by_emoji) == 1:
+            return by_emoji[0]
+    words = plain(text)
+    named = [
+        option
+        for option in step.options
+        if not ctx.words.negated(text)
+        and any(has_phrase(words, w) for w in (*option.words, plain(_label(ctx, option.label))))
+    ]
+    if len(named) == 1:
+        return named[0]
+    if not named and _is_distance_step(step):
+        return _option_for_distance(step, ctx.words, text)
     return None
+
+
+def _is_distance_step(step: Step) -> bool:
+    """A choice of distances: every option a number of km, or "any"."""
+    values = [o.value for o in step.options]
+    return bool(values) and all(v == "any" or v.replace(".", "", 1).isdigit() for v in values)
+
+
+def _option_for_distance(step: Step, words: Words, text: str) -> Any:
+    """The smallest offered distance that covers what they typed ("2 miles" is up to 5 km)."""
+    found, km = words.distance_km(text)
+    if not found:
+        return None
+    numeric = sorted((float(o.value), o) for o in step.options if o.value != "any")
+    anywhere = next((o for o in step.options if o.value == "any"), None)
+    if km is None:
+        return anywhere
+    if km <= 0:
+        return None
+    covering = [option for limit, option in numeric if km <= limit + 1e-9]
+    return covering[0] if covering else anywhere
 
 
 def _read_multi(
@@ -244,6 +290,11 @@ def _read_passions(
             return AnswerReading(selection=_toggled(selection, data.value), edit=True)
         return AnswerReading(retry_key=None)
     matched = [p for p in ctx.matcher.match(inbound.text) if p in known]
+    typed_emoji = emoji_of(inbound.text)
+    if not matched and typed_emoji:
+        matched = [
+            p.id for p in ctx.passions if emoji_of(p.label) and emoji_of(p.label) in typed_emoji
+        ]
     if not matched:
         return AnswerReading(retry_key="onboarding.passions.no_match")
     names = {p.id: p.label for p in ctx.passions}
@@ -259,12 +310,16 @@ def _read_passions(
 def _read_age(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
 ) -> AnswerReading:
-    raw = (
-        data.value if data else folded(inbound.text).removesuffix(" years old").removesuffix(" yo")
-    )
-    if not raw.isdigit() or len(raw) > 3:
+    if data:
+        raw = data.value
+    else:
+        typed = ctx.words.age_in(inbound.text)
+        raw = "" if typed is None else str(typed)
+    if not raw.isdigit():
         return AnswerReading(retry_key=step.retry)
     age = int(raw)
+    if age > UNBELIEVABLE_AGE:
+        return AnswerReading(retry_key="onboarding.age.unbelievable", extra={"age": age})
     if age < YOUNGEST_AGE and age >= 4:
         return AnswerReading(ends_with="onboarding.age.under_13", end_reason="under_13")
     if not YOUNGEST_AGE <= age <= OLDEST_AGE:

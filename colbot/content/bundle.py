@@ -7,7 +7,7 @@ checking and parsing the YAML costs far more than hashing the files' bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from colbot.content.city import City, load_city
 from colbot.content.conversations import Conversations, load_conversations
 from colbot.content.locations import city_dir, conversations_dir
 from colbot.content.passions import Passion, load_passions
+from colbot.content.source import ContentError, load_yaml
+from colbot.domain.reading import Words
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class ContentBundle:
     conversations: Conversations
     passions: tuple[Passion, ...]
     city: City
+    reading: Words = field(default_factory=Words)
 
 
 def load_bundle(language: str, city: str) -> ContentBundle:
@@ -37,7 +40,21 @@ def _bundle(language_folder: Path, city_folder: Path, _digest: str) -> ContentBu
     conversations = load_conversations(language_folder)
     passions = load_passions(language_folder / "passions.yaml")
     city = load_city(city_folder, frozenset(p.id for p in passions))
-    return ContentBundle(conversations, passions, city)
+    return ContentBundle(conversations, passions, city, load_reading(language_folder))
+
+
+def load_reading(language_folder: Path) -> Words:
+    """The words this language reads typed answers with; none when it has no reading.yaml."""
+    path = language_folder / "reading.yaml"
+    if not path.is_file():
+        return Words()
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}:1: the file should contain 'key: value' lines")
+    try:
+        return Words.of(data)
+    except (TypeError, ValueError) as exc:
+        raise ContentError(f"{path}: {exc}") from None
 
 
 def _digest(*folders: Path) -> str:

@@ -45,15 +45,21 @@ class PassionMatcher:
             return []
         if phrase in self._by_word:
             return [self._by_word[phrase]]
-        found = []
+        found: list[tuple[int, str]] = []
         words = phrase.split()
+        taken = [False] * len(words)
+        # Longer phrases first, and a word they use is not read again on its own: "making
+        # beats" is music, not music and making.
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
                 chunk = " ".join(words[start : start + size])
                 passion_id = self._lookup(chunk)
-                if passion_id and passion_id not in found:
-                    found.append(passion_id)
-        return found
+                if passion_id:
+                    taken[start : start + size] = [True] * size
+                    found.append((start, passion_id))
+        return list(dict.fromkeys(passion_id for _, passion_id in sorted(found)))
 
     def _lookup(self, chunk: str) -> str | None:
         if chunk in self._by_word:

@@ -72,6 +72,7 @@ SAMPLE_CONTEXT = {
     "web_min_age": 13,
     "commands": [("explore", "Find things to do"), ("email", "Put your email on badges")],
     "alerted": True,
+    "age": 200,
 }
 
 LANGUAGES = available_languages(conversations_dir())

@@ -1,0 +1,134 @@
+"""Reading what people type: numbers inside sentences, number words, distances, whole phrases.
+
+Pure and language-neutral: the words (number words, distance words, units) come from the
+conversation files of each language, so a second language brings its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from colbot.domain.text import folded
+
+MILE_KM = 1.609
+WALKING_KM_PER_MINUTE = 5.0 / 60
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d+)?)(?![\d.])")
+
+
+def plain(text: str) -> str:
+    """Lower-case words only: accents, emoji and punctuation gone, spaces single."""
+    joined = text.replace("'", "").replace("\u2019", "")  # "don't" is one word, "dont"
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LN" else " " for ch in folded(joined))
+    return " ".join(kept.split())
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """Whether a whole word or phrase appears in plain text ("ye" is not in "yes")."""
+    wanted = plain(phrase)
+    return bool(wanted) and f" {wanted} " in f" {text} "
+
+
+def emoji_of(text: str) -> str:
+    """The pictographs in a text, in order, so an emoji typed alone can match a button."""
+    return "".join(ch for ch in text if unicodedata.category(ch) == "So")
+
+
+@dataclass(frozen=True)
+class Words:
+    """One language's words for reading typed answers (conversations/<language>/reading.yaml)."""
+
+    numbers: Mapping[str, float] = field(default_factory=dict)
+    # Units for distances: each unit word and how many km one of it is ("miles": 1.609).
+    units_km: Mapping[str, float] = field(default_factory=dict)
+    # Words for walking minutes ("mins", "minutes") and for a walk ("walk").
+    minutes: tuple[str, ...] = ()
+    # Whole phrases that mean a distance in km, or None for "anywhere".
+    distances: Mapping[str, float | None] = field(default_factory=dict)
+    # Words that turn a sentence around ("not sure"): then only an exact answer counts.
+    negations: frozenset[str] = frozenset()
+    # Said after an age, these mean a birthday is coming ("17 in march" is 16 today).
+    birthday_soon: tuple[str, ...] = ()
+
+    def age_in(self, text: str) -> int | None:
+        """The one age a typed answer gives, a coming birthday counted; None if unclear."""
+        numbers = {n for n in self.numbers_in(text) if n == int(n)}
+        if len(numbers) != 1:
+            return None
+        age = int(numbers.pop())
+        said = plain(text)
+        return age - 1 if any(has_phrase(said, cue) for cue in self.birthday_soon) else age
+
+    def negated(self, text: str) -> bool:
+        """Whether a typed answer contains a word that turns it around."""
+        return any(word in self.negations for word in plain(text).split())
+
+    def numbers_in(self, text: str) -> list[float]:
+        """Every number in a text, written in digits or in words ("im fifteen", "2.5km")."""
+        found: list[tuple[int, float]] = []
+        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", folded(text))
+        for match in _NUMBER.finditer(spaced):
+            found.append((match.start(), float(match.group(1).replace(",", "."))))
+        words = plain(spaced).split()
+        position = 0
+        for index, word in enumerate(words):
+            position = spaced.find(word, position)
+            if word in self.numbers:
+                value = self.numbers[word]
+                following = words[index + 1] if index + 1 < len(words) else ""
+                if following in self.numbers and self.numbers[following] < 10 <= value:
+                    value += self.numbers[following]  # "twenty one"
+                elif index and words[index - 1] in self.numbers:
+                    continue
+                found.append((position, float(value)))
+        return [value for _, value in sorted(found)]
+
+    def distance_km(self, text: str) -> tuple[bool, float | None]:
+        """A distance in km typed any common way; (False, None) when none is there.
+
+        (True, None) means "anywhere". A number with no unit counts as km.
+        """
+        said = plain(text)
+        for phrase, km in sorted(self.distances.items(), key=lambda item: -len(item[0])):
+            if has_phrase(said, phrase):
+                return True, km
+        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", folded(text))
+        words = plain(spaced).split()
+        numbers = self.numbers_in(text)
+        if not numbers:
+            return False, None
+        value = numbers[0]
+        if any(word in self.minutes for word in words):
+            return True, value * WALKING_KM_PER_MINUTE
+        for word in words:
+            if word in self.units_km:
+                return True, value * self.units_km[word]
+        return True, value
+
+    @classmethod
+    def of(cls, data: Mapping[str, object]) -> Words:
+        """Words from a language's reading.yaml (already checked by the content loader)."""
+
+        def mapping(key: str) -> dict[str, object]:
+            value = data.get(key) or {}
+            return dict(value) if isinstance(value, Mapping) else {}
+
+        numbers = {plain(str(k)): float(str(v)) for k, v in mapping("numbers").items()}
+        units = {plain(str(k)): float(str(v)) for k, v in mapping("units_km").items()}
+        distances = {
+            plain(str(k)): (None if v in (None, "any") else float(str(v)))
+            for k, v in mapping("distances").items()
+        }
+        minutes_raw = data.get("minutes") or ()
+        minutes = tuple(
+            plain(str(w)) for w in (minutes_raw if isinstance(minutes_raw, Iterable) else ())
+        )
+        negations_raw = data.get("negations") or ()
+        negations = frozenset(
+            plain(str(w)) for w in (negations_raw if isinstance(negations_raw, Iterable) else ())
+        )
+        soon_raw = data.get("birthday_soon") or ()
+        soon = tuple(plain(str(w)) for w in (soon_raw if isinstance(soon_raw, Iterable) else ()))
+        return cls(numbers, units, minutes, distances, negations, soon)
