@@ -225,6 +225,8 @@ def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
         by_emoji = [o for o in step.options if typed_emoji in emoji_of(_label(ctx, o.label))]
         if len(by_emoji) == 1:
             return by_emoji[0]
+    if _is_distance_step(step):
+        return _option_for_distance(step, ctx.words, text)
     words = plain(text)
     named = [
         option
@@ -232,11 +234,7 @@ def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
         if not ctx.words.negated(text)
         and any(has_phrase(words, w) for w in (*option.words, plain(_label(ctx, option.label))))
     ]
-    if len(named) == 1:
-        return named[0]
-    if not named and _is_distance_step(step):
-        return _option_for_distance(step, ctx.words, text)
-    return None
+    return named[0] if len(named) == 1 else None
 
 
 def _is_distance_step(step: Step) -> bool:
@@ -460,14 +458,14 @@ def _read_quiet_hours(
     """A button for a common choice, or quiet hours typed like 21:00-08:00 (or 22.30 to 7.00)."""
     if data or _option_from_text(step, inbound.text, ctx) is not None:
         return _read_choice(step, inbound, data, ctx, selection)
-    typed = re.sub(r"\s*(?:to|until|till|–|—|-)\s*", "-", clean(inbound.text).lower(), count=1)
+    night = ctx.words.night_range(clean(inbound.text))
     try:
-        quiet = parse_quiet_hours(typed.replace(".", ":").replace(" ", ""))
+        quiet = parse_quiet_hours(f"{night[0]}-{night[1]}") if night else None
     except ValueError:
         quiet = None
     if quiet is None or quiet.start == quiet.end:
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value=str(quiet), accepted=True)
+    return AnswerReading(value=str(quiet), accepted=True, note=_got_it(ctx, str(quiet)))
 
 
 _READERS = {

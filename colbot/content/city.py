@@ -6,6 +6,7 @@ is found when the bot starts, with the file and line to fix, rather than in a co
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from colbot.content.source import fail
 from colbot.domain.geo import distance_km
 
 MAX_KM_FROM_CENTRE = 50.0
+FUZZY_AREA_CUTOFF = 0.85
+MIN_FUZZY_LENGTH = 5
 MAX_DAY = 366
 MAX_AGE = 120
 
@@ -181,6 +184,19 @@ class City:
                 return by_district[partial[1]]
         return None
 
+    def _area_by_near_spelling(self, wanted: str) -> Area | None:
+        """The one area a near spelling names; none when it is close to two."""
+        words = wanted.split()
+        chunks = {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+        close = {
+            area.id: area
+            for area in self.areas
+            for phrase in _area_phrases(area)
+            for chunk in chunks
+            if _close_to(chunk, phrase)
+        }
+        return next(iter(close.values())) if len(close) == 1 else None
+
     def area_by_name(self, text: str) -> Area | None:
         """The area someone names, by name or local alias, alone or inside a sentence.
 
@@ -197,10 +213,17 @@ class City:
                 if f" {phrase} " in f" {wanted} ":
                     found.append((len(phrase), area))
         if not found:
-            return None
+            return self._area_by_near_spelling(wanted)
         longest = max(length for length, _ in found)
         best = {area.id: area for length, area in found if length == longest}
         return next(iter(best.values())) if len(best) == 1 else None
+
+
+def _close_to(word: str, phrase: str) -> bool:
+    """Whether a typed word is a near spelling of a place name ("northgte" for Northgate)."""
+    return len(phrase) >= MIN_FUZZY_LENGTH and (
+        difflib.SequenceMatcher(None, word, phrase).ratio() >= FUZZY_AREA_CUTOFF
+    )
 
 
 def load_city(folder: Path, passion_ids: Collection[str]) -> City:

@@ -51,6 +51,49 @@ class Words:
     negations: frozenset[str] = frozenset()
     # Said after an age, these mean a birthday is coming ("17 in march" is 16 today).
     birthday_soon: tuple[str, ...] = ()
+    # Words between the two ends of a time range ("10pm to 7am"), and "half 9" for 9:30.
+    until: tuple[str, ...] = ()
+    half: tuple[str, ...] = ()
+
+    def night_range(self, text: str) -> tuple[str, str] | None:
+        """An evening-to-morning range typed any common way, as ("22:00", "07:00").
+
+        "10pm to 7am", "21:30-07:15", "half 9 till 7", "10 till 6": an end with no am or pm is
+        the morning, a start with none is the evening, as quiet hours are.
+        """
+        said = " ".join(text.lower().replace(".", ":").split())
+        for word in sorted(self.until, key=len, reverse=True):
+            said = re.sub(rf"\s+{re.escape(word)}\s+", " - ", said)
+        parts = [p.strip() for p in re.split(r"\s*[-\u2013\u2014]\s*", said) if p.strip()]
+        if len(parts) != 2:
+            return None
+        start = self._clock(parts[0], evening=True)
+        end = self._clock(parts[1], evening=False)
+        if start is None or end is None or start == end:
+            return None
+        return start, end
+
+    def _clock(self, text: str, evening: bool) -> str | None:
+        words = plain(text.replace(":", " : ")).split()
+        half = bool(words) and words[0] in self.half
+        if half:
+            words = words[1:]
+        match = re.fullmatch(r"(\d{1,2})(?: (\d{2}))? ?(am|pm)?", " ".join(words))
+        if match is None:
+            return None
+        hour, minutes = int(match.group(1)), int(match.group(2) or 0)
+        if half:
+            minutes = 30
+        suffix = match.group(3)
+        if hour > 23 or minutes > 59 or (suffix and not 1 <= hour <= 12):
+            return None
+        if suffix == "pm" and hour != 12:
+            hour += 12
+        elif suffix == "am" and hour == 12:
+            hour = 0
+        elif suffix is None and evening and 5 <= hour <= 11:
+            hour += 12
+        return f"{hour:02d}:{minutes:02d}"
 
     def age_in(self, text: str) -> int | None:
         """The one age a typed answer gives, a coming birthday counted; None if unclear."""
@@ -131,4 +174,11 @@ class Words:
         )
         soon_raw = data.get("birthday_soon") or ()
         soon = tuple(plain(str(w)) for w in (soon_raw if isinstance(soon_raw, Iterable) else ()))
-        return cls(numbers, units, minutes, distances, negations, soon)
+
+        def words_of(key: str) -> tuple[str, ...]:
+            raw = data.get(key) or ()
+            return tuple(folded(str(w)) for w in (raw if isinstance(raw, Iterable) else ()))
+
+        return cls(
+            numbers, units, minutes, distances, negations, soon, words_of("until"), words_of("half")
+        )
