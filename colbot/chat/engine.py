@@ -259,6 +259,10 @@ class Engine:
             for handler in router.text_handlers:
                 if await handler(turn):
                     return
+        meant = self.words.command_in(turn.inbound.text)
+        if meant in self.commands:
+            await self.commands[meant].handler(turn)
+            return
         if turn.in_flow:
             await self.flows.answer(turn)
         else:

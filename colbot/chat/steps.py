@@ -364,7 +364,7 @@ def _read_area(
     area = ctx.places.area_by_postcode(text) or ctx.places.area_by_name(text)
     if area is None:
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value={"area": area.id}, accepted=True)
+    return AnswerReading(value={"area": area.id}, accepted=True, note=_got_it(ctx, area.name))
 
 
 def _area_from_location(

@@ -54,6 +54,12 @@ class Words:
     # Words between the two ends of a time range ("10pm to 7am"), and "half 9" for 9:30.
     until: tuple[str, ...] = ()
     half: tuple[str, ...] = ()
+    # Words typed alone that mean a command at any question ("help" is /help).
+    commands: Mapping[str, str] = field(default_factory=dict)
+
+    def command_in(self, text: str) -> str | None:
+        """The command a message typed on its own means, if it is one of those words."""
+        return self.commands.get(plain(text))
 
     def night_range(self, text: str) -> tuple[str, str] | None:
         """An evening-to-morning range typed any common way, as ("22:00", "07:00").
@@ -179,6 +185,15 @@ class Words:
             raw = data.get(key) or ()
             return tuple(folded(str(w)) for w in (raw if isinstance(raw, Iterable) else ()))
 
+        commands = {plain(str(k)): str(v) for k, v in mapping("commands").items()}
         return cls(
-            numbers, units, minutes, distances, negations, soon, words_of("until"), words_of("half")
+            numbers,
+            units,
+            minutes,
+            distances,
+            negations,
+            soon,
+            words_of("until"),
+            words_of("half"),
+            commands,
         )
