@@ -264,6 +264,8 @@ def _read_multi(
     if data and data.action == buttons.TOGGLE and step.option(data.value):
         return AnswerReading(selection=_toggled(selection, data.value), edit=True)
     said = folded(inbound.text)
+    if ctx.words.means_all(inbound.text):
+        return AnswerReading(value=[option.value for option in step.options], accepted=True)
     chosen = [
         option.value
         for option in step.options
@@ -418,11 +420,10 @@ def _read_datetime(
 def _read_number(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
 ) -> AnswerReading:
-    text = clean(inbound.text).lower().removesuffix("hours").removesuffix("h").strip()
-    try:
-        value = float(text)
-    except ValueError:
+    numbers = set(ctx.words.numbers_in(clean(inbound.text)))
+    if len(numbers) != 1:  # "about 15" is 15; "15 or 20" is asked again
         return AnswerReading(retry_key=step.retry)
+    value = numbers.pop()
     if not _within(step, value) or value != value:
         return AnswerReading(retry_key=step.retry)
     return AnswerReading(value=value, accepted=True)

@@ -57,6 +57,13 @@ class Words:
     # Words typed alone that mean a command at any question ("help" is /help).
     commands: Mapping[str, str] = field(default_factory=dict)
 
+    # Typed alone, these choose every option of a pick-several question ("whenever").
+    all_of_them: tuple[str, ...] = ()
+
+    def means_all(self, text: str) -> bool:
+        """Whether a message typed on its own means "all of them"."""
+        return plain(text) in self.all_of_them
+
     def command_in(self, text: str) -> str | None:
         """The command a message typed on its own means, if it is one of those words."""
         return self.commands.get(plain(text))
@@ -196,4 +203,5 @@ class Words:
             words_of("until"),
             words_of("half"),
             commands,
+            tuple(plain(w) for w in words_of("all_of_them")),
         )
