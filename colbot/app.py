@@ -311,7 +311,11 @@ def build_engine(
         team_chat.router(),
         people_chat.router(),
         Explorer(
-            Recommender(city.timezone, centres), choices, city.timezone, settings.reminder_leads
+            Recommender(city.timezone, centres),
+            choices,
+            city.timezone,
+            settings.reminder_leads,
+            matcher,
         ).router(),
         journey.router(),
         Staff(city.timezone, settings.public_url, bot_username).router(),

@@ -15,6 +15,7 @@ from colbot.chat.router import FlowHooks, Router
 from colbot.chat.steps import PassionChoice
 from colbot.chat.turn import Turn
 from colbot.dashboard import funnel
+from colbot.domain.passions import PassionMatcher
 from colbot.domain.when import local_when
 from colbot.explore.actions import (
     CANT_MAKE_IT,
@@ -34,6 +35,7 @@ from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
+PICK_TASK = "explore.pick"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
 MORE_LIKE_COUNT = 3
 
@@ -47,7 +49,10 @@ class Explorer:
         passions: tuple[PassionChoice, ...],
         tz: ZoneInfo,
         leads: tuple[Lead, ...] | None = None,
+        matcher: PassionMatcher | None = None,
     ) -> None:
+        # Reads a passion typed after "Pick a passion" ("footy"), as onboarding does.
+        self.matcher = matcher
         self.leads = leads if leads is not None else parse_leads(DEFAULT_REMINDER_LEADS)
         self.recommender = recommender
         self.passions = passions
@@ -72,8 +77,24 @@ class Explorer:
             (CANT_MAKE_IT, self.cant_make_it),
         ):
             routes.action(action, handler)
+        routes.text(self.typed_passion)
         routes.flow("onboarding", FlowHooks(on_finish=self._after_onboarding))
         return routes
+
+    async def typed_passion(self, turn: Turn) -> bool:
+        """A passion typed after "Pick a passion" shows its page; anything else passes on."""
+        if turn.task != PICK_TASK:
+            return False
+        turn.state.flow = None
+        known = {p.id for p in self.passions}
+        found = (
+            [p for p in self.matcher.match(turn.inbound.text) if p in known] if self.matcher else []
+        )
+        if len(found) != 1:
+            return False
+        turn.say("common.got_it", what=self.cards.passion_names[found[0]])
+        await self.show_page(turn, 0, found[0])
+        return True
 
     async def _after_onboarding(self, turn: Turn, answers: dict[str, Any]) -> None:
         await self.after_onboarding(turn)
@@ -155,11 +176,15 @@ class Explorer:
         data = ButtonData.decode(turn.inbound.button_data)
         assert data is not None
         if data.target in self.cards.passion_names:
+            if turn.task == PICK_TASK:
+                turn.state.flow = None
             await self.show_page(turn, 0, data.target)
             return
         buttons = [button(p.label, FILTER, p.id) for p in self.passions]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
         turn.send(Outbound(text=turn.text("explore.filter_ask"), buttons=rows))
+        if not turn.in_flow:
+            turn.state.flow = PICK_TASK  # a typed passion counts as a tap
 
     async def surprise(self, turn: Turn) -> None:
         seeker = await self._seeker(turn)

@@ -251,3 +251,17 @@ async def test_report_and_safety_words_answer_at_once(channel_colbot: Colbot, ta
     assert "How old" in replies[-1].text
     async with channel_colbot.database.transaction() as session:
         assert await people.find_by_identity(session, mid.channel, mid.chat_id) is None
+
+
+async def test_a_passion_typed_after_pick_a_passion_counts_as_a_tap(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "typer", travel="Anywhere")
+    await talker.press("Pick a passion")
+    replies = await talker.say("cookin")  # a typo, as typed on a phone
+    got = channel_colbot.content.render("common.got_it", what="🍳 Cooking")
+    assert got in replies[0].text
+    assert cards(replies)
+    await talker.press("Pick a passion")
+    replies = await talker.say("/help")
+    assert "Here's what I can do" in replies[0].text  # anything else passes on as before
