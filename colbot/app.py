@@ -316,6 +316,7 @@ def build_engine(
             city.timezone,
             settings.reminder_leads,
             matcher,
+            words,
         ).router(),
         journey.router(),
         Staff(city.timezone, settings.public_url, bot_username).router(),

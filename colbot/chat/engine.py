@@ -265,6 +265,10 @@ class Engine:
             return
         if turn.in_flow:
             await self.flows.answer(turn)
+        elif turn.actor.is_staff or turn.actor.city_admin:
+            turn.say("common.not_understood_staff")
+        elif turn.person is None and turn.task is None:
+            turn.offer_start()
         else:
             turn.say("common.not_understood")
 

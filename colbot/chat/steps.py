@@ -13,11 +13,13 @@ from colbot.chat import buttons
 from colbot.chat.buttons import ButtonData
 from colbot.chat.messages import Button, Inbound, InboundKind, Outbound
 from colbot.content.conversations import Conversations, Step
+from colbot.domain.dates import DateOutcome, read_start
 from colbot.domain.geo import coarse, distance_km
 from colbot.domain.passions import PassionMatcher
 from colbot.domain.quiet_hours import parse_quiet_hours
 from colbot.domain.reading import Words, emoji_of, has_phrase, plain
 from colbot.domain.text import clean, folded, valid_nickname
+from colbot.domain.when import local_when
 
 YOUNGEST_AGE = 13
 UNBELIEVABLE_AGE = 120
@@ -153,6 +155,14 @@ def question(
             **{**ctx.render_context, "first_name": ctx.first_name},
         )
         rows.append((Button(label, _data(buttons.ANSWER, step, "first_name")),))
+    elif step.kind == "datetime" and _pending_moment(selection) is not None:
+        moment = _pending_moment(selection)
+        assert moment is not None
+        check = ctx.content.render(
+            "common.when_check", **ctx.render_context, when=local_when(moment, ctx.tz)
+        )
+        text = f"{prefix}\n\n{check}" if prefix else check
+        rows.append((Button(_label(ctx, "common.when_right"), _data(buttons.DONE, step)),))
     elif step.kind == "area":
         items = [Button(a.name, _data(buttons.ANSWER, step, a.id)) for a in ctx.places.areas]
         rows.extend(_rows(items, 2))
@@ -178,6 +188,15 @@ def read_answer(
             if step.skippable
             else AnswerReading(retry_key=step.retry)
         )
+    if (
+        step.kind == "datetime"
+        and selection
+        and (
+            (data and data.action == buttons.DONE)
+            or (inbound.kind is InboundKind.TEXT and ctx.words.yes_in(inbound.text))
+        )
+    ):
+        return _confirmed_moment(step, selection, ctx)
     if data and data.action == buttons.DONE:
         return AnswerReading(value=list(selection), accepted=True)
     said = folded(inbound.text) if inbound.kind is InboundKind.TEXT else ""
@@ -265,7 +284,12 @@ def _read_multi(
         return AnswerReading(selection=_toggled(selection, data.value), edit=True)
     said = folded(inbound.text)
     if ctx.words.means_all(inbound.text):
-        return AnswerReading(value=[option.value for option in step.options], accepted=True)
+        everything = ", ".join(_label(ctx, o.label) for o in step.options)
+        return AnswerReading(
+            value=[option.value for option in step.options],
+            accepted=True,
+            note=_got_it(ctx, everything),
+        )
     chosen = [
         option.value
         for option in step.options
@@ -274,7 +298,9 @@ def _read_multi(
     ]
     if not chosen:
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value=sorted({*selection, *chosen}), accepted=True)
+    value = sorted({*selection, *chosen})
+    names = ", ".join(_label(ctx, o.label) for o in step.options if o.value in value)
+    return AnswerReading(value=value, accepted=True, note=_got_it(ctx, names))
 
 
 def _toggled(selection: list[str], value: str) -> list[str]:
@@ -296,7 +322,7 @@ def _read_passions(
             p.id for p in ctx.passions if emoji_of(p.label) and emoji_of(p.label) in typed_emoji
         ]
     if not matched:
-        return AnswerReading(retry_key="onboarding.passions.no_match")
+        return AnswerReading(retry_key=step.retry or "onboarding.passions.no_match")
     names = {p.id: p.label for p in ctx.passions}
     new_selection = [*selection, *(p for p in matched if p not in selection)]
     note = ctx.content.render(
@@ -328,7 +354,7 @@ def _read_age(
         return AnswerReading(
             ends_with="onboarding.age.under_channel_min", end_reason="under_channel_min"
         )
-    return AnswerReading(value=age, accepted=True)
+    return AnswerReading(value=age, accepted=True, note=None if data else _got_it(ctx, str(age)))
 
 
 def _read_nickname(
@@ -341,8 +367,10 @@ def _read_nickname(
             else None
         )
     else:
-        name = valid_nickname(inbound.text, NICKNAME_MAX_LENGTH)
-    return AnswerReading(value=name, accepted=True) if name else AnswerReading(retry_key=step.retry)
+        name = valid_nickname(ctx.words.nickname_in(inbound.text), NICKNAME_MAX_LENGTH)
+    if not name:
+        return AnswerReading(retry_key=step.retry)
+    return AnswerReading(value=name, accepted=True, note=None if data else _got_it(ctx, name))
 
 
 def _read_area(
@@ -380,9 +408,7 @@ def _area_from_location(
     return AnswerReading(value={"area": nearest.id, "lat": lat, "lon": lon}, accepted=True)
 
 
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%dT%H:%M")
 POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
-RANGE = re.compile(r"^\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})\s*$")
 TEXT_MAX_DEFAULT = 200
 
 
@@ -399,22 +425,51 @@ def _read_text(
     longest = int(step.maximum or TEXT_MAX_DEFAULT)
     if data or not 1 <= len(text) <= longest:
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value=text, accepted=True)
+    return AnswerReading(value=text, accepted=True, note=_got_it(ctx, f"“{text}”"))
 
 
 def _read_datetime(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
 ) -> AnswerReading:
-    text = clean(inbound.text).upper().replace(".", ":")
-    for pattern in DATETIME_FORMATS:
-        try:
-            local = datetime.strptime(text, pattern).replace(tzinfo=ctx.tz)
-        except ValueError:
-            continue
-        if ctx.now is not None and local <= ctx.now:
-            return AnswerReading(retry_key=step.retry)
-        return AnswerReading(value=local.isoformat(), accepted=True)
-    return AnswerReading(retry_key=step.retry)
+    """A start time typed any common way, asked back ("Did you mean...?") before it is kept."""
+    if data or ctx.now is None:
+        return AnswerReading(retry_key=step.retry)
+    reading = read_start(inbound.text, ctx.words, ctx.tz, ctx.now, ctx.content.language)
+    if reading.outcome is DateOutcome.FOUND and reading.moment is not None:
+        return AnswerReading(selection=[reading.moment.isoformat()])
+    extra: dict[str, Any] = {}
+    if reading.outcome is DateOutcome.PAST and reading.moment is not None:
+        key, extra = "common.when_past", {"when": local_when(reading.moment, ctx.tz)}
+    elif reading.outcome is DateOutcome.NEEDS_TIME:
+        key = "common.when_needs_time"
+    else:
+        key = step.retry or "common.when_needs_time"
+    if not selection:
+        return AnswerReading(retry_key=key, extra=extra)
+    # A new answer that can't be read drops the one waiting to be checked, so the two never mix.
+    return AnswerReading(selection=[], note=ctx.content.render(key, **ctx.render_context, **extra))
+
+
+def _pending_moment(selection: Sequence[str]) -> datetime | None:
+    """The start time waiting to be confirmed, kept in the selection as ISO text."""
+    if len(selection) != 1:
+        return None
+    try:
+        moment = datetime.fromisoformat(selection[0])
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _confirmed_moment(step: Step, selection: list[str], ctx: StepContext) -> AnswerReading:
+    moment = _pending_moment(selection)
+    if moment is None:
+        return AnswerReading(retry_key=step.retry)
+    if ctx.now is not None and moment <= ctx.now:
+        return AnswerReading(
+            retry_key="common.when_past", extra={"when": local_when(moment, ctx.tz)}
+        )
+    return AnswerReading(value=moment.isoformat(), accepted=True)
 
 
 def _read_number(
@@ -426,19 +481,24 @@ def _read_number(
     value = numbers.pop()
     if not _within(step, value) or value != value:
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value=value, accepted=True)
+    return AnswerReading(value=value, accepted=True, note=_got_it(ctx, f"{value:g}"))
 
 
 def _read_range(
     step: Step, inbound: Inbound, data: ButtonData | None, ctx: StepContext, selection: list[str]
 ) -> AnswerReading:
-    match = RANGE.match(clean(inbound.text))
-    if match is None:
+    """Two numbers ("13-19", "ages 13 to 19"), or one and over ("16+", "14 and up")."""
+    text = clean(inbound.text)
+    numbers = [n for n in ctx.words.numbers_in(text) if n == int(n)]
+    if len(numbers) == 1 and step.maximum is not None and ctx.words.and_over_in(text):
+        numbers.append(step.maximum)
+    if len(numbers) != 2 or ctx.words.negated(text):
         return AnswerReading(retry_key=step.retry)
-    low, high = int(match.group(1)), int(match.group(2))
+    low, high = int(numbers[0]), int(numbers[1])
     if low > high or not (_within(step, low) and _within(step, high)):
         return AnswerReading(retry_key=step.retry)
-    return AnswerReading(value=[low, high], accepted=True)
+    said = ctx.content.render("common.range", **ctx.render_context, low=low, high=high)
+    return AnswerReading(value=[low, high], accepted=True, note=_got_it(ctx, said))
 
 
 def _read_place(
@@ -450,7 +510,11 @@ def _read_place(
         return AnswerReading(retry_key=step.retry)
     postcode = f"{match.group(1)} {match.group(2)}".upper()
     venue = (text[: match.start()] + text[match.end() :]).strip(" ,") or postcode
-    return AnswerReading(value={"venue": venue, "postcode": postcode}, accepted=True)
+    return AnswerReading(
+        value={"venue": venue, "postcode": postcode},
+        accepted=True,
+        note=_got_it(ctx, postcode if venue == postcode else f"{venue}, {postcode}"),
+    )
 
 
 def _read_quiet_hours(

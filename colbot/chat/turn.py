@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.chat.buttons import RUN_COMMAND, button
 from colbot.chat.messages import Inbound, Outbound
 from colbot.content.conversations import Conversations
 from colbot.storage.models import ConversationState, StaffMember, YoungPerson
@@ -80,6 +81,12 @@ class Turn:
     def send(self, message: Outbound) -> None:
         """Queues a prepared message."""
         self.replies.append(message)
+
+    def offer_start(self) -> None:
+        """Tells someone colbot doesn't know yet (never started, said no, or under 13) how to
+        start, with a button, instead of sending them round in a loop."""
+        start = button(self.text("common.start_button"), RUN_COMMAND, "start")
+        self.replies.append(Outbound(text=self.text("common.not_signed_up"), buttons=((start,),)))
 
     @property
     def in_flow(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from colbot.domain.text import folded
@@ -59,6 +59,20 @@ class Words:
 
     # Typed alone, these choose every option of a pick-several question ("whenever").
     all_of_them: tuple[str, ...] = ()
+    # Typed alone, these say yes to a question such as "Did you mean Saturday 5 December, 14:00?".
+    yes: frozenset[str] = frozenset()
+    # Words before a name that are not the name ("call me", "im").
+    nickname_leads: tuple[str, ...] = ()
+    # Why something is not for them, by reason id ("far": "too far", "miles away").
+    reasons: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Times said as words ("noon": "12:00"), the word before a bare hour ("at 4"), short forms
+    # of dates ("tmrw": "tomorrow"), and the order of day and month in a date ("DMY").
+    clock_words: Mapping[str, str] = field(default_factory=dict)
+    at: tuple[str, ...] = ()
+    date_words: Mapping[str, str] = field(default_factory=dict)
+    date_order: str = "DMY"
+    # After one number, these make a range open at the top ("16+", "14 and up").
+    and_over: tuple[str, ...] = ()
 
     def means_all(self, text: str) -> bool:
         """Whether a message typed on its own means "all of them"."""
@@ -163,6 +177,36 @@ class Words:
                 return True, value * self.units_km[word]
         return True, value
 
+    def yes_in(self, text: str) -> bool:
+        """Whether a message typed on its own says yes ("yeah", "yep that's right")."""
+        said = plain(text)
+        return bool(said) and not self.negated(text) and said in self.yes
+
+    def nickname_in(self, text: str) -> str:
+        """The name in "call me Jay" or "im Sam": the words before it are dropped."""
+        said = " ".join(text.split())
+        lowered = plain(said)
+        for lead in sorted(self.nickname_leads, key=len, reverse=True):
+            if lowered.startswith(lead + " "):
+                count = len(lead.split())
+                return " ".join(said.split()[count:]).strip(" .!,")
+        return said
+
+    def and_over_in(self, text: str) -> bool:
+        """Whether a number is said to be the lowest of an open range ("16+", "14 and over")."""
+        said = plain(text.replace("+", " plus "))
+        return any(has_phrase(said, phrase) for phrase in self.and_over)
+
+    def reason_in(self, text: str) -> str | None:
+        """The one reason a typed answer gives ("its too far" is "far"), or None."""
+        said = plain(text)
+        found = {
+            reason
+            for reason, phrases in self.reasons.items()
+            if any(has_phrase(said, phrase) for phrase in phrases)
+        }
+        return found.pop() if len(found) == 1 else None
+
     @classmethod
     def of(cls, data: Mapping[str, object]) -> Words:
         """Words from a language's reading.yaml (already checked by the content loader)."""
@@ -171,37 +215,40 @@ class Words:
             value = data.get(key) or {}
             return dict(value) if isinstance(value, Mapping) else {}
 
-        numbers = {plain(str(k)): float(str(v)) for k, v in mapping("numbers").items()}
-        units = {plain(str(k)): float(str(v)) for k, v in mapping("units_km").items()}
-        distances = {
-            plain(str(k)): (None if v in (None, "any") else float(str(v)))
-            for k, v in mapping("distances").items()
-        }
-        minutes_raw = data.get("minutes") or ()
-        minutes = tuple(
-            plain(str(w)) for w in (minutes_raw if isinstance(minutes_raw, Iterable) else ())
-        )
-        negations_raw = data.get("negations") or ()
-        negations = frozenset(
-            plain(str(w)) for w in (negations_raw if isinstance(negations_raw, Iterable) else ())
-        )
-        soon_raw = data.get("birthday_soon") or ()
-        soon = tuple(plain(str(w)) for w in (soon_raw if isinstance(soon_raw, Iterable) else ()))
-
-        def words_of(key: str) -> tuple[str, ...]:
+        def listed(key: str, fold: Callable[[str], str] = plain) -> tuple[str, ...]:
             raw = data.get(key) or ()
-            return tuple(folded(str(w)) for w in (raw if isinstance(raw, Iterable) else ()))
+            items = raw if isinstance(raw, Iterable) and not isinstance(raw, str) else ()
+            return tuple(fold(str(item)) for item in items)
 
-        commands = {plain(str(k)): str(v) for k, v in mapping("commands").items()}
+        def amounts(key: str) -> dict[str, float]:
+            return {plain(str(k)): float(str(v)) for k, v in mapping(key).items()}
+
         return cls(
-            numbers,
-            units,
-            minutes,
-            distances,
-            negations,
-            soon,
-            words_of("until"),
-            words_of("half"),
-            commands,
-            tuple(plain(w) for w in words_of("all_of_them")),
+            numbers=amounts("numbers"),
+            units_km=amounts("units_km"),
+            minutes=listed("minutes"),
+            distances={
+                plain(str(k)): (None if v in (None, "any") else float(str(v)))
+                for k, v in mapping("distances").items()
+            },
+            negations=frozenset(listed("negations")),
+            birthday_soon=listed("birthday_soon"),
+            until=listed("until", folded),
+            half=listed("half", folded),
+            commands={plain(str(k)): str(v) for k, v in mapping("commands").items()},
+            all_of_them=listed("all_of_them"),
+            yes=frozenset(listed("yes")),
+            nickname_leads=listed("nickname_leads"),
+            reasons={str(k): listed_of(v) for k, v in mapping("reasons").items()},
+            clock_words={plain(str(k)): str(v) for k, v in mapping("clock_words").items()},
+            at=listed("at", folded),
+            date_words={plain(str(k)): str(v) for k, v in mapping("date_words").items()},
+            date_order=str(data.get("date_order") or "DMY"),
+            and_over=listed("and_over"),
         )
+
+
+def listed_of(value: object) -> tuple[str, ...]:
+    """A list of phrases from YAML, each made plain."""
+    items = value if isinstance(value, Iterable) and not isinstance(value, str) else ()
+    return tuple(plain(str(item)) for item in items)

@@ -16,6 +16,7 @@ from colbot.chat.steps import PassionChoice
 from colbot.chat.turn import Turn
 from colbot.dashboard import funnel
 from colbot.domain.passions import PassionMatcher
+from colbot.domain.reading import Words
 from colbot.domain.when import local_when
 from colbot.explore.actions import (
     CANT_MAKE_IT,
@@ -36,6 +37,8 @@ from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, rem
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
 PICK_TASK = "explore.pick"
+REASON_TASK = "explore.reason"
+OPPORTUNITY_KEY = "opportunity"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
 MORE_LIKE_COUNT = 3
 
@@ -50,7 +53,10 @@ class Explorer:
         tz: ZoneInfo,
         leads: tuple[Lead, ...] | None = None,
         matcher: PassionMatcher | None = None,
+        words: Words | None = None,
     ) -> None:
+        # Reads a reason typed after "Not for me" ("its too far"), in the person's language.
+        self.words = words or Words()
         # Reads a passion typed after "Pick a passion" ("footy"), as onboarding does.
         self.matcher = matcher
         self.leads = leads if leads is not None else parse_leads(DEFAULT_REMINDER_LEADS)
@@ -78,6 +84,7 @@ class Explorer:
         ):
             routes.action(action, handler)
         routes.text(self.typed_passion)
+        routes.text(self.typed_reason)
         routes.flow("onboarding", FlowHooks(on_finish=self._after_onboarding))
         return routes
 
@@ -96,6 +103,36 @@ class Explorer:
         await self.show_page(turn, 0, found[0])
         return True
 
+    async def typed_reason(self, turn: Turn) -> bool:
+        """A reason typed after "Not for me" counts as a tap; only the very next message does."""
+        if turn.task != REASON_TASK:
+            return False
+        target = turn.state.answers.get(OPPORTUNITY_KEY)
+        turn.state.flow = None
+        turn.state.answers = {}
+        if self.words.command_in(turn.inbound.text) or turn.person is None:
+            return False
+        reason = self.words.reason_in(turn.inbound.text)
+        if reason is None:
+            turn.say("explore.reason_other")  # the words themselves are not kept
+            return True
+        await self._keep_reason(turn, target, reason)
+        turn.say("common.got_it", what=turn.text(f"explore.reason_{reason}"))
+        turn.say("explore.reason_thanks")
+        return True
+
+    async def _keep_reason(self, turn: Turn, target: object, reason: str) -> None:
+        if turn.person is None or not isinstance(target, int):
+            return
+        dismissal = await turn.session.scalar(
+            select(Dismissal).where(
+                Dismissal.young_person_id == turn.person.id,
+                Dismissal.opportunity_id == target,
+            )
+        )
+        if dismissal is not None:
+            dismissal.reason = reason
+
     async def _after_onboarding(self, turn: Turn, answers: dict[str, Any]) -> None:
         await self.after_onboarding(turn)
 
@@ -109,7 +146,7 @@ class Explorer:
 
     async def _seeker(self, turn: Turn) -> Seeker | None:
         if turn.person is None:
-            turn.say("explore.finish_onboarding_first")
+            turn.offer_start()
             return None
         return await self.recommender.seeker(turn.session, turn.person)
 
@@ -283,7 +320,7 @@ class Explorer:
         opportunity = await self._opportunity(turn)
         if opportunity is None or turn.person is None:
             if turn.person is None:
-                turn.say("explore.finish_onboarding_first")
+                turn.offer_start()
             return
         existing = await turn.session.scalar(
             select(func.count())
@@ -341,6 +378,9 @@ class Explorer:
                 buttons=(tuple(reasons[:2]), tuple(reasons[2:])),
             )
         )
+        if not turn.in_flow:
+            turn.state.flow = REASON_TASK  # a reason typed next counts as a tap
+            turn.state.answers = {OPPORTUNITY_KEY: opportunity.id}
 
     async def reason(self, turn: Turn) -> None:
         data = ButtonData.decode(turn.inbound.button_data)
@@ -352,20 +392,16 @@ class Explorer:
         ):
             turn.say("common.unknown_button")
             return
-        dismissal = await turn.session.scalar(
-            select(Dismissal).where(
-                Dismissal.young_person_id == turn.person.id,
-                Dismissal.opportunity_id == int(data.target),
-            )
-        )
-        if dismissal is not None:
-            dismissal.reason = data.value
+        await self._keep_reason(turn, int(data.target), data.value)
+        if turn.task == REASON_TASK:
+            turn.state.flow = None
+            turn.state.answers = {}
         turn.send(Outbound(text=turn.text("explore.reason_thanks"), edit=True))
 
     async def saved(self, turn: Turn) -> None:
         """Lists what they saved that is still to come."""
         if turn.person is None:
-            turn.say("explore.finish_onboarding_first")
+            turn.offer_start()
             return
         rows = (
             await turn.session.execute(

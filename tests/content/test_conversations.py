@@ -33,6 +33,8 @@ SAMPLE_CONTEXT = {
     "cost": "3.50",
     "hours": 2,
     "max_age": 19,
+    "low": 13,
+    "high": 19,
     "places_left": 4,
     "why": "Because you like music · free",
     "safeguarding_name": "Alex",
