@@ -17,7 +17,7 @@ from colbot.domain.dates import DateOutcome, read_start
 from colbot.domain.geo import coarse, distance_km
 from colbot.domain.passions import PassionMatcher
 from colbot.domain.quiet_hours import parse_quiet_hours
-from colbot.domain.reading import Words, emoji_of, has_phrase, plain
+from colbot.domain.reading import Words, emoji_of, has_phrase, plain, squeezed
 from colbot.domain.text import clean, folded, valid_nickname
 from colbot.domain.when import local_when
 
@@ -232,13 +232,16 @@ def _got_it(ctx: StepContext, what: str) -> str:
 def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
     """The one option a typed answer means: its label (with or without its emoji), the emoji
     alone, or one of its words anywhere in a sentence; none when two options are named."""
-    said = folded(text)
+    said = folded(text) or text.strip()  # an emoji alone ("👍") folds to nothing
     if not said:
         return None
     for option in step.options:
         label = _label(ctx, option.label)
-        if said in (folded(label), plain(label), option.value) or said in option.words:
+        if said in (folded(label), plain(label), option.value) or said in _folded_words(option):
             return option
+    stretched = [o for o in step.options if squeezed(said) in {squeezed(w) for w in o.words}]
+    if len(stretched) == 1:
+        return stretched[0]  # "yeahh", "nooo"
     typed_emoji = emoji_of(text)
     if typed_emoji and not plain(text):
         by_emoji = [o for o in step.options if typed_emoji in emoji_of(_label(ctx, o.label))]
@@ -246,14 +249,24 @@ def _option_from_text(step: Step, text: str, ctx: StepContext) -> Any:
             return by_emoji[0]
     if _is_distance_step(step):
         return _option_for_distance(step, ctx.words, text)
-    words = plain(text)
+    words = plain(ctx.words.without_filler(text))
     named = [
         option
         for option in step.options
-        if not ctx.words.negated(text)
-        and any(has_phrase(words, w) for w in (*option.words, plain(_label(ctx, option.label))))
+        if any(has_phrase(words, w) for w in (*option.words, plain(_label(ctx, option.label))))
     ]
-    return named[0] if len(named) == 1 else None
+    if len(named) != 1:
+        return None
+    if not ctx.words.negated(text):
+        return named[0]
+    # "nope not really", "nah im good": the answer comes first, and what follows only softens it.
+    first = words.split()[:1]
+    leading = {plain(w) for w in named[0].words}
+    return named[0] if first and first[0] in leading else None
+
+
+def _folded_words(option: Any) -> set[str]:
+    return {folded(word) or word for word in option.words}
 
 
 def _is_distance_step(step: Step) -> bool:
@@ -283,6 +296,8 @@ def _read_multi(
     if data and data.action == buttons.TOGGLE and step.option(data.value):
         return AnswerReading(selection=_toggled(selection, data.value), edit=True)
     said = folded(inbound.text)
+    if ctx.words.negated(inbound.text):
+        return AnswerReading(retry_key=step.retry)  # "not weekends" names what they don't want
     if ctx.words.means_all(inbound.text):
         everything = ", ".join(_label(ctx, o.label) for o in step.options)
         return AnswerReading(

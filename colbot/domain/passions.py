@@ -66,5 +66,7 @@ class PassionMatcher:
             return self._by_word[chunk]
         if len(chunk) < 4:
             return None
-        close = difflib.get_close_matches(chunk, self._vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+        # A slip of the thumb rarely changes the first letter: "nothing" is not "clothing".
+        near = [word for word in self._vocabulary if word[0] == chunk[0]]
+        close = difflib.get_close_matches(chunk, near, n=1, cutoff=FUZZY_CUTOFF)
         return self._by_word[close[0]] if close else None

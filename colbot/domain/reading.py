@@ -15,7 +15,8 @@ from colbot.domain.text import folded
 
 MILE_KM = 1.609
 WALKING_KM_PER_MINUTE = 5.0 / 60
-_NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d+)?)(?![\d.])")
+_NEGATIVE = re.compile(r"(?:^|\s)[-\u2212]\s*\d")
+_NUMBER = re.compile(r"(?<!\d)(?<!\d[.,])(\d{1,4}(?:[.,]\d+)?)(?!\d|[.,]\d)")
 
 
 def plain(text: str) -> str:
@@ -29,6 +30,11 @@ def has_phrase(text: str, phrase: str) -> bool:
     """Whether a whole word or phrase appears in plain text ("ye" is not in "yes")."""
     wanted = plain(phrase)
     return bool(wanted) and f" {wanted} " in f" {text} "
+
+
+def squeezed(text: str) -> str:
+    """A word with its stretched letters made single ("yeahh", "nooo"), to compare loosely."""
+    return re.sub(r"(.)\1+", r"\1", text)
 
 
 def emoji_of(text: str) -> str:
@@ -73,6 +79,13 @@ class Words:
     date_order: str = "DMY"
     # After one number, these make a range open at the top ("16+", "14 and up").
     and_over: tuple[str, ...] = ()
+    # Words that add nothing to an answer ("pls", "from"), left out before reading it.
+    filler: tuple[str, ...] = ()
+
+    def without_filler(self, text: str) -> str:
+        """The text without words that add nothing ("10pm to 7am pls" is "10pm to 7am")."""
+        kept = [w for w in text.split() if plain(w) not in self.filler or not plain(w)]
+        return " ".join(kept) if kept else text
 
     def means_all(self, text: str) -> bool:
         """Whether a message typed on its own means "all of them"."""
@@ -88,7 +101,7 @@ class Words:
         "10pm to 7am", "21:30-07:15", "half 9 till 7", "10 till 6": an end with no am or pm is
         the morning, a start with none is the evening, as quiet hours are.
         """
-        said = " ".join(text.lower().replace(".", ":").split())
+        said = " ".join(self.without_filler(text).lower().replace(".", ":").split())
         for word in sorted(self.until, key=len, reverse=True):
             said = re.sub(rf"\s+{re.escape(word)}\s+", " - ", said)
         parts = [p.strip() for p in re.split(r"\s*[-\u2013\u2014]\s*", said) if p.strip()]
@@ -125,7 +138,7 @@ class Words:
     def age_in(self, text: str) -> int | None:
         """The one age a typed answer gives, a coming birthday counted; None if unclear."""
         numbers = {n for n in self.numbers_in(text) if n == int(n)}
-        if len(numbers) != 1:
+        if len(numbers) != 1 or _NEGATIVE.search(text):
             return None
         age = int(numbers.pop())
         said = plain(text)
@@ -138,7 +151,7 @@ class Words:
     def numbers_in(self, text: str) -> list[float]:
         """Every number in a text, written in digits or in words ("im fifteen", "2.5km")."""
         found: list[tuple[int, float]] = []
-        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", folded(text))
+        spaced = re.sub(r"(\d)([a-z])", r"\1 \2", " ".join(text.casefold().split()))
         for match in _NUMBER.finditer(spaced):
             found.append((match.start(), float(match.group(1).replace(",", "."))))
         words = plain(spaced).split()
@@ -163,7 +176,8 @@ class Words:
         said = plain(text)
         for phrase, km in sorted(self.distances.items(), key=lambda item: -len(item[0])):
             if has_phrase(said, phrase):
-                return True, km
+                turned = self.negated(text) and not self.negated(phrase)
+                return (False, None) if turned else (True, km)
         spaced = re.sub(r"(\d)([a-z])", r"\1 \2", folded(text))
         words = plain(spaced).split()
         numbers = self.numbers_in(text)
@@ -187,6 +201,8 @@ class Words:
         said = " ".join(text.split())
         lowered = plain(said)
         for lead in sorted(self.nickname_leads, key=len, reverse=True):
+            if lowered == lead:
+                return ""
             if lowered.startswith(lead + " "):
                 count = len(lead.split())
                 return " ".join(said.split()[count:]).strip(" .!,")
@@ -245,6 +261,7 @@ class Words:
             date_words={plain(str(k)): str(v) for k, v in mapping("date_words").items()},
             date_order=str(data.get("date_order") or "DMY"),
             and_over=listed("and_over"),
+            filler=listed("filler"),
         )
 
 

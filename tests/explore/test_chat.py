@@ -125,6 +125,24 @@ async def test_not_for_me_is_never_shown_again(channel_colbot: Colbot, talk: Tal
     assert reason == "far"
 
 
+async def test_a_reason_typed_after_not_for_me_counts_as_a_tap(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "typed-reason")
+    shown = cards(talker.history)
+    await talker.press("Not for me", on=shown[0])
+    await talker.say("its way too expensive tbh")
+    assert "Got it: Costs too much" in talker.recent(2) and "Thanks" in talker.last_text()
+    await talker.press("Not for me", on=shown[1])
+    await talker.say("my mum said no")  # not a reason on the list: thanked, the words not kept
+    assert "Thanks for telling me" in talker.last_text()
+    await talker.say("football")  # only the very next message is read as a reason
+    assert "Thanks" not in talker.last_text()
+    async with channel_colbot.database.transaction() as session:
+        reasons = sorted(str(r) for r in await session.scalars(select(Dismissal.reason)))
+    assert reasons == ["None", "cost"]
+
+
 async def test_past_and_full_and_age_are_never_shown(
     channel_colbot: Colbot, clock: FrozenClock, talk: Talk
 ) -> None:

@@ -117,5 +117,5 @@ async def test_cancel_while_composing_sends_nothing(sender: Colbot, people: Seed
     admin = Admin(sender)
     await admin.say("/broadcast")
     assert "stopped" in await admin.say("/cancel")
-    assert "not sure what you mean" in await admin.say("Hello everyone")
+    assert "didn't follow that" in await admin.say("Hello everyone")
     assert await outbox_rows(sender) == []

@@ -10,6 +10,7 @@ from colbot.clock import FrozenClock
 from colbot.people import store as people
 from colbot.settings import Settings
 from colbot.storage.models import ConversationState, YoungPerson, YoungPersonPassion
+from tests.support.staff import staff_talker
 from tests.support.talk import AnyTalker, Talk, Talker
 
 
@@ -120,6 +121,54 @@ async def test_under_13_is_refused_and_only_counted(channel_colbot: Colbot, talk
         assert await people.counter(session, f"onboarding_ended:under_13:{kid.channel}") == 1
 
 
+async def test_after_under_13_or_no_consent_anything_says_how_to_start_again(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    """Told plainly how to start again, never looped; the Start button starts afresh."""
+    kid = talk("too-young")
+    await kid.say("/start")
+    await kid.say("yeah")
+    await kid.say("im 12")
+    assert "/start to begin again" in kid.last_text()
+    no = talk("said-no")
+    await no.say("/start")
+    await no.say("nah")
+    assert "/start" in no.last_text()
+    for person in (kid, no):
+        for attempt in ("/explore", "hello??", "football", "/saved"):
+            await person.say(attempt)
+            assert "Tap Start" in person.last_text(), attempt
+            assert person.last.button_labels() == ["▶️ Start"]
+        await person.press("Start")
+        assert "Is it OK for me to keep these details" in person.last_text()
+        assert await _person(channel_colbot, person) is None
+
+
+async def test_staff_and_young_people_get_their_own_fallbacks(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    """Nonsense from staff points to their commands; a staff step never says a young person's
+    words, and a young person's step never a staff member's."""
+    staff = await staff_talker(channel_colbot, talk, "fallback-staff")
+    await staff.say("asdf qwerty")
+    assert "commands you can use" in staff.last_text() and "Tap Start" not in staff.last_text()
+    await staff.say("/addopportunity")
+    await staff.say("Beat lab")
+    await staff.say("lorem ipsum")
+    assert "passion on the list" in staff.last_text()
+    assert "couldn't match that to anything" not in staff.last_text()
+    young = talk("fallback-young")
+    await young.say("/start")
+    await young.say("yes")
+    await young.say("17")
+    await young.say("Jo")
+    await young.say("riverside")
+    await young.say("2km")
+    await young.say("lorem ipsum")
+    assert "couldn't match that to anything" in young.last_text()
+    assert "passion on the list" not in young.last_text()
+
+
 async def test_under_the_channels_minimum_age_points_to_web_chat(
     channel_colbot: Colbot, talk: Talk, channel: str
 ) -> None:
@@ -206,4 +255,4 @@ async def test_unknown_commands_and_long_text(channel_colbot: Colbot, talk: Talk
     await sam.say("x" * 4096)
     assert "shorter" in sam.last_text()
     await sam.say("\u200b\u200f مرحبا 👋🏽")
-    assert "/explore" in sam.last_text()
+    assert "/start" in sam.last_text() and "Start" in sam.last.button_labels()[0]
