@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
+
+from aiohttp import web
 
 from colbot.badges.forms import SignedForms
 from colbot.openbadges.fetching import Fetch
 from colbot.openbadges.verdicts import CHECK_REVOCATION, Verdict
 from colbot.openbadges.verify import verify
+from colbot.web.ratelimit import ClientLimits
 from colbot.web.site import DocumentSource
 
 FETCH_TIMEOUT_S = 10.0
@@ -21,6 +27,13 @@ INVALID = "invalid"
 FORM_OB3_PROOF = "ob3-proof"
 FORM_OB3_JWT = "ob3-jwt"
 FORM_OB2 = "ob2"
+CHECKS_AT_ONCE = 2
+CHECKS_PER_CLIENT = 20
+CHECK_WINDOW_S = 60.0
+OWN_VERDICT_KEPT_S = 600.0
+OWN_VERDICTS_KEPT = 1_000
+
+Result = TypeVar("Result")
 
 
 class NotServed(LookupError):
@@ -96,3 +109,44 @@ async def check_stored(
     return BadgeCheck(
         tuple((name, verdict) for (name, _), verdict in zip(texts, verdicts, strict=True)), now
     )
+
+
+@dataclass
+class CheckGate:
+    """Keeps badge checking from crowding out everything else colbot does.
+
+    A few checks run at once (each on a thread, within the canonicalisation budget), each client
+    gets a fair share a minute, and the verdicts of colbot's own badges are kept a while, so a
+    check page that is shared widely is verified once, not on every view.
+    """
+
+    at_once: int = CHECKS_AT_ONCE
+    monotonic: Callable[[], float] = time.monotonic
+    clients: ClientLimits = field(init=False)
+    _running: asyncio.Semaphore = field(init=False)
+    _verdicts: OrderedDict[object, tuple[float, BadgeCheck]] = field(
+        init=False, default_factory=OrderedDict
+    )
+
+    def __post_init__(self) -> None:
+        self.clients = ClientLimits(CHECKS_PER_CLIENT, CHECK_WINDOW_S, self.monotonic)
+        self._running = asyncio.Semaphore(self.at_once)
+
+    async def run(self, work: Callable[[], Awaitable[Result]]) -> Result:
+        """Runs one check when a place is free."""
+        async with self._running:
+            return await work()
+
+    async def own_badge(self, key: object, work: Callable[[], Awaitable[BadgeCheck]]) -> BadgeCheck:
+        """The verdict of one of colbot's own badges, kept for a while under `key`."""
+        kept = self._verdicts.get(key)
+        if kept is not None and self.monotonic() - kept[0] < OWN_VERDICT_KEPT_S:
+            return kept[1]
+        check = await self.run(work)
+        self._verdicts[key] = (self.monotonic(), check)
+        while len(self._verdicts) > OWN_VERDICTS_KEPT:
+            self._verdicts.popitem(last=False)
+        return check
+
+
+CHECK_GATE = web.AppKey("badge_check_gate", CheckGate)

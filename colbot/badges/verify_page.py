@@ -5,9 +5,10 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from colbot.badges.verification import NotServed, outcome, resolve, verify_here
+from colbot.badges.verification import CHECK_GATE, NotServed, outcome, resolve, verify_here
 from colbot.openbadges.verdicts import Verdict
 from colbot.web.loopback import loopback_source
+from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY
 
 VERIFY = "/verify"
@@ -18,6 +19,8 @@ URL_PREFIXES = ("https://", "http://")
 EMPTY = "empty"
 NOT_FOUND = "not_found"
 TOO_LARGE = "too_large"
+BUSY = "busy"
+TOO_MANY_STATUS = 429
 
 
 def _page(
@@ -27,9 +30,10 @@ def _page(
     problem: str | None = None,
     text: str = "",
     email: str = "",
+    retry_after: int = 0,
 ) -> web.Response:
     site = request.app[SITE_KEY]
-    return site.pages.response(
+    response = site.pages.response(
         "journey/verify.html",
         status=status,
         site=site,
@@ -39,7 +43,11 @@ def _page(
         problem=problem,
         text=text,
         email=email,
+        retry_after=retry_after,
     )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def verify_form(request: web.Request) -> web.Response:
@@ -54,6 +62,11 @@ def _field(form: object, name: str) -> str:
 
 async def verify_badge(request: web.Request) -> web.Response:
     """Checks what was pasted or uploaded and shows the verdict with each check."""
+    gate = request.app[CHECK_GATE]
+    client = client_of(request)
+    if not gate.clients.allow(client):
+        wait = gate.clients.retry_after(client)
+        return _page(request, status=TOO_MANY_STATUS, problem=BUSY, retry_after=wait)
     try:
         form = await request.post()
     except web.HTTPRequestEntityTooLarge:
@@ -62,8 +75,8 @@ async def verify_badge(request: web.Request) -> web.Response:
     upload = form.get(FILE_FIELD)
     data: bytes | str | None = upload.file.read() if isinstance(upload, web.FileField) else None
     site = request.app[SITE_KEY]
-    async with aiohttp.ClientSession() as client:
-        sources = [*site.documents, loopback_source(request, site.public_url, client)]
+    async with aiohttp.ClientSession() as session:
+        sources = [*site.documents, loopback_source(request, site.public_url, session)]
         if not data and text.startswith(URL_PREFIXES) and len(text.split()) == 1:
             try:
                 _, data = await resolve(sources, text)
@@ -72,5 +85,8 @@ async def verify_badge(request: web.Request) -> web.Response:
         data = data or text or None
         if data is None:
             return _page(request, status=400, problem=EMPTY, email=email)
-        verdict = await verify_here(data, sources, site.clock.now(), email or None)
+        checked = data
+        verdict = await gate.run(
+            lambda: verify_here(checked, sources, site.clock.now(), email or None)
+        )
     return _page(request, verdict=verdict, text=text, email=email)

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from colbot.badges.medallions import medallion_png
-from colbot.badges.verification import check_stored
+from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored
 from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
@@ -26,6 +26,7 @@ from colbot.openbadges.timestamps import to_xsd
 from colbot.web import assets, security
 from colbot.web.loopback import loopback_source
 from colbot.web.paths import artwork_path, badge_path, journey_path
+from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY, DocumentSource, Site
 
 SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
@@ -161,9 +162,19 @@ async def badge_check(request: web.Request) -> web.Response:
     if found is None:
         return security.not_found(request)
     badge, forms = found
-    async with aiohttp.ClientSession() as client:
-        sources = [*site.documents, loopback_source(request, site.public_url, client)]
-        check = await check_stored(forms, sources, site.clock.now())
+    gate = request.app[CHECK_GATE]
+    client = client_of(request)
+    if not gate.clients.allow(client):
+        raise web.HTTPTooManyRequests(
+            text="Too many checks in a short time. Please wait a minute and try again.",
+            headers={"Retry-After": str(gate.clients.retry_after(client))},
+        )
+    async with aiohttp.ClientSession() as session:
+        sources = [*site.documents, loopback_source(request, site.public_url, session)]
+        check = await gate.own_badge(
+            (slug, public_id, badge.revoked),
+            lambda: check_stored(forms, sources, site.clock.now()),
+        )
     return site.pages.response(
         "journey/check.html",
         site=site,
@@ -235,6 +246,7 @@ async def _close_reader(app: web.Application) -> None:
 def install(app: web.Application, site: Site) -> None:
     """Puts the public site on the app, with its security headers, for journeys and badge checks."""
     app[SITE_KEY] = site
+    app[CHECK_GATE] = CheckGate()
     app.on_cleanup.append(_close_reader)
     site.static = assets.urls()
     app.middlewares.append(security.public_headers)

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pyld import jsonld  # type: ignore[import-untyped]
+from pyld import canon, jsonld  # type: ignore[import-untyped]
 from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
 
 from colbot.openbadges.contexts import document_loader
-from colbot.openbadges.errors import CanonicalisationError, DroppedTermError, UnknownContextError
+from colbot.openbadges.errors import (
+    CanonicalisationBudgetError,
+    CanonicalisationError,
+    DroppedTermError,
+    UnknownContextError,
+)
 
-CANONICAL_ALGORITHM = "URDNA2015"
 NQUADS_FORMAT = "application/n-quads"
 RESOLVED_CONTEXT_CACHE_SIZE = 256  # the pinned contexts hold a few dozen scoped contexts
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -49,6 +57,76 @@ JSONLD_KEYWORDS = frozenset(
 RELATIVE_IRI = "it is a relative IRI, and RDF keeps only absolute ones"
 
 Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much RDFC-1.0 work one document may cost, as the spec advises against poison graphs.
+
+    Real badges have a few hundred statements, a dozen blank nodes, and need a handful of
+    permutations in Hash N-Degree Quads; a cluster of linked blank nodes needs factorially many.
+    """
+
+    statements: int = 2_000
+    blank_nodes: int = 200
+    permutations: int = 5_000
+    seconds: float = 2.0
+
+
+UNTRUSTED = Budget()
+_work = threading.local()
+_library_permutations = canon.permutations
+
+
+def _counted_permutations(elements: Sequence[Any]) -> Iterator[Any]:
+    """pyld's permutations, each one counted against the budget of the thread running it."""
+    for permutation in _library_permutations(elements):
+        left: int | None = getattr(_work, "permutations_left", None)
+        if left is not None:
+            if left <= 0 or time.monotonic() > _work.deadline:
+                raise CanonicalisationBudgetError(
+                    "this document needs far more work to check than any real badge "
+                    "(a cluster of look-alike blank nodes), so colbot stopped"
+                )
+            _work.permutations_left = left - 1
+        yield permutation
+
+
+# Hash N-Degree Quads asks the module for its permutations, so counting them here bounds the one
+# step of RDFC-1.0 whose cost can grow factorially; threads without a budget are not counted.
+canon.permutations = _counted_permutations
+
+
+@contextmanager
+def _budgeted(budget: Budget) -> Iterator[None]:
+    _work.permutations_left = budget.permutations
+    _work.deadline = time.monotonic() + budget.seconds
+    try:
+        yield
+    finally:
+        _work.permutations_left = None
+
+
+def _check_size(dataset: Mapping[str, list[dict[str, Any]]], budget: Budget) -> None:
+    """Refuses datasets larger than any badge before the costly step begins."""
+    statements = sum(len(quads) for quads in dataset.values())
+    if statements > budget.statements:
+        raise CanonicalisationBudgetError(
+            f"this document has {statements} statements; colbot checks at most {budget.statements}"
+        )
+    blank = {
+        part["value"]
+        for quads in dataset.values()
+        for quad in quads
+        for part in (quad["subject"], quad["object"])
+        if part.get("type") == "blank node"
+    }
+    blank |= {name for name in dataset if name.startswith(BLANK_NODE_PREFIX)}
+    if len(blank) > budget.blank_nodes:
+        raise CanonicalisationBudgetError(
+            f"this document has {len(blank)} blank nodes; colbot checks at most "
+            f"{budget.blank_nodes}"
+        )
 
 
 class _BoundedCache(dict[Any, Any]):
@@ -98,6 +176,8 @@ def _run(step: Callable[[], Result]) -> Result:
                 raise refusal from error
             message = error.args[0] if error.args else type(error).__name__
             raise CanonicalisationError(f"JSON-LD processing failed: {message}") from error
+        except CanonicalisationBudgetError:
+            raise
         except (ValueError, TypeError, RecursionError) as error:
             # pyld lets these escape on malformed input, such as a relative @context URL.
             raise CanonicalisationError(f"JSON-LD processing failed: {error}") from error
@@ -167,9 +247,13 @@ def expand(document: Mapping[str, Any]) -> list[Any]:
     return expanded
 
 
-def canonical_nquads(document: Mapping[str, Any]) -> str:
-    """The RDFC-1.0 (URDNA2015) canonical N-Quads of a document that loses nothing on expansion."""
+def canonical_nquads(document: Mapping[str, Any], budget: Budget = UNTRUSTED) -> str:
+    """The RDFC-1.0 (URDNA2015) canonical N-Quads of a document that loses nothing on expansion,
+    within a work budget, so that no input can hold a thread for long."""
     expanded = expand(document)
-    options = {**_options(), "algorithm": CANONICAL_ALGORITHM, "format": NQUADS_FORMAT}
-    nquads: str = _run(lambda: jsonld.normalize(expanded, options))
+    options = {**_options(), "produceGeneralizedRdf": False}
+    dataset: dict[str, list[dict[str, Any]]] = _run(lambda: jsonld.to_rdf(expanded, options))
+    _check_size(dataset, budget)
+    with _budgeted(budget):
+        nquads: str = _run(lambda: canon.URDNA2015().main(dataset, {"format": NQUADS_FORMAT}))
     return nquads

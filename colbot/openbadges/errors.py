@@ -23,6 +23,10 @@ class CanonicalisationError(BadgeError):
     """A document could not be turned into canonical N-Quads."""
 
 
+class CanonicalisationBudgetError(CanonicalisationError):
+    """A document needs more canonicalisation work than any real badge does: a poison graph."""
+
+
 class SignatureError(BadgeError):
     """A signature does not verify, or cannot be checked at all."""
 

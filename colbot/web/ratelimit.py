@@ -1,0 +1,46 @@
+"""Fair shares of a busy resource: at most so many uses per client in a sliding window."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+from aiohttp import web
+
+MAX_CLIENTS_REMEMBERED = 10_000
+
+
+class ClientLimits:
+    """Counts each client's recent uses; the least recently seen clients are forgotten first."""
+
+    def __init__(self, most: int, window_s: float, monotonic: Callable[[], float]) -> None:
+        self.most = most
+        self.window_s = window_s
+        self._monotonic = monotonic
+        self._uses: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, client: str) -> bool:
+        """Counts one use by a client, saying whether it fits in the window."""
+        now = self._monotonic()
+        uses = self._uses.pop(client, None) or deque()
+        while uses and now - uses[0] > self.window_s:
+            uses.popleft()
+        allowed = len(uses) < self.most
+        if allowed:
+            uses.append(now)
+        self._uses[client] = uses
+        while len(self._uses) > MAX_CLIENTS_REMEMBERED:
+            self._uses.popitem(last=False)
+        return allowed
+
+    def retry_after(self, client: str) -> int:
+        """Whole seconds until the client's oldest counted use leaves the window."""
+        uses = self._uses.get(client)
+        if not uses:
+            return 0
+        return max(1, int(self.window_s - (self._monotonic() - uses[0])) + 1)
+
+
+def client_of(request: web.Request) -> str:
+    """The address a request came from (behind a proxy, aiohttp's forwarded handling sets it)."""
+    return request.remote or "unknown"
