@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select
@@ -33,6 +33,18 @@ log = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 1000
 DEFAULT_MIN_AGE = 13
 FLOW_ACTIONS = frozenset({buttons.ANSWER, buttons.TOGGLE, buttons.DONE, buttons.SKIP})
+
+
+class OnceOnly(Protocol):
+    """A channel's own record of what it has handled, kept in the turn's own transaction, so a
+    crash either loses the whole turn (and the resend is handled) or none of it."""
+
+    async def seen_before(self, session: AsyncSession) -> bool:
+        """Whether this event was handled already (then nothing is done again)."""
+
+    async def keep(self, session: AsyncSession, replies: list[Outbound]) -> None:
+        """Records the event as handled and keeps the replies for the channel to deliver."""
+
 
 IdentifyActor = Callable[[AsyncSession, Inbound], Awaitable[Actor]]
 FindPerson = Callable[[AsyncSession, Inbound, datetime], Awaitable[YoungPerson | None]]
@@ -156,11 +168,11 @@ class Engine:
             )
         return self.menu(actor)
 
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
+    async def handle(self, inbound: Inbound, once: OnceOnly | None = None) -> list[Outbound]:
         """Handles one event in its own transaction; on failure nothing is half-saved."""
         try:
             result: list[Outbound] = await self.locks.run(
-                inbound.conversation_key, lambda: self._handle_in_transaction(inbound)
+                inbound.conversation_key, lambda: self._handle_in_transaction(inbound, once)
             )
             return result
         except Exception:
@@ -170,13 +182,26 @@ class Engine:
                 inbound.channel,
                 inbound.reference or "no reference",
             )
-            return [Outbound(text=self.content.render("common.error", **self.base_context))]
+            sorry = [Outbound(text=self.content.render("common.error", **self.base_context))]
+            if once is not None:
+                # Kept as handled with its apology, so a resend cannot fail the same way forever.
+                try:
+                    async with self.database.transaction() as session:
+                        if not await once.seen_before(session):
+                            await once.keep(session, sorry)
+                except Exception:
+                    log.exception("could not keep the apology for a failed event")
+            return sorry
 
-    async def _handle_in_transaction(self, inbound: Inbound) -> list[Outbound]:
+    async def _handle_in_transaction(
+        self, inbound: Inbound, once: OnceOnly | None = None
+    ) -> list[Outbound]:
         now = self.clock.now()
         async with self.database.transaction() as session:
             # Another process may hold an event of the same chat; it finishes first.
             await self.database.hold(session, "conversation", *inbound.conversation_key)
+            if once is not None and await once.seen_before(session):
+                return []
             state = await session.get(ConversationState, inbound.conversation_key)
             if state is None:
                 state = ConversationState(
@@ -206,6 +231,8 @@ class Engine:
             else:
                 state.turn = (state.turn or 0) + 1
                 state.updated_at = now
+            if once is not None:
+                await once.keep(session, turn.replies)
             return turn.replies
 
     @staticmethod

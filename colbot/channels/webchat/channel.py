@@ -145,6 +145,35 @@ class RateLimit:
         return True
 
 
+class _HandledOnce:
+    """A page's message is handled once: its number is noted in the same transaction as its
+    handling and replies, so a kill before the commit leaves the resend to be handled."""
+
+    def __init__(self, channel: WebChatChannel, chat_id: str, seq: int) -> None:
+        self.channel = channel
+        self.chat_id = chat_id
+        self.seq = seq
+
+    async def seen_before(self, session: AsyncSession) -> bool:
+        """Whether the page sent this message before; if not, it is noted as taken now."""
+        row = await session.get(WebChatInbound, self.chat_id)
+        if row is not None and self.seq <= row.last_seq:
+            return True
+        if row is None:
+            session.add(WebChatInbound(chat_id=self.chat_id, last_seq=self.seq))
+        else:
+            row.last_seq = self.seq
+        await self.channel.forget_acked(self.chat_id, session)
+        return False
+
+    async def keep(self, session: AsyncSession, replies: list[Outbound]) -> None:
+        """Keeps the replies for the page in the turn's own transaction."""
+        now = self.channel.clock.now()
+        for outbound in replies:
+            if _shows_anything(outbound):
+                self.channel._keep(session, self.chat_id, outbound, now)
+
+
 class WebChatChannel:
     """Talks to the engine for web chat devices; replies wait in the database until acked."""
 
@@ -181,20 +210,15 @@ class WebChatChannel:
         async def work() -> None:
             nonlocal moved
             inbound = to_inbound(chat_id, frame)
+            once = _HandledOnce(self, chat_id, seq)
+            if inbound is not None and not (device is not None and is_move(inbound)):
+                await self.engine.handle(inbound, once)
+                return
             async with self.database.transaction() as session:
-                row = await session.get(WebChatInbound, chat_id)
-                if row is not None and seq <= row.last_seq:
+                if await once.seen_before(session):
                     return
-                if row is None:
-                    session.add(WebChatInbound(chat_id=chat_id, last_seq=seq))
-                else:
-                    row.last_seq = seq
-                await self.forget_acked(chat_id, session)
-                if device is not None and inbound is not None and is_move(inbound):
+                if device is not None and inbound is not None:
                     moved = await self._move(session, device, chat_id, inbound.args, seq)
-                    return
-            replies = await self.engine.handle(inbound) if inbound is not None else []
-            await self._store(chat_id, replies)
 
         await self.locks.run((CHANNEL, chat_id), work)
         await self.push(chat_id)
