@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from colbot.dashboard.disclosure import FEWER_THAN
 from colbot.dashboard.periods import Period, PeriodError, parse_period
 from colbot.dashboard.report import Area, Cell, Report, build_report
 from colbot.storage.models import Partner
+from colbot.web import csrf
 from colbot.web.pages import STATIC_DIR
 from colbot.web.security import SECURITY_HEADERS
 from colbot.web.site import Site
@@ -37,6 +39,7 @@ CSV_TYPE = "text/csv"
 SVG_TYPE = "image/svg+xml"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,12 +83,66 @@ def _html(
         template, status=status, site=board.site, css_url=board.css_url, **context
     )
     response.headers.update(SECURITY_HEADERS)
+    # The browser must name the page a form came from (Origin) to colbot, and to nobody else.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _message(request: web.Request, status: int, heading: str, text: str) -> web.Response:
-    return _html(request, "dashboard/message.html", status=status, heading=heading, text=text)
+def _message(
+    request: web.Request, status: int, heading: str, text: str, back: str = ""
+) -> web.Response:
+    return _html(
+        request, "dashboard/message.html", status=status, heading=heading, text=text, back=back
+    )
+
+
+def _form_page(request: web.Request, template: str, **context: object) -> web.Response:
+    """A page with forms that change something, each carrying this browser's token."""
+    board = request.app[DASHBOARD_KEY]
+    token = csrf.token_for(request)
+    form = {"csrf_field": csrf.FIELD, "csrf_token": token}
+    response = _html(request, template, 200, **form, **context)
+    if request.cookies.get(csrf.COOKIE) != token:
+        csrf.keep_token(response, token, COOKIE_PATH, board.secure_cookie)
+    return response
+
+
+CROSS_SITE_REFUSALS = {
+    csrf.Refusal.ELSEWHERE: "It came from a page on another website, not from the dashboard.",
+    csrf.Refusal.UNSAID: "Your browser didn't say which page sent it, so colbot played safe.",
+    csrf.Refusal.UNMATCHED: "The form was out of date or not from this browser's dashboard page.",
+}
+
+
+def _cross_site_refusal(request: web.Request, refusal: csrf.Refusal) -> web.Response:
+    return _message(
+        request,
+        403,
+        "That request was refused",
+        f"{CROSS_SITE_REFUSALS[refusal]} Nothing has changed, and no sign-in link was used up.",
+        back=COOKIE_PATH,
+    )
+
+
+def _is_dashboard(path: str) -> bool:
+    return path == COOKIE_PATH or path.startswith(f"{COOKIE_PATH}/")
+
+
+@web.middleware
+async def refuse_cross_site(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuses a dashboard request that changes something unless colbot's own page sent it."""
+    if request.method in csrf.SAFE_METHODS or not _is_dashboard(request.path):
+        return await handler(request)
+    refusal = csrf.check_origin(request.headers, request.app[DASHBOARD_KEY].site.public_url)
+    if refusal is None:  # only then is the body worth reading
+        field = (await request.post()).get(csrf.FIELD)
+        kept = request.cookies.get(csrf.COOKIE)
+        refusal = csrf.check_token(kept, field if isinstance(field, str) else None)
+    if refusal is not None:
+        log.info("refused %s %s: %s", request.method, request.path, refusal)
+        return _cross_site_refusal(request, refusal)
+    return await handler(request)
 
 
 async def _viewer(request: web.Request) -> Viewer | None:
@@ -192,7 +249,7 @@ async def page(request: web.Request) -> web.Response:
         return view
     board = request.app[DASHBOARD_KEY]
     report = await board.report(view.scope, view.period)
-    return _html(
+    return _form_page(
         request,
         "dashboard/page.html",
         report=report,
@@ -257,7 +314,7 @@ async def sign_in_page(request: web.Request) -> web.Response:
     secret = request.query.get("t", "")
     if not secret:
         return _signed_out(request)
-    return _html(request, "dashboard/sign_in.html", secret=secret)
+    return _form_page(request, "dashboard/sign_in.html", secret=secret)
 
 
 REFUSALS = {
@@ -322,3 +379,4 @@ def install(
     board = Dashboard(site, tuple(areas), still_admin, css)
     board.css_url = f"/dashboard/{CSS_NAME}?v={hashlib.sha256(css).hexdigest()[:12]}"
     app[DASHBOARD_KEY] = board
+    app.middlewares.append(refuse_cross_site)

@@ -36,3 +36,11 @@ async def board(
     await app.prepare()
     yield app
     await app.database.dispose()
+
+
+@pytest.fixture
+async def served_board(board: Colbot) -> AsyncIterator[Colbot]:
+    """colbot with a city admin, serving on its public URL's port."""
+    await board.start()
+    yield board
+    await board.stop()

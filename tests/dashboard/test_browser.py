@@ -1,33 +1,32 @@
-"""The dashboard in headless Chromium: signing in from the bot, figures, charts, axe, refusals."""
+"""The dashboard in headless Chromium: signing in from the bot, figures, charts, axe, refusals.
+
+And a page on another site that tries to sign the browser in is refused.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from playwright.async_api import Browser, Page
+from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
+from colbot.storage.models import DashboardSession
+from colbot.web import csrf
 from tests.support.browser import ARTEFACTS, axe, screenshot, watch
 from tests.support.dashboard import ADMIN, GROUPS
+from tests.support.dashboard_forms import sign_in_secret
 from tests.support.dashboard_seed import add_funnel, seed
 from tests.support.demo import TEST_NOW
+from tests.support.other_site import auto_submitting_form, other_site
 from tests.support.staff import invite_payload
 from tests.support.talk import Talker
 
 LINK = re.compile(r"https?://\S+/dashboard/sign-in\?t=[A-Za-z0-9_-]{40,}")
 CHARTS_LOADED = """() => Array.from(document.querySelectorAll('img.chart')).map(
     (img) => img.complete && img.naturalWidth > 0)"""
-
-
-@pytest.fixture
-async def served_board(board: Colbot) -> AsyncIterator[Colbot]:
-    await board.start()
-    yield board
-    await board.stop()
 
 
 async def link_for(colbot: Colbot, chat_id: str, partner: str | None = None) -> str:
@@ -126,3 +125,28 @@ async def test_a_partner_sees_its_own_and_is_refused_anothers(
     response = await page.goto(f"{colbot.settings.public_url}/dashboard?partner=foundry-gallery")
     assert response is not None and response.status == 403
     assert "isn't yours" in await page.inner_text("main")
+
+
+async def test_a_page_on_another_site_cannot_sign_the_browser_in(
+    browser: Browser, served_board: Colbot
+) -> None:
+    colbot = served_board
+    target = f"{colbot.settings.public_url}/dashboard/sign-in"
+    # The other site's owner holds a real link of their own, and guesses at the token.
+    fields = {"t": await sign_in_secret(colbot, str(ADMIN)), csrf.FIELD: "A" * 43}
+    async with other_site(auto_submitting_form(target, fields)) as elsewhere:
+        context = await browser.new_context()
+        page = await context.new_page()
+        posted = page.expect_response(lambda r: r.url == target and r.request.method == "POST")
+        async with posted as response_info:
+            await page.goto(elsewhere)
+        response = await response_info.value
+        await page.wait_for_load_state()
+        assert response.status == 403
+        assert "That request was refused" in await page.inner_text("h1")
+        assert "another website" in await page.inner_text("main")
+        cookies = await context.cookies(colbot.settings.public_url)
+        assert "colbot_dashboard" not in {cookie["name"] for cookie in cookies}
+        await context.close()
+    async with colbot.database.reading() as session:
+        assert await session.scalar(select(func.count()).select_from(DashboardSession)) == 0

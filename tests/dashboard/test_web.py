@@ -17,6 +17,7 @@ from colbot.clock import FrozenClock
 from colbot.storage.models import DashboardLink, DashboardSession
 from colbot.web.security import CONTENT_SECURITY_POLICY
 from tests.support.dashboard import ADMIN, GROUPS
+from tests.support.dashboard_forms import open_sign_in, token_in
 from tests.support.dashboard_seed import seed
 from tests.support.demo import TEST_NOW
 from tests.support.staff import invite_payload
@@ -29,7 +30,8 @@ LINK = re.compile(r"https?://\S+/dashboard/sign-in\?t=([A-Za-z0-9_-]{40,})")
 
 @pytest.fixture
 async def client(board: Colbot, aiohttp_client: ClientMaker) -> Client:
-    return await aiohttp_client(board.web_app)
+    """A browser on colbot's own pages: every request says it comes from colbot's origin."""
+    return await aiohttp_client(board.web_app, headers={"Origin": board.settings.public_url})
 
 
 async def ask(board: Colbot, chat_id: str, channel: str = "telegram") -> Talker:
@@ -52,9 +54,10 @@ async def staff(board: Colbot, chat_id: str, partner: str) -> Talker:
 
 
 async def sign_in(client: Client, secret: str) -> int:
-    page = await client.get("/dashboard/sign-in", params={"t": secret})
-    assert page.status == 200 and 'method="post"' in await page.text()
-    response = await client.post("/dashboard/sign-in", data={"t": secret}, allow_redirects=False)
+    token = await open_sign_in(client, secret)
+    response = await client.post(
+        "/dashboard/sign-in", data={"t": secret, "csrf": token}, allow_redirects=False
+    )
     return response.status
 
 
@@ -63,7 +66,9 @@ async def test_an_admin_signs_in_once_and_sees_the_city(board: Colbot, client: C
     admin = await ask(board, str(ADMIN))
     assert "works once, in the next 10 minutes" in admin.last_text()
     secret = secret_in(admin)
-    response = await client.post("/dashboard/sign-in", data={"t": secret}, allow_redirects=False)
+    token = await open_sign_in(client, secret)
+    form = {"t": secret, "csrf": token}
+    response = await client.post("/dashboard/sign-in", data=form, allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/dashboard"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/dashboard" in cookie
@@ -75,13 +80,14 @@ async def test_an_admin_signs_in_once_and_sees_the_city(board: Colbot, client: C
     text = await page.text()
     assert "Kensalfield City of Learning" in text and "fewer than 5" in text
     assert text.count('class="chart"') == 7
-    again = await client.post("/dashboard/sign-in", data={"t": secret}, allow_redirects=False)
+    again = await client.post("/dashboard/sign-in", data=form, allow_redirects=False)
     assert again.status == 403 and "already been used" in await again.text()
 
 
 async def test_secrets_are_kept_only_as_hashes(board: Colbot, client: Client) -> None:
     secret = secret_in(await ask(board, str(ADMIN)))
-    response = await client.post("/dashboard/sign-in", data={"t": secret}, allow_redirects=False)
+    form = {"t": secret, "csrf": await open_sign_in(client, secret)}
+    response = await client.post("/dashboard/sign-in", data=form, allow_redirects=False)
     cookie = response.cookies["colbot_dashboard"].value
     async with board.database.reading() as session:
         links = (await session.execute(select(DashboardLink.__table__))).all()
@@ -98,7 +104,8 @@ async def test_an_expired_link_is_refused(
     secret = secret_in(await ask(board, str(ADMIN)))
     clock.advance(timedelta(minutes=10, seconds=1))
     assert await sign_in(client, secret) == 403
-    response = await client.post("/dashboard/sign-in", data={"t": secret})
+    form = {"t": secret, "csrf": await open_sign_in(client, secret)}
+    response = await client.post("/dashboard/sign-in", data=form)
     assert "expired" in await response.text()
     assert (await client.get("/dashboard")).status == 401
 
@@ -115,7 +122,8 @@ async def test_the_session_lasts_a_working_day(
 
 async def test_signing_out_ends_the_session(board: Colbot, client: Client) -> None:
     assert await sign_in(client, secret_in(await ask(board, str(ADMIN)))) == 303
-    assert (await client.post("/dashboard/sign-out")).status == 200
+    token = token_in(await (await client.get("/dashboard")).text())
+    assert (await client.post("/dashboard/sign-out", data={"csrf": token})).status == 200
     assert (await client.get("/dashboard")).status == 401
 
 
@@ -197,18 +205,26 @@ def test_pygal_leaves_no_old_style_import_hook_behind() -> None:
     assert not any(type(f).__name__ == "PluginImportFixer" for f in sys.meta_path)
 
 
-async def test_behind_https_the_cookie_is_secure(
+async def test_behind_https_the_cookies_are_secure(
     board: Colbot, aiohttp_client: ClientMaker, clock: FrozenClock
 ) -> None:
-    settings = dataclasses.replace(board.settings, public_url="https://colbot.example.org")
-    secure = build_app(settings, clock=clock)
+    public_url = "https://colbot.example.org"
+    secure = build_app(dataclasses.replace(board.settings, public_url=public_url), clock=clock)
     try:
-        client = await aiohttp_client(secure.web_app)
+        client = await aiohttp_client(secure.web_app, headers={"Origin": public_url})
         person = Talker(secure.engine, str(ADMIN), channel="telegram")
         await person.say("/dashboard")
         assert "https://colbot.example.org/dashboard/sign-in?t=" in person.last_text()
+        page = await client.get("/dashboard/sign-in", params={"t": secret_in(person)})
+        token_cookie = page.headers["Set-Cookie"]
+        assert token_cookie.startswith("colbot_csrf=") and "Secure" in token_cookie
+        # The test client talks plain http, so it keeps a Secure cookie to itself: hand it over.
+        token = token_in(await page.text())
         response = await client.post(
-            "/dashboard/sign-in", data={"t": secret_in(person)}, allow_redirects=False
+            "/dashboard/sign-in",
+            data={"t": secret_in(person), "csrf": token},
+            cookies={"colbot_csrf": token},
+            allow_redirects=False,
         )
         assert response.status == 303
         assert "Secure" in response.headers["Set-Cookie"]
