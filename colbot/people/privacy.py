@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.delivery import web_push
 from colbot.people import store as people
 from colbot.storage.models import (
+    AuditEntry,
     CardShown,
     ChannelIdentity,
     ConversationState,
@@ -18,11 +19,16 @@ from colbot.storage.models import (
     IssuedBadge,
     Journey,
     Opportunity,
+    OutboxMessage,
     Redemption,
     Reminder,
     SavedItem,
+    WebChatDevice,
     WebChatFile,
+    WebChatInbound,
     WebChatMessage,
+    WebChatMove,
+    WebChatMoveFailure,
     YoungPerson,
 )
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
@@ -123,24 +129,120 @@ async def export(session: AsyncSession, person: YoungPerson) -> dict[str, Any]:
             else None
         ),
         "browsers_with_notifications": await web_push.count_for_chats(session, web_chats),
+        "messages_waiting_for_you": [
+            {"text": m.payload.get("text"), "not_before": _iso(m.not_before), "status": m.status}
+            for m in await _outbox_to(session, identities)
+        ],
+        "calls_for_help": [
+            {
+                "at": _iso(alert.created_at),
+                "to": "the city team" if alert.channel != "email" else "the safeguarding lead",
+                "kept_after_delete": "yes: the safeguarding record keeps the time, your "
+                "reference and your words, never your chat account",
+            }
+            for alert in await _alerts_from(session, [i.external_id for i in identities])
+        ],
+        "records": [
+            {"action": entry.action, "at": _iso(entry.at)}
+            for entry in await session.scalars(
+                select(AuditEntry)
+                .where(
+                    (AuditEntry.actor.in_([person.public_id, *(i.external_id for i in identities)]))
+                    | (AuditEntry.subject == person.public_id)
+                )
+                .order_by(AuditEntry.at)
+            )
+        ],
     }
 
 
+async def _outbox_to(session: AsyncSession, identities: list[Any]) -> list[OutboxMessage]:
+    found: list[OutboxMessage] = []
+    for identity in identities:
+        found += await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == identity.channel,
+                OutboxMessage.chat_id == identity.external_id,
+            )
+        )
+    return found
+
+
+async def _alerts_from(session: AsyncSession, chat_ids: list[str]) -> list[OutboxMessage]:
+    found: list[OutboxMessage] = []
+    for chat_id in chat_ids:
+        found += await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.idempotency_key.startswith("report:"),
+                OutboxMessage.idempotency_key.contains(f":{chat_id}:"),
+            )
+        )
+    return found
+
+
+ERASED = "erased"
+
+
 async def erase(session: AsyncSession, person: YoungPerson) -> None:
-    """Erases everything that identifies a young person; completions stay as anonymous counts."""
-    for model in (CardShown, Dismissal, Reminder, SavedItem, Journey, ConversationState):
-        await session.execute(delete(model).where(model.young_person_id == person.id))
-    web_chats = list(
-        await session.scalars(
-            select(ChannelIdentity.external_id).where(
-                ChannelIdentity.young_person_id == person.id,
-                ChannelIdentity.channel == WEB_CHAT_CHANNEL,
+    """Erases everything that identifies a young person; completions stay as anonymous counts.
+
+    What is queued for them is cancelled with the rest. The one thing kept is a call for help:
+    the alert the city team was sent (its time, the reference and the words) stays as the
+    safeguarding lead's record, with nothing in it that names their chat account.
+    """
+    identities = list(
+        await session.execute(
+            select(ChannelIdentity.channel, ChannelIdentity.external_id).where(
+                ChannelIdentity.young_person_id == person.id
             )
         )
     )
+    chats = [(channel, external_id) for channel, external_id in identities]
+    chat_ids = [external_id for _, external_id in chats]
+    web_chats = [external_id for channel, external_id in chats if channel == WEB_CHAT_CHANNEL]
+    for owned in (CardShown, Dismissal, Reminder, SavedItem, Journey, ConversationState):
+        await session.execute(delete(owned).where(owned.young_person_id == person.id))
+    for channel, external_id in chats:
+        await session.execute(
+            delete(ConversationState).where(
+                ConversationState.channel == channel, ConversationState.chat_id == external_id
+            )
+        )
+        await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.chat_id == external_id
+            )
+        )
+    await _unlink_records(session, person, chat_ids)
     await web_push.forget_chats(session, web_chats)
     if web_chats:
-        await session.execute(delete(WebChatMessage).where(WebChatMessage.chat_id.in_(web_chats)))
-        await session.execute(delete(WebChatFile).where(WebChatFile.chat_id.in_(web_chats)))
+        for column in (
+            WebChatMessage.chat_id,
+            WebChatFile.chat_id,
+            WebChatInbound.chat_id,
+            WebChatMove.chat_id,
+            WebChatDevice.chat_id,
+            WebChatDevice.device,
+            WebChatMoveFailure.device,
+        ):
+            await session.execute(delete(column.class_).where(column.in_(web_chats)))
     await session.delete(person)
     await session.flush()
+
+
+async def _unlink_records(session: AsyncSession, person: YoungPerson, chat_ids: list[str]) -> None:
+    """Takes their chat ids and reference out of the audit log and the team's alerts."""
+    names = [person.public_id, *chat_ids]
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.actor.in_(names)).values(actor=ERASED, detail={})
+    )
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.subject.in_(names)).values(subject=ERASED, detail={})
+    )
+    for chat_id in chat_ids:
+        # An alert's key named the chat it came from; the alert itself stays, keyed by its row.
+        alerts = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.contains(f":{chat_id}:"))
+        )
+        for alert in alerts:
+            alert.idempotency_key = f"{ERASED}:{alert.id}"
