@@ -27,7 +27,7 @@ from colbot.dashboard.report import Area, Cell, Report, build_report
 from colbot.domain.spreadsheet import safe_cell
 from colbot.storage.models import Partner
 from colbot.web.pages import STATIC_DIR
-from colbot.web.security import SECURITY_HEADERS
+from colbot.web.security import SECURITY_HEADERS, SVG_HEADERS
 from colbot.web.site import Site
 
 COOKIE = "colbot_dashboard"
@@ -216,11 +216,7 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(
         text=charts.render(table.chart),
         content_type=SVG_TYPE,
-        headers={
-            "Content-Security-Policy": charts.SVG_CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+        headers={**SVG_HEADERS, "Cache-Control": "private, no-store"},
     )
 
 
