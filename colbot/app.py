@@ -62,9 +62,10 @@ from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.team import chat as team_chat
 from colbot.team.actors import CityTeam
+from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
 from colbot.web.server import make_web_app
-from colbot.web.site import Site, artwork_source
+from colbot.web.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -395,9 +396,11 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     web_app = make_web_app(database)
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
-    site = Site(database, clock, settings.public_url, city.name, city.timezone, passion_names)
+    artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
+    site = Site(
+        database, clock, settings.public_url, city.name, city.timezone, passion_names, artwork
+    )
     site.documents.append(journey_pages.journey_documents(site))
-    site.artwork_sources.append(artwork_source(badge_site.artwork_png))
     journey_pages.install(web_app, site)
     dashboard_pages.install(
         web_app,

@@ -61,6 +61,7 @@ class BadgeClasses:
 
     folder: Path
     by_id: Mapping[str, BadgeClass] = field(default_factory=dict)
+    artworks: frozenset[str] = frozenset()  # the files in badges/artwork/, by name
 
     def __iter__(self) -> Iterator[BadgeClass]:
         return iter(self.by_id.values())
@@ -221,7 +222,12 @@ def load_classes(folder: Path, passions: Iterable[str] | None = None) -> BadgeCl
                 )
             defaults[badge.passion] = path
         by_id[badge.id] = badge
-    return BadgeClasses(folder, by_id)
+    artworks = frozenset(
+        path.name
+        for path in (folder / ARTWORK_FOLDER).glob("*.svg")
+        if _ARTWORK.fullmatch(path.name)
+    )
+    return BadgeClasses(folder, by_id, artworks)
 
 
 @cache

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.badges.artwork import cached_png, cached_svg
 from colbot.badges.classes import FALLBACK_ARTWORK, BadgeClass, BadgeClasses
 from colbot.badges.issuers import CityIssuer, IssuerInfo, KeyStore, PublicKeys
+from colbot.badges.medallions import medallion_png
 from colbot.badges.urls import CITY_ISSUER, BadgeUrls, partner_issuer
 from colbot.clock import Clock
 from colbot.openbadges import baking, dataintegrity, documents
@@ -28,6 +29,7 @@ ACHIEVEMENT_TYPE = "Badge"
 STATUS_LIST_CACHE_SIZE = 32
 MAX_DERIVED_NAME = 120
 MAX_DERIVED_TEXT = 1000
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
 
 
 def opportunity_class_id(opportunity_id: int) -> str:
@@ -38,9 +40,11 @@ def opportunity_class_id(opportunity_id: int) -> str:
 def _opportunity_id(class_id: str) -> int | None:
     """The opportunity a made-up class id stands for, if it is one."""
     number = class_id.removeprefix(OPPORTUNITY_CLASS_PREFIX)
-    return (
-        int(number) if class_id.startswith(OPPORTUNITY_CLASS_PREFIX) and number.isdigit() else None
-    )
+    if number == class_id or not (number.isascii() and number.isdigit()):
+        return None
+    # A number no id column holds would make the database raise rather than find nothing.
+    fits = len(number) <= len(str(MAX_ROW_ID)) and int(number) <= MAX_ROW_ID
+    return int(number) if fits else None
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -277,6 +281,24 @@ class Publisher:
     async def badge(self, session: AsyncSession, public_id: str) -> IssuedBadge | None:
         """An issued badge by its public id."""
         return await session.scalar(select(IssuedBadge).where(IssuedBadge.public_id == public_id))
+
+    async def artwork_drawing(self, session: AsyncSession, name: str) -> str | None:
+        """An artwork file, or an issued class's id for its medallion; None if no badge has it."""
+        if name in self.classes.artworks:
+            return name
+        found = await self.badge_class(session, name)
+        if found is not None:
+            return found[0].artwork
+        issued = await session.scalar(
+            select(IssuedBadge.id).where(IssuedBadge.badge_class_id == name).limit(1)
+        )
+        return None if issued is None else name
+
+    def draw_artwork(self, drawing: str) -> bytes:
+        """The PNG for what artwork_drawing found: the artwork file, or the class's medallion."""
+        if drawing in self.classes.artworks:
+            return self.artwork_png(drawing)
+        return medallion_png(drawing)
 
     def artwork_png(self, artwork: str) -> bytes:
         """An artwork drawn as PNG (cached)."""

@@ -16,6 +16,7 @@ from colbot.badges.publishing import Publisher
 from colbot.badges.urls import STATUS_LIST_NUMBER, is_partner
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge
+from colbot.web.security import SVG_HEADERS
 
 # OB 2.0 hosted JSON-LD may be application/ld+json or application/json; OB 3.0 credentials
 # with an embedded proof are application/vc+ld+json, VC-JWTs application/vc+jwt (VC-JOSE-COSE).
@@ -47,6 +48,13 @@ def _bytes(body: bytes, content_type: str, cache: str = DOCUMENT_CACHE) -> web.R
     return web.Response(
         body=body, content_type=content_type, headers={**OPEN_TO_ALL, "Cache-Control": cache}
     )
+
+
+def _svg(body: bytes) -> web.Response:
+    """An SVG that, opened by itself, runs no script and loads nothing."""
+    response = _bytes(body, SVG)
+    response.headers.update(SVG_HEADERS)
+    return response
 
 
 def _not_found(what: str) -> web.HTTPNotFound:
@@ -196,11 +204,11 @@ class BadgePages:
 
     def baked_svg(self, badge: IssuedBadge) -> web.Response | None:
         baked = self.publisher.baked_svg(badge)
-        return _bytes(baked, SVG) if baked else None
+        return _svg(baked) if baked else None
 
     def baked_svg_ob2(self, badge: IssuedBadge) -> web.Response | None:
         baked = self.publisher.baked_svg(badge, ob2=True)
-        return _bytes(baked, SVG) if baked else None
+        return _svg(baked) if baked else None
 
     async def artwork(self, request: web.Request) -> web.Response:
         name = request.match_info["artwork"]
@@ -208,7 +216,7 @@ class BadgePages:
         if not ARTWORK_NAME.fullmatch(name) or not path.is_file():
             raise _not_found("artwork")
         if request.path.endswith(".svg"):
-            return _bytes(self.publisher.artwork_svg(f"{name}.svg"), SVG)
+            return _svg(self.publisher.artwork_svg(f"{name}.svg"))
         return _bytes(self.publisher.artwork_png(f"{name}.svg"), PNG)
 
 

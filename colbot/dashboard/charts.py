@@ -43,8 +43,6 @@ STYLE = Style(
     major_label_font_size=13,
     legend_font_size=14,
 )
-# What the CSS of an SVG loaded as an <img> may do: its own inline styles, nothing from outside.
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def _number(value: float | None) -> str:

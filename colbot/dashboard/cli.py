@@ -65,6 +65,6 @@ async def run(colbot: Colbot, args: argparse.Namespace) -> int:
         args.csv.mkdir(parents=True, exist_ok=True)
         for table in report.tables:
             path = args.csv / f"{table.id}.csv"
-            path.write_text(table_as_csv(table.columns, table.rows), encoding="utf-8")
+            path.write_text(table_as_csv(table.columns, table.rows), "utf-8", newline="")
         print(f"\nWrote {len(report.tables)} tables to {args.csv}/")
     return 0

@@ -25,10 +25,11 @@ from colbot.dashboard.access import LinkProblem, StillCityAdmin, Viewer
 from colbot.dashboard.disclosure import FEWER_THAN
 from colbot.dashboard.periods import Period, PeriodError, parse_period
 from colbot.dashboard.report import Area, Cell, Report, build_report
+from colbot.domain.spreadsheet import safe_cell
 from colbot.storage.models import Partner
 from colbot.web import csrf
 from colbot.web.pages import STATIC_DIR
-from colbot.web.security import SECURITY_HEADERS
+from colbot.web.security import SECURITY_HEADERS, SVG_HEADERS
 from colbot.web.site import Site
 
 COOKIE = "colbot_dashboard"
@@ -234,9 +235,11 @@ def format_cell(value: Cell) -> str:
 
 
 def csv_cell(value: Cell) -> str:
-    """A table cell as a CSV has it: plain numbers, and "fewer than 5" where hidden."""
+    """A table cell as a CSV has it: plain numbers, text never a formula, hidden counts in words."""
     if value is None:
         return FEWER_THAN
+    if isinstance(value, str):
+        return safe_cell(value)
     if isinstance(value, float):
         return f"{value:.10g}"
     return str(value)
@@ -270,11 +273,7 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(
         text=charts.render(table.chart),
         content_type=SVG_TYPE,
-        headers={
-            "Content-Security-Policy": charts.SVG_CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+        headers={**SVG_HEADERS, "Cache-Control": "private, no-store"},
     )
 
 
@@ -301,10 +300,12 @@ async def table_csv(request: web.Request) -> web.Response:
 
 
 def table_as_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
-    """A table's CSV text, header row first."""
+    """A table's CSV text, header row first, with RFC 4180's line ends."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    # With CRLF as the line end, the writer quotes a cell holding a lone CR too; with LF alone it
+    # would not, and a spreadsheet would start a new row, and maybe a formula, at that CR.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(safe_cell(column) for column in columns)
     writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
 

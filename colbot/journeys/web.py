@@ -21,7 +21,7 @@ from colbot.journeys.shared import (
     read_shared_badge,
     shared_badge,
 )
-from colbot.openbadges.baking import PNG_SIGNATURE, bake_png_assertion, bake_png_credential
+from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
 from colbot.openbadges.timestamps import to_xsd
 from colbot.web import assets, security
 from colbot.web.loopback import loopback_source
@@ -73,18 +73,11 @@ async def _badge(site: Site, slug: str, public_id: str) -> tuple[ShownBadge, Sig
         return await shared_badge(session, slug, public_id)
 
 
-async def artwork_png(site: Site, name: str) -> bytes:
-    """The PNG artwork from the first source that has it, else a plain medallion."""
-    for source in site.artwork_sources:
-        found = await source(name)
-        if found is not None and found.startswith(PNG_SIGNATURE):
-            return found
-    return medallion_png(name.rsplit(".", 1)[0])
-
-
 async def baked_png(site: Site, badge: ShownBadge, forms: SignedForms) -> bytes:
     """The badge's artwork with its OB 2.0 assertion and OB 3.0 credential baked in."""
-    png = await artwork_png(site, badge.artwork)
+    png = await site.artwork.png(badge.artwork)
+    if png is None:  # its artwork file is gone from badges/; the badge still needs an image
+        png = await asyncio.to_thread(medallion_png, badge.badge_class_id)
     if forms.ob2_assertion_jws:
         png = bake_png_assertion(png, forms.ob2_assertion_jws)
     if forms.ob3_credential is not None:
@@ -207,8 +200,9 @@ async def badge_download_json(request: web.Request) -> web.Response:
 
 async def artwork(request: web.Request) -> web.Response:
     """A badge's artwork, served by colbot itself so pages need no one else."""
-    site = request.app[SITE_KEY]
-    png = await artwork_png(site, request.match_info["artwork"])
+    png = await request.app[SITE_KEY].artwork.png(request.match_info["artwork"])
+    if png is None:
+        return security.not_found(request)
     return web.Response(body=png, content_type=PNG_TYPE, headers={"Cache-Control": ARTWORK_CACHE})
 
 

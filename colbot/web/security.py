@@ -22,6 +22,9 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# An SVG opened by itself is a document that could run script: it keeps its inline styles, no more.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+SVG_HEADERS = {"Content-Security-Policy": SVG_POLICY, "X-Content-Type-Options": "nosniff"}
 NO_STORE = "no-store"
 ROBOTS_TXT = "User-agent: *\nDisallow: /j/\nDisallow: /verify\n"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -12,14 +11,11 @@ from aiohttp import web
 from colbot.clock import Clock
 from colbot.storage.database import Database
 from colbot.storage.readers import SqliteReader, sqlite_reader
+from colbot.web.artwork import Artwork
 from colbot.web.pages import Pages
 
-# An artwork source draws a badge's artwork (named as IssuedBadge.artwork, or else its badge
-# class id) as PNG, or gives None when it has no such artwork.
-ArtworkSource = Callable[[str], Awaitable[bytes | None]]
 # A document source answers the URLs it publishes with (content type, body), and None for others.
 DocumentSource = Callable[[str], Awaitable[tuple[str, bytes] | None]]
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,11 +28,11 @@ class Site:
     city: str
     timezone: ZoneInfo
     passions: Mapping[str, str]
+    artwork: Artwork
     pages: Pages = field(init=False)
     static: dict[str, str] = field(default_factory=dict)
     reader: SqliteReader | None = field(init=False)
     documents: list[DocumentSource] = field(default_factory=list)
-    artwork_sources: list[ArtworkSource] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.public_url = self.public_url.rstrip("/")
@@ -54,16 +50,3 @@ SITE_KEY = web.AppKey("public_site", Site)
 def add_document_source(app: web.Application, source: DocumentSource) -> None:
     """Lets the badge checker read documents colbot publishes (issuers, keys, lists) directly."""
     app[SITE_KEY].documents.append(source)
-
-
-def artwork_source(draw: Callable[[str], bytes]) -> ArtworkSource:
-    """An artwork source from a function that draws a named artwork or fails."""
-
-    async def source(name: str) -> bytes | None:
-        try:
-            return draw(name)
-        except Exception:  # an unknown or unreadable artwork falls back to a medallion
-            log.debug("no artwork %r", name, exc_info=True)
-            return None
-
-    return source

@@ -81,6 +81,21 @@ async def test_colbots_own_verifier_agrees_on_every_form(
         assert verdict.valid, (name, verdict.reason)
 
 
+async def test_every_svg_under_badges_runs_no_script_and_is_never_sniffed(
+    serving_colbot: Colbot, http: aiohttp.ClientSession
+) -> None:
+    code, _ = await make_code(serving_colbot)
+    handed = handed_badge((await redeem(serving_colbot, code))[1])
+    image = handed.credential["id"].replace("credentials", "images")
+    artwork = f"{serving_colbot.settings.public_url}/badges/artwork/music.svg"
+    for url in (f"{image}.svg", f"{image}.ob2.svg", artwork):
+        async with http.get(url) as response:
+            assert response.status == 200 and response.content_type == "image/svg+xml", url
+            policy = response.headers["Content-Security-Policy"]
+            assert policy == "default-src 'none'; style-src 'unsafe-inline'", url
+            assert response.headers["X-Content-Type-Options"] == "nosniff", url
+
+
 async def test_the_recipient_is_a_salted_hash_never_the_chat_id(serving_colbot: Colbot) -> None:
     code, _ = await make_code(serving_colbot, uses=2)
     talker, replies = await redeem(serving_colbot, code, who="424242")

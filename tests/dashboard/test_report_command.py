@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from colbot.app import build_app
 from colbot.cli import main
 from colbot.clock import FrozenClock
 from colbot.settings import load_settings
-from tests.support.dashboard import GROUPS
-from tests.support.dashboard_seed import seed
+from tests.support.dashboard import FORMULA_GROUPS, FORMULA_NAMES, GROUPS, NEUTRALISED
+from tests.support.dashboard_seed import rename_partners, seed
 from tests.support.demo import TEST_NOW, copy_demo
 
 
@@ -53,6 +54,28 @@ def test_report_prints_the_headline_and_writes_the_tables(
         "weekly.csv",
     ]
     assert "The Foundry Gallery,fewer than 5" in (out / "partners.csv").read_text()
+
+
+def test_the_written_csvs_never_carry_a_formula(
+    demo_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    copy_demo(data_dir, demo_database)
+
+    async def make() -> None:
+        colbot = build_app(load_settings({}, data_dir=data_dir), clock=FrozenClock(TEST_NOW))
+        await colbot.prepare()
+        await rename_partners(colbot.database, FORMULA_NAMES)
+        await seed(colbot.database, TEST_NOW, FORMULA_GROUPS)
+        await colbot.database.dispose()
+
+    asyncio.run(make())
+    monkeypatch.setenv("COLBOT_DATA_DIR", str(data_dir))
+    out = tmp_path / "csv"
+    assert main(["report", "--from", "2026-09-01", "--to", "2026-11-28", "--csv", str(out)]) == 0
+    with (out / "partners.csv").open(newline="", encoding="utf-8") as written:
+        rows = list(csv.reader(written))
+    assert {row[0] for row in rows[1:]} == NEUTRALISED
 
 
 def test_a_period_that_makes_no_sense_is_refused(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -16,9 +18,9 @@ from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
 from colbot.storage.models import DashboardLink, DashboardSession
 from colbot.web.security import CONTENT_SECURITY_POLICY
-from tests.support.dashboard import ADMIN, GROUPS
+from tests.support.dashboard import ADMIN, FORMULA_GROUPS, FORMULA_NAMES, GROUPS, NEUTRALISED
 from tests.support.dashboard_forms import open_sign_in, token_in
-from tests.support.dashboard_seed import seed
+from tests.support.dashboard_seed import rename_partners, seed
 from tests.support.demo import TEST_NOW
 from tests.support.staff import invite_payload
 from tests.support.talk import Talker
@@ -183,10 +185,20 @@ async def test_charts_and_csvs(board: Colbot, client: Client) -> None:
     assert csv_response.content_type == "text/csv"
     assert "attachment" in csv_response.headers["Content-Disposition"]
     text = await csv_response.text()
-    assert text.startswith("Area,IMD decile,New young people\n")
+    assert text.startswith("Area,IMD decile,New young people\r\n")
     assert "Westwood,8,fewer than 5" in text and "Total,,24" in text
     assert (await client.get("/dashboard/tables/nothing.csv")).status == 404
     assert (await client.get("/dashboard", params={"from": "yesterday"})).status == 400
+
+
+async def test_a_csv_never_carries_a_formula(board: Colbot, client: Client) -> None:
+    await rename_partners(board.database, FORMULA_NAMES)
+    await seed(board.database, TEST_NOW, FORMULA_GROUPS)
+    assert await sign_in(client, secret_in(await ask(board, str(ADMIN)))) == 303
+    response = await client.get("/dashboard/tables/partners.csv")
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO(await response.text(), newline="")))
+    assert {row[0] for row in rows[1:]} == NEUTRALISED
 
 
 async def test_nothing_without_a_session(client: Client) -> None:

@@ -20,6 +20,7 @@ from colbot.openbadges import jws
 from colbot.openbadges.baking import unbake
 from colbot.openbadges.verify import verify
 from colbot.web.security import CONTENT_SECURITY_POLICY
+from colbot.web.site import SITE_KEY
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import StandInIssuer
 from tests.support.journeys import SECRET_AREA, SECRET_EMAIL, XSS_ATTRIBUTE, XSS_SCRIPT, Make, Owner
@@ -258,10 +259,51 @@ async def test_robots_txt_keeps_journeys_out_of_search_engines(client: Client) -
     assert "User-agent: *" in robots and "Disallow: /j/" in robots
 
 
-async def test_artwork_is_served_by_colbot(client: Client) -> None:
-    response = await client.get("/artwork/bike-repair.png")
-    assert response.status == 200 and (await response.read()).startswith(b"\x89PNG")
-    assert "public" in response.headers["Cache-Control"]
+def counted_drawing(colbot: Colbot) -> list[str]:
+    """What the site's artwork draws from now on, in order."""
+    artwork = colbot.web_app[SITE_KEY].artwork
+    draw, drawn = artwork.draw, []
+
+    def counting(drawing: str) -> bytes:
+        drawn.append(drawing)
+        return draw(drawing)
+
+    artwork.draw = counting
+    return drawn
+
+
+async def test_artwork_is_drawn_for_badges_once_and_kept(
+    colbot: Colbot, client: Client, make_owner: Make
+) -> None:
+    drawn = counted_drawing(colbot)
+    await make_owner(badges=1)
+    # An artwork file, a class in badges/, a class made from an opportunity, and the class of an
+    # issued badge that badges/ does not have (a medallion).
+    names = ("music.svg", "coding", "opportunity-1", "bike-repair")
+    for _ in range(2):
+        for name in names:
+            response = await client.get(f"/artwork/{name}.png")
+            assert response.status == 200, name
+            assert (await response.read()).startswith(b"\x89PNG")
+            assert "public" in response.headers["Cache-Control"]
+    assert drawn[:2] == ["music.svg", "coding.svg"] and drawn[3] == "bike-repair"
+    assert drawn[2].endswith(".svg") and len(drawn) == len(names)
+
+
+async def test_artwork_no_badge_uses_is_not_found_and_never_drawn(
+    colbot: Colbot, client: Client
+) -> None:
+    drawn = counted_drawing(colbot)
+    made_up = (
+        "made-up",
+        "nothing.svg",
+        "bike-repair",
+        "opportunity-999999",
+        "opportunity-" + "9" * 40,
+    )
+    for name in made_up:
+        assert (await client.get(f"/artwork/{name}.png")).status == 404, name
+    assert drawn == []
 
 
 async def test_verify_checks_pasted_and_uploaded_badges(

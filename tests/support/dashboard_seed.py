@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from colbot.storage.database import Database
 from colbot.storage.models import (
@@ -41,6 +42,13 @@ async def partner_ids(database: Database) -> dict[str, int]:
         return {
             slug: pid for slug, pid in (await session.execute(select(Partner.slug, Partner.id)))
         }
+
+
+async def rename_partners(database: Database, names: Mapping[str, str]) -> None:
+    """Gives partners, by slug, the names a feed might have given them."""
+    async with database.transaction() as session:
+        for slug, name in names.items():
+            await session.execute(update(Partner).where(Partner.slug == slug).values(name=name))
 
 
 async def seed(database: Database, now: datetime, groups: list[Group]) -> None:
