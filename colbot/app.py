@@ -18,12 +18,14 @@ from telegram.error import TelegramError
 from colbot import metrics
 from colbot.badges import web as badge_pages
 from colbot.badges.chat import BadgeAwards
+from colbot.badges.issuers import KEYS_FOLDER
 from colbot.badges.store import BadgeIssuer, publisher_for
 from colbot.catalogue.demo import load_demo
 from colbot.channels.telegram import TelegramChannel
 from colbot.channels.webchat import channel as webchat
 from colbot.channels.webchat import page as chat_page
 from colbot.channels.webchat import venue as venue_page
+from colbot.channels.webchat.device_tokens import DEVICE_KEY_FILE, load_or_create_key
 from colbot.chat.engine import Engine
 from colbot.chat.identity import BotIdentity
 from colbot.chat.steps import PassionChoice
@@ -183,6 +185,7 @@ class Colbot:
             ("queue_reminders", REMINDER_INTERVAL_S, self.queue_reminders),
             ("recover_outbox", STALE_CLAIM_INTERVAL_S, self.recover_stale),
             ("forget_updates", UPDATE_IDS_INTERVAL_S, self.forget_updates),
+            ("forget_unseen_webchat", UPDATE_IDS_INTERVAL_S, self.forget_unseen_webchat),
         ):
             self._every(seconds, name, once.job(name, timedelta(seconds=seconds), work))
         self.scheduler.start()
@@ -208,6 +211,11 @@ class Colbot:
             max_instances=instances,
             coalesce=True,
         )
+
+    async def forget_unseen_webchat(self) -> None:
+        """Web chat replies no page came back for in a month are deleted."""
+        if self.webchat is not None:
+            await self.webchat.forget_unseen(self.clock.now())
 
     async def queue_reminders(self) -> None:
         """Turns due reminders and ended sessions into outbox messages; the drainer sends them."""
@@ -414,7 +422,8 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         clock,
         WebPusher(database, settings.data_dir, vapid_subject(settings, city)),
     )
-    chat_page.install(web_app, web_chat, settings.public_url)
+    device_key = load_or_create_key(settings.data_dir / KEYS_FOLDER / DEVICE_KEY_FILE)
+    chat_page.install(web_app, web_chat, settings.public_url, device_key)
     venue_page.install(web_app, bot.username if telegram is not None else _no_telegram)
     reach = SafeguardingReach(database, CityTeam(settings.admins), settings, city)
     web_app.add_routes(

@@ -33,6 +33,16 @@ class ClientLimits:
             self._uses.popitem(last=False)
         return allowed
 
+    def exhausted(self, client: str) -> bool:
+        """Whether the client's share is used up, without counting a use."""
+        uses = self._uses.get(client)
+        if not uses:
+            return False
+        now = self._monotonic()
+        while uses and now - uses[0] > self.window_s:
+            uses.popleft()
+        return len(uses) >= self.most
+
     def retry_after(self, client: str) -> int:
         """Whole seconds until the client's oldest counted use leaves the window."""
         uses = self._uses.get(client)

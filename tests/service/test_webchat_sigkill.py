@@ -40,7 +40,11 @@ class Page:
     last_id: int = 0
 
     def __post_init__(self) -> None:
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # Each page on its own loopback address, as pupils at different homes would be.
+        self.http = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            connector=aiohttp.TCPConnector(local_addr=(f"127.0.0.{10 + self.number}", 0)),
+        )
 
     async def connect(self) -> None:
         async with self.http.get(f"{self.base}/chat") as response:

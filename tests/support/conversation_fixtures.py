@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from colbot.app import Colbot, build_app
+from colbot.channels.webchat.page import LIMITS_KEY
 from colbot.clock import FrozenClock
 from colbot.settings import Settings
 from tests.doubles.telegram import TelegramDouble
@@ -45,8 +46,10 @@ async def channel_colbot(
     copy_demo(settings.data_dir, demo_database)
     if channel == "webchat":
         app = build_app(settings, clock=clock)
-        assert app.webchat is not None
-        app.webchat.rate_max_messages = SCRIPTED_RATE  # scripts type faster than people
+        limits = app.web_app[LIMITS_KEY]
+        # Scripts type faster than people, and every test talker shares one loopback address;
+        # the limits themselves are tested in tests/channels/webchat/test_limits.py.
+        limits.devices.most = limits.addresses.most = limits.new_devices.most = SCRIPTED_RATE
         await app.start()
         yield app
         await app.stop()

@@ -201,8 +201,16 @@ class TelegramTalker(Transcript):
 class WebChatTalker(Transcript):
     """The same conversation as Talker, through the web chat's WebSocket, as the page speaks it."""
 
-    def __init__(self, base_url: str, engine: Engine, first_name: str = "Sam") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        engine: Engine,
+        first_name: str = "Sam",
+        from_address: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Another loopback address (127.0.0.2, ...) stands for another network, such as a school.
+        self.from_address = from_address
         self.first_name = first_name
         self.engine = engine
         self.channel = "webchat"
@@ -217,7 +225,10 @@ class WebChatTalker(Transcript):
         """Opens the page (for the device cookie) and then its socket, acking what it has."""
         if self.session is None:
             jar = aiohttp.CookieJar(unsafe=True)
-            self.session = aiohttp.ClientSession(cookie_jar=jar)
+            local = (self.from_address, 0) if self.from_address else None
+            self.session = aiohttp.ClientSession(
+                cookie_jar=jar, connector=aiohttp.TCPConnector(local_addr=local)
+            )
             async with self.session.get(f"{self.base_url}/chat") as response:
                 assert response.status == 200
             token = next(c.value for c in jar if c.key == "colbot_device")

@@ -6,10 +6,10 @@ import asyncio
 import hashlib
 import logging
 import secrets
-from collections import deque
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import WSCloseCode, web
@@ -17,15 +17,21 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.channels.webchat import moves as device_moves
-from colbot.channels.webchat.move_codes import MOVE_CODE_TTL, move_link, read_move_code
+from colbot.channels.webchat.move_codes import (
+    FAILURE_WINDOW,
+    MOVE_CODE_TTL,
+    move_link,
+    read_move_code,
+)
 from colbot.channels.webchat.moves import Moved, MoveOutcome
 from colbot.chat.engine import ChatLocks, Engine
 from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from colbot.clock import Clock
 from colbot.delivery.web_push import WebPusher
 from colbot.storage.database import Database
-from colbot.storage.models import WebChatFile, WebChatInbound, WebChatMessage
+from colbot.storage.models import ConversationState, WebChatFile, WebChatInbound, WebChatMessage
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
+from colbot.web.ratelimit import ClientLimits
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +39,8 @@ CHANNEL = WEB_CHAT_CHANNEL
 MIN_AGE = 13
 CHAT_ID_LENGTH = 32
 MAX_TEXT_BYTES = 2000
-RATE_WINDOW_S = 10.0
-RATE_MAX_MESSAGES = 20
+MOVE_FAILURES_PER_ADDRESS = 10
+UNSEEN_KEPT = timedelta(days=30)
 MOVE_COMMAND = "move"
 FILES_PATH = "/chat/files"
 FILE_TOKEN_BYTES = 24
@@ -126,25 +132,6 @@ def to_inbound(chat_id: str, frame: dict[str, Any]) -> Inbound | None:
     return Inbound(kind=InboundKind.TEXT, text=text, **common)
 
 
-class RateLimit:
-    """At most a few messages in a sliding window, per open session."""
-
-    def __init__(self, monotonic: Callable[[], float], most: int = RATE_MAX_MESSAGES) -> None:
-        self._monotonic = monotonic
-        self.most = most
-        self._times: deque[float] = deque()
-
-    def allow(self) -> bool:
-        """Counts one message, saying whether it fits the window."""
-        now = self._monotonic()
-        while self._times and now - self._times[0] > RATE_WINDOW_S:
-            self._times.popleft()
-        if len(self._times) >= self.most:
-            return False
-        self._times.append(now)
-        return True
-
-
 class _HandledOnce:
     """A page's message is handled once: its number is noted in the same transaction as its
     handling and replies, so a kill before the commit leaves the resend to be handled."""
@@ -188,7 +175,11 @@ class WebChatChannel:
         self.rung: dict[str, int] = {}
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
         self.locks = ChatLocks()
-        self.rate_max_messages = RATE_MAX_MESSAGES
+        # Wrong move codes per network address, so one guesser can't spend the city's allowance.
+        self.move_failures = ClientLimits(
+            MOVE_FAILURES_PER_ADDRESS, FAILURE_WINDOW.total_seconds(), time.monotonic
+        )
+        self._known: set[str] = set()
         self.acked: dict[str, int] = {}
 
     def render(self, key: str, **context: Any) -> str:
@@ -200,7 +191,36 @@ class WebChatChannel:
         """The chat page's public address, as the engine hands it out."""
         return str(self.engine.base_context.get("web_chat_url", "/chat"))
 
-    async def take(self, chat_id: str, frame: dict[str, Any], device: str | None = None) -> None:
+    async def known(self, chat_id: str) -> bool:
+        """Whether a device already has a chat here (a device from before tokens were signed)."""
+        if chat_id in self._known:
+            return True
+        async with self.database.reading() as session:
+            found = await session.scalar(
+                select(WebChatInbound.chat_id).where(WebChatInbound.chat_id == chat_id)
+            ) or await session.scalar(
+                select(ConversationState.chat_id).where(
+                    ConversationState.channel == CHANNEL, ConversationState.chat_id == chat_id
+                )
+            )
+        if found:
+            self._known.add(chat_id)
+        return bool(found)
+
+    async def forget_unseen(self, now: datetime) -> None:
+        """Replies no page came back for are not kept for ever."""
+        async with self.database.transaction() as session:
+            await session.execute(
+                delete(WebChatMessage).where(WebChatMessage.created_at < now - UNSEEN_KEPT)
+            )
+
+    async def take(
+        self,
+        chat_id: str,
+        frame: dict[str, Any],
+        device: str | None = None,
+        address: str = "",
+    ) -> None:
         """Handles one message from a device once, however often a reconnecting page resends it."""
         seq = frame.get("seq")
         if not isinstance(seq, int):
@@ -218,7 +238,7 @@ class WebChatChannel:
                 if await once.seen_before(session):
                     return
                 if device is not None and inbound is not None:
-                    moved = await self._move(session, device, chat_id, inbound.args, seq)
+                    moved = await self._move(session, device, chat_id, inbound.args, seq, address)
 
         await self.locks.run((CHANNEL, chat_id), work)
         await self.push(chat_id)
@@ -258,7 +278,13 @@ class WebChatChannel:
         await self.locks.run((CHANNEL, chat_id), work)
 
     async def _move(
-        self, session: AsyncSession, device: str, chat_id: str, args: tuple[str, ...], seq: int
+        self,
+        session: AsyncSession,
+        device: str,
+        chat_id: str,
+        args: tuple[str, ...],
+        seq: int,
+        address: str = "",
     ) -> Moved | None:
         """Gives this chat a move code, or moves this browser to the chat whose code it types."""
         now = self.clock.now()
@@ -274,10 +300,14 @@ class WebChatChannel:
             self._keep(session, chat_id, Outbound(text), now)
             return None
         typed = read_move_code(" ".join(args))
-        if typed is None:
+        if self.move_failures.exhausted(address):
+            moved = Moved(MoveOutcome.THROTTLED)
+        elif typed is None:
             moved = Moved(MoveOutcome.WRONG)
         else:
             moved = await device_moves.redeem(session, device, chat_id, typed, seq, now)
+        if moved.outcome is MoveOutcome.WRONG:
+            self.move_failures.allow(address)
         if moved.outcome is MoveOutcome.MOVED:
             self._keep(
                 session, moved.chat_id, Outbound(self.render("webchat_move.moved_here")), now

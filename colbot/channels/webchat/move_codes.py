@@ -1,11 +1,12 @@
 """Move codes: six digits that carry a web chat conversation to another browser, once.
 
-A code is valid for ``MOVE_CODE_TTL`` and works once. Guessing is limited twice over: a device
-may get ``MAX_FAILURES_PER_DEVICE`` wrong in a window, and the whole city
-``MAX_FAILURES_CITYWIDE`` (so fresh cookies don't buy fresh guesses). With one code alive at a
-time, an attacker using the whole city-wide allowance makes at most 144 x 20 = 2,880 guesses a
-day against a one-in-a-million space: about a 0.3% chance a day of hitting someone's code while
-it lives, and the real owner notices at once because their old page stops being them.
+A code is valid for ``MOVE_CODE_TTL`` and works once. Guessing is limited three times over: a
+device may get ``MAX_FAILURES_PER_DEVICE`` wrong in a window, a network address 10 (the web chat
+counts those), and the whole city ``MAX_FAILURES_CITYWIDE``, so that fresh cookies buy no fresh
+guesses and one guesser cannot lock everyone else out. With one code alive at a time, attackers
+using the whole city-wide allowance make at most 144 x 100 = 14,400 guesses a day against a
+one-in-a-million space: about a 1.4% chance a day of hitting someone's code while it lives, and
+the real owner notices at once because their old page stops being them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ MOVE_CODE_DIGITS = 6
 MOVE_CODE_TTL = timedelta(minutes=10)
 FAILURE_WINDOW = timedelta(minutes=10)
 MAX_FAILURES_PER_DEVICE = 5
-MAX_FAILURES_CITYWIDE = 20
+MAX_FAILURES_CITYWIDE = 100
 LINK_FRAGMENT = "move="
 
 _SEPARATORS = re.compile(r"[\s\-.]+")

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import logging
-import secrets
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
+from colbot.channels.webchat import device_tokens
 from colbot.channels.webchat import moves as device_moves
-from colbot.channels.webchat.channel import MAX_TEXT_BYTES, RateLimit, WebChatChannel, chat_id_for
+from colbot.channels.webchat.channel import MAX_TEXT_BYTES, WebChatChannel, chat_id_for
 from colbot.delivery import web_push
 from colbot.delivery.push_payloads import BadSubscription, read_subscription
 from colbot.web import pages
+from colbot.web.ratelimit import ClientLimits, client_of
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = pages.STATIC_DIR / "chat"
 COOKIE = "colbot_device"
 COOKIE_MAX_AGE_S = 400 * 24 * 3600
-TOKEN_BYTES = 32
 MAX_FRAME_BYTES = 8 * 1024
 HEARTBEAT_S = 25.0
 CHAT_CSP = (
@@ -38,8 +39,36 @@ CHAT_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+MESSAGE_KINDS = frozenset({"text", "button", "location", "other"})
+MAX_SEQ = 2**31 - 1
 WEBCHAT_KEY = web.AppKey("webchat", WebChatChannel)
 PUBLIC_URL_KEY = web.AppKey("webchat_public_url", str)
+DEVICE_KEY = web.AppKey("webchat_device_key", bytes)
+# Fair shares: each device, each network address (a school's pupils may share one) and the city.
+PER_DEVICE = (20, 10.0)
+PER_ADDRESS = (120, 10.0)
+CITY_WIDE = (2000, 10.0)
+NEW_DEVICES_PER_ADDRESS = (30, 3600.0)
+CITY = "city"
+
+
+class WebChatLimits:
+    """How many messages a device, an address and the whole city may send in a short window."""
+
+    def __init__(self, monotonic: Callable[[], float]) -> None:
+        self.devices = ClientLimits(*PER_DEVICE, monotonic)
+        self.addresses = ClientLimits(*PER_ADDRESS, monotonic)
+        self.city = ClientLimits(*CITY_WIDE, monotonic)
+        self.new_devices = ClientLimits(*NEW_DEVICES_PER_ADDRESS, monotonic)
+
+    def allow(self, device: str, address: str) -> bool:
+        """Counts one message against each share; the first that is full refuses it."""
+        return (
+            self.devices.allow(device) and self.addresses.allow(address) and self.city.allow(CITY)
+        )
+
+
+LIMITS_KEY = web.AppKey("webchat_limits", WebChatLimits)
 WORDS = (
     "title",
     "placeholder",
@@ -79,11 +108,8 @@ def allowed_origin(request: web.Request) -> bool:
 def device_token(request: web.Request) -> str | None:
     """The device's token from its cookie, if it looks like one colbot made."""
     token = request.cookies.get(COOKIE, "")
-    return (
-        token
-        if 20 <= len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()
-        else None
-    )
+    bare = token.replace("-", "").replace("_", "").replace(".", "", 1)
+    return token if 20 <= len(token) <= 100 and bare.isascii() and bare.isalnum() else None
 
 
 def page_html(channel: WebChatChannel) -> str:
@@ -122,15 +148,35 @@ def page_html(channel: WebChatChannel) -> str:
 """
 
 
+async def recognised_device(request: web.Request) -> str | None:
+    """The device's token when colbot made it (or, from before tokens were signed, it already
+    has a chat); a made-up cookie is nobody."""
+    token = device_token(request)
+    if token is None:
+        return None
+    if device_tokens.genuine(request.app[DEVICE_KEY], token):
+        return token
+    return token if await request.app[WEBCHAT_KEY].known(chat_id_for(token)) else None
+
+
 async def chat_page(request: web.Request) -> web.Response:
-    """Serves the chat page, giving a new device its random token."""
+    """Serves the chat page, giving a new device its token (a few new devices an hour per
+    network address, so cookies can't be minted by the thousand)."""
     channel = request.app[WEBCHAT_KEY]
     response = web.Response(text=page_html(channel), content_type="text/html", headers=CHAT_HEADERS)
-    if device_token(request) is None:
+    if await recognised_device(request) is None:
+        new_devices = request.app[LIMITS_KEY].new_devices
+        address = client_of(request)
+        if not new_devices.allow(address):
+            return web.Response(
+                status=429,
+                text=channel.render("webchat.too_many_new"),
+                headers={**CHAT_HEADERS, "Retry-After": str(new_devices.retry_after(address))},
+            )
         secure = urlsplit(request.app[PUBLIC_URL_KEY]).scheme == "https"
         response.set_cookie(
             COOKIE,
-            secrets.token_urlsafe(TOKEN_BYTES),
+            device_tokens.new_token(request.app[DEVICE_KEY]),
             max_age=COOKIE_MAX_AGE_S,
             httponly=True,
             samesite="Lax",
@@ -146,19 +192,19 @@ async def service_worker(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / SERVICE_WORKER, headers=headers)
 
 
-def _page_device(request: web.Request) -> str:
+async def _page_device(request: web.Request) -> str:
     """The browser behind a request, refused unless it comes from colbot's own chat page."""
     if not allowed_origin(request):
         raise web.HTTPForbidden(text="origin not allowed")
-    token = device_token(request)
+    token = await recognised_device(request)
     if token is None:
         raise web.HTTPForbidden(text="no device cookie; open the chat page first")
     return chat_id_for(token)
 
 
-def _device_for_push(request: web.Request) -> str:
+async def _device_for_push(request: web.Request) -> str:
     """The browser behind a push request, when this colbot sends notifications at all."""
-    device = _page_device(request)
+    device = await _page_device(request)
     if request.app[WEBCHAT_KEY].pusher is None:
         raise web.HTTPNotFound(text="notifications are not on for this colbot")
     return device
@@ -176,7 +222,7 @@ async def _json_body(request: web.Request) -> Any:
 
 async def push_subscribe(request: web.Request) -> web.Response:
     """The page has the young person's permission: notify this browser of what colbot sends."""
-    device = _device_for_push(request)
+    device = await _device_for_push(request)
     try:
         subscription = read_subscription(await _json_body(request))
     except BadSubscription as error:
@@ -190,7 +236,7 @@ async def push_subscribe(request: web.Request) -> web.Response:
 
 async def push_unsubscribe(request: web.Request) -> web.Response:
     """Notifications turned off on this browser: forget its subscription."""
-    device = _device_for_push(request)
+    device = await _device_for_push(request)
     body = await _json_body(request) if request.can_read_body else {}
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     channel = request.app[WEBCHAT_KEY]
@@ -232,20 +278,21 @@ async def static_file(request: web.Request) -> web.FileResponse:
 
 async def chat_socket(request: web.Request) -> web.StreamResponse:
     """One open page: frames in go to the channel once each; replies come back until acked."""
-    device = _page_device(request)
+    device = await _page_device(request)
     channel = request.app[WEBCHAT_KEY]
     chat_id, moved_away = await channel.resolve(device)
+    address = client_of(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     if moved_away is not None:
         await ws.send_json(moved_away)
     channel.opened(chat_id, ws)
-    limit = RateLimit(asyncio.get_running_loop().time, channel.rate_max_messages)
+    limits = request.app[LIMITS_KEY]
     try:
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
-            await _frame(channel, device, chat_id, ws, limit, message.data)
+            await _frame(channel, device, chat_id, ws, limits, address, message.data)
     finally:
         channel.closed(chat_id, ws)
         await channel.forget_acked(chat_id)
@@ -257,16 +304,22 @@ async def _frame(
     device: str,
     chat_id: str,
     ws: web.WebSocketResponse,
-    limit: RateLimit,
+    limits: WebChatLimits,
+    address: str,
     raw: str,
 ) -> None:
     try:
         frame: Any = json.loads(raw)
     except ValueError:
-        return
+        frame = None
     if not isinstance(frame, dict):
+        await _refuse(channel, ws, {}, "webchat.bad_frame")
         return
     kind = frame.get("type")
+    seq = frame.get("seq")
+    if kind in MESSAGE_KINDS and not (isinstance(seq, int) and 0 < seq <= MAX_SEQ):
+        await _refuse(channel, ws, frame, "webchat.bad_frame")  # also what the column can hold
+        return
     if kind == "hello":
         await channel.ack(chat_id, int(frame.get("ack") or 0))
         await ws.send_json(await channel.menu(chat_id))
@@ -275,27 +328,38 @@ async def _frame(
             await channel.ask_again(chat_id)
     elif kind == "ack" and isinstance(frame.get("id"), int):
         await channel.ack(chat_id, frame["id"])
-    elif kind in {"text", "button", "location", "other"}:
+    elif kind in MESSAGE_KINDS:
         text = frame.get("text", "")
         if isinstance(text, str) and len(text.encode()) > MAX_TEXT_BYTES:
             await _refuse(channel, ws, frame, "webchat.too_long")
-        elif not limit.allow():
+        elif not limits.allow(device, address):
             await _refuse(channel, ws, frame, "webchat.too_fast")
         else:
-            await channel.take(chat_id, frame, device=device)
+            await channel.take(chat_id, frame, device=device, address=address)
 
 
 async def _refuse(
     channel: WebChatChannel, ws: web.WebSocketResponse, frame: dict[str, Any], key: str
 ) -> None:
     """Says kindly why a message wasn't taken; the page stops resending it."""
-    await ws.send_json({"type": "refused", "seq": frame.get("seq"), "text": channel.render(key)})
+    seq = frame.get("seq")
+    await ws.send_json(
+        {
+            "type": "refused",
+            "seq": seq if isinstance(seq, int) else None,
+            "text": channel.render(key),
+        }
+    )
 
 
-def install(app: web.Application, channel: WebChatChannel, public_url: str) -> None:
+def install(
+    app: web.Application, channel: WebChatChannel, public_url: str, device_key: bytes
+) -> None:
     """Puts the web chat on the app for its handlers, closing its pages at shutdown."""
     app[WEBCHAT_KEY] = channel
     app[PUBLIC_URL_KEY] = public_url
+    app[DEVICE_KEY] = device_key
+    app[LIMITS_KEY] = WebChatLimits(time.monotonic)
     app.on_shutdown.append(_close_pages)
 
 

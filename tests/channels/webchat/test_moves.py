@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from colbot.app import Colbot
+from colbot.channels.webchat.channel import MOVE_FAILURES_PER_ADDRESS
 from colbot.channels.webchat.move_codes import (
     MAX_FAILURES_CITYWIDE,
     MAX_FAILURES_PER_DEVICE,
@@ -15,15 +19,24 @@ from colbot.channels.webchat.move_codes import (
     read_move_code,
 )
 from colbot.clock import FrozenClock
+from colbot.storage.models import WebChatMoveFailure
 from tests.support.talk import REPLY_TIMEOUT_S, WebChatTalker
 
 CODE = re.compile(r"/move (\d{6})")
 
 
-def _new(serving_colbot: Colbot, talkers: list[WebChatTalker]) -> WebChatTalker:
-    talker = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
+def _new(
+    serving_colbot: Colbot, talkers: list[WebChatTalker], address: str | None = None
+) -> WebChatTalker:
+    talker = WebChatTalker(
+        serving_colbot.settings.public_url, serving_colbot.engine, from_address=address
+    )
     talkers.append(talker)
     return talker
+
+
+async def move_failures(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(WebChatMoveFailure)) or 0)
 
 
 async def _code_for(talker: WebChatTalker) -> str:
@@ -120,7 +133,7 @@ async def test_the_same_browser_cannot_move_to_itself(
     assert "this chat already" in replies[-1].text
 
 
-async def test_guessing_is_stopped_per_browser_and_city_wide(
+async def test_guessing_is_stopped_per_browser_per_address_and_city_wide(
     serving_colbot: Colbot, clock: FrozenClock, talkers: list[WebChatTalker]
 ) -> None:
     owner, guesser = _new(serving_colbot, talkers), _new(serving_colbot, talkers)
@@ -133,17 +146,32 @@ async def test_guessing_is_stopped_per_browser_and_city_wide(
     replies = await guesser.say(f"/move {code}")
     assert "Too many wrong codes" in replies[-1].text  # even the right one, for a while
 
-    assert serving_colbot.webchat is not None
-    serving_colbot.webchat.rate_max_messages = 1000
-    remaining = MAX_FAILURES_CITYWIDE - MAX_FAILURES_PER_DEVICE
+    # A cleared cookie is a new browser, but not new guesses from the same address.
+    fresh = _new(serving_colbot, talkers)
+    for _ in range(MOVE_FAILURES_PER_ADDRESS - MAX_FAILURES_PER_DEVICE):
+        await fresh.say(f"/move {wrong}")
+    replies = await _new(serving_colbot, talkers).say(f"/move {code}")
+    assert "Too many wrong codes" in replies[-1].text
+    # One guesser does not lock everyone else out: a young person elsewhere can still move.
+    elsewhere = _new(serving_colbot, talkers, address="127.0.0.2")
+    await elsewhere.say(f"/move {code}")
+    assert elsewhere.ws is not None
+    assert (await elsewhere.ws.receive_json(timeout=REPLY_TIMEOUT_S))["type"] == "moved_here"
+
+    # Guessers on many addresses share one city-wide allowance.
+    code = await _code_for(owner := _new(serving_colbot, talkers, address="127.0.0.3"))
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    async with serving_colbot.database.reading() as session:
+        remaining = MAX_FAILURES_CITYWIDE - await move_failures(session)
+    address = 10
     while remaining > 0:
-        fresh = _new(
-            serving_colbot, talkers
-        )  # a cleared cookie is a new browser, but not new guesses
-        for _ in range(min(remaining, MAX_FAILURES_PER_DEVICE)):
-            await fresh.say(f"/move {wrong}")
-            remaining -= 1
-    honest = _new(serving_colbot, talkers)
+        for _ in range(MOVE_FAILURES_PER_ADDRESS // MAX_FAILURES_PER_DEVICE):
+            fresh = _new(serving_colbot, talkers, address=f"127.0.0.{address}")
+            for _ in range(min(remaining, MAX_FAILURES_PER_DEVICE)):
+                await fresh.say(f"/move {wrong}")
+                remaining -= 1
+        address += 1
+    honest = _new(serving_colbot, talkers, address="127.0.1.1")
     replies = await honest.say(f"/move {code}")
     assert "Too many wrong codes" in replies[-1].text
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
-from colbot.channels.webchat.page import CHAT_CSP, COOKIE
+from colbot.channels.webchat.page import CHAT_CSP, COOKIE, LIMITS_KEY
 from colbot.chat.messages import Outbound
 from colbot.storage.models import WebChatMessage
 from tests.support.talk import WebChatTalker
@@ -89,7 +89,7 @@ async def test_too_long_and_too_fast_get_a_kind_word(
     replies = await sam.say("x" * 5000)
     assert "shorter" in replies[0].text
     assert serving_colbot.webchat is not None
-    serving_colbot.webchat.rate_max_messages = 2
+    serving_colbot.web_app[LIMITS_KEY].devices.most = 2
     await sam.close()
     fresh = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     try:
