@@ -20,7 +20,12 @@ from colbot.codes.venue_links import VENUE_PREFIX
 from colbot.dashboard import web as dashboard
 from colbot.journeys import web as journeys
 from colbot.web import assets, security
+from colbot.web.negotiation import by_accept
 from colbot.web.operations import Operations
+
+DOCUMENT_TYPES = ("application/ld+json", "application/vc+ld+json", "application/json")
+JWT_TYPES = ("application/vc+jwt", "application/jwt")
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -50,7 +55,17 @@ def routes(
         web.get(badge.ASSERTION_JWS, badges.issued(badges.assertion_jws)),
         web.get(badge.ASSERTION, badges.issued(badges.assertion)),
         web.get(badge.CREDENTIAL_JWT, badges.issued(badges.credential_jwt)),
-        web.get(badge.CREDENTIAL, badges.issued(badges.credential)),
+        # One address per badge: the credential for verifiers, its check page for a browser.
+        web.get(
+            badge.CREDENTIAL,
+            by_accept(
+                [
+                    (DOCUMENT_TYPES, badges.issued(badges.credential)),
+                    (JWT_TYPES, badges.issued(badges.credential_jwt)),
+                    (PAGE_TYPES, journeys.published_badge_page),
+                ]
+            ),
+        ),
         web.get(badge.BAKED_SVG_OB2, badges.issued(badges.baked_svg_ob2)),
         web.get(badge.BAKED_SVG, badges.issued(badges.baked_svg)),
         web.get(badge.BAKED_PNG, badges.issued(badges.baked_png)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from colbot.badges.summaries import summary_of
 from colbot.badges.verification import CHECK_GATE, NotServed, outcome, resolve, verify_here
 from colbot.openbadges.verdicts import Verdict
 from colbot.web.loopback import loopback_source
@@ -39,6 +40,7 @@ def _page(
         site=site,
         verdict=verdict,
         outcome=outcome([verdict]) if verdict is not None else None,
+        summary=summary_of(verdict) if verdict is not None else None,
         checked_at=site.clock.now(),
         problem=problem,
         text=text,

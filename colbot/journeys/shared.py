@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,8 @@ class ShownBadge:
     hours: float
     what: str
     revoked: bool = False
+    # Who it was awarded to, as the journey shows them: their nickname if they chose to show it.
+    holder: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ PASSIONS_OF = (
     .where(YoungPersonPassion.young_person_id == bindparam("person"))
     .order_by(YoungPersonPassion.passion_id)
 )
-_BADGES_FROM = (
+_BADGE_ROWS = (
     select(
         IssuedBadge.public_id,
         IssuedBadge.badge_class_id,
@@ -131,12 +133,15 @@ _BADGES_FROM = (
     )
     .outerjoin(Redemption, Redemption.id == IssuedBadge.redemption_id)
     .outerjoin(Opportunity, Opportunity.id == Redemption.opportunity_id)
-    .where(IssuedBadge.young_person_id == bindparam("person"))
 )
+_BADGES_FROM = _BADGE_ROWS.where(IssuedBadge.young_person_id == bindparam("person"))
 _DOCUMENTS = (IssuedBadge.ob2_assertion_jws, IssuedBadge.ob3_credential, IssuedBadge.ob3_jwt)
 BADGES_OF = _BADGES_FROM.order_by(*NEWEST_FIRST)
 BADGES_WITH_DOCUMENTS_OF = BADGES_OF.add_columns(*_DOCUMENTS)
 ONE_BADGE_OF = _BADGES_FROM.add_columns(*_DOCUMENTS).where(
+    IssuedBadge.public_id == bindparam("badge")
+)
+PUBLISHED_BADGE = _BADGE_ROWS.add_columns(*_DOCUMENTS).where(
     IssuedBadge.public_id == bindparam("badge")
 )
 _PREPARED = {
@@ -163,7 +168,8 @@ def _journey(
 def _one(shared: Any, public_id: str, row: Any) -> tuple[ShownBadge, SignedForms] | None:
     if row is None or public_id in (shared.hidden_badge_ids or ()):
         return None
-    return _shown(row), _signed(row)
+    holder = (shared.nickname or "") if shared.show_nickname else ""
+    return replace(_shown(row), holder=holder), _signed(row)
 
 
 async def public_journey(
@@ -207,6 +213,14 @@ async def shared_badge(
         return None
     values = {"person": shared.young_person_id, "badge": public_id}
     return _one(shared, public_id, (await session.execute(ONE_BADGE_OF, values)).first())
+
+
+async def published_badge(
+    session: AsyncSession, public_id: str
+) -> tuple[ShownBadge, SignedForms] | None:
+    """Any badge by its public id, naming nobody: what its published credential already says."""
+    row = (await session.execute(PUBLISHED_BADGE, {"badge": public_id})).first()
+    return None if row is None else (_shown(row), _signed(row))
 
 
 def read_shared_badge(

@@ -17,11 +17,13 @@ from colbot.journeys.shared import (
     ShownBadge,
     SignedForms,
     public_journey,
+    published_badge,
     read_public_journey,
     read_shared_badge,
     shared_badge,
 )
 from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
+from colbot.openbadges.documents import EMAIL_IDENTITY
 from colbot.openbadges.timestamps import to_xsd
 from colbot.web import assets, security
 from colbot.web.loopback import loopback_source
@@ -155,6 +157,26 @@ async def badge_check(request: web.Request) -> web.Response:
     if found is None:
         return security.not_found(request)
     badge, forms = found
+    return await _check_page(request, site, badge, forms, slug)
+
+
+async def published_badge_page(request: web.Request) -> web.StreamResponse:
+    """A badge's own address, opened in a browser (LinkedIn's "See credential"): its check page,
+    naming nobody, since the credential published there names nobody either."""
+    site = request.app[SITE_KEY]
+    async with site.database.reading() as session:
+        found = await published_badge(session, request.match_info["badge"])
+    if found is None:
+        return security.not_found(request)
+    badge, forms = found
+    return await _check_page(request, site, badge, forms, None)
+
+
+async def _check_page(
+    request: web.Request, site: Site, badge: ShownBadge, forms: SignedForms, slug: str | None
+) -> web.Response:
+    """The check page: what the badge is, who it was for and when, then each check."""
+    public_id = badge.public_id
     gate = request.app[CHECK_GATE]
     client = client_of(request)
     if not gate.clients.allow(client):
@@ -165,7 +187,7 @@ async def badge_check(request: web.Request) -> web.Response:
     async with aiohttp.ClientSession() as session:
         sources = [*site.documents, loopback_source(request, site.public_url, session)]
         check = await gate.own_badge(
-            (slug, public_id, badge.revoked),
+            (public_id, badge.revoked),
             lambda: check_stored(forms, sources, site.clock.now()),
         )
     return site.pages.response(
@@ -174,6 +196,20 @@ async def badge_check(request: web.Request) -> web.Response:
         slug=slug,
         badge=badge,
         check=check,
+        hashed_email=_hashed_email(forms),
+        credential_url=site.url(f"/badges/credentials/{public_id}"),
+    )
+
+
+def _hashed_email(forms: SignedForms) -> bool:
+    """Whether the badge was issued to a hashed e-mail, which a visitor can check an address
+    against."""
+    credential = forms.ob3_credential or {}
+    subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
+    identifiers = subject.get("identifier") if isinstance(subject, dict) else None
+    return any(
+        isinstance(i, dict) and i.get("identityType") == EMAIL_IDENTITY
+        for i in (identifiers if isinstance(identifiers, list) else [identifiers])
     )
 
 

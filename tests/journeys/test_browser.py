@@ -136,6 +136,45 @@ async def test_a_redeemed_badge_on_a_shared_page_checked_then_revoked(
     assert [error for error in watched.errors if "404" not in error] == []
 
 
+async def test_the_check_page_says_which_badge_for_whom_and_when_and_its_own_url_opens_it(
+    browser: Browser, start_colbot: Starter, double: TelegramDouble
+) -> None:
+    """What an employer sees: the badge, its issuer, who it was for and when, then the checks;
+    the badge's own address (LinkedIn's "See credential") opens its check page in a browser."""
+    shared = await share_a_journey(start_colbot, double, nickname="Sparky")
+    page = await open_page(browser, shared.url)
+    watched = await watch(page)
+    await page.goto(shared.url)
+    first = page.locator("ol.timeline > li", has_text="Pixel Forge")
+    await first.get_by_role("link", name="Check this badge").click()
+    await page.wait_for_load_state()
+    card = page.locator("article.badge-single")
+    assert await card.locator("h2.badge-name").inner_text()
+    facts = await card.inner_text()
+    assert "Issued by" in facts and "Pixel Forge" in facts
+    assert "Awarded to" in facts and "Sparky" in facts
+    assert "Date" in facts and "2026" in facts and "Learning hours" in facts
+    assert await card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    verdict = page.locator("h2#verdict-heading")
+    assert await card.evaluate(
+        "(card, verdict) => card.compareDocumentPosition(verdict) & 4",
+        await verdict.element_handle(),
+    ), "the badge comes before the checks"
+    await screenshot(page, "check-names-the-badge")
+    assert await axe(page) == [] and not await scrolls_sideways(page)
+
+    public_id = page.url.rsplit("/", 1)[-1]
+    base = shared.url.split("/j/")[0]
+    await page.goto(f"{base}/badges/credentials/{public_id}")
+    assert "This badge is valid" in await verdict.inner_text()
+    own = await page.locator("article.badge-single").inner_text()
+    assert "the person who holds this badge" in own and "Sparky" not in own
+    assert "Back to the learning journey" not in await page.content()
+    await screenshot(page, "credential-url-in-a-browser")
+    assert await axe(page) == []
+    assert watched.errors == [] and watched.dialogs == []
+
+
 @pytest.mark.parametrize("payload", [XSS_SCRIPT, XSS_ATTRIBUTE])
 async def test_nicknames_that_look_like_code_stay_text(
     browser: Browser, start_colbot: Starter, double: TelegramDouble, payload: str
