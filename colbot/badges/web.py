@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.badges.issuers import IssuerInfo
 from colbot.badges.publishing import Publisher
 from colbot.badges.urls import STATUS_LIST_NUMBER, is_partner
+from colbot.openbadges.contexts import OB2_CONTEXT
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge
 from colbot.web.security import SVG_HEADERS
@@ -66,11 +67,14 @@ def _not_found(what: str) -> web.HTTPNotFound:
 def _gone(publisher: Publisher, badge: IssuedBadge) -> web.Response:
     """A revoked badge: 410 Gone with the revocation, as OB 2.0 asks of hosted assertions."""
     body = {
+        # JSON-LD, so a verifier that reads every document as JSON-LD can read this one too.
+        "@context": OB2_CONTEXT,
         "id": publisher.urls.assertion(badge.public_id),
+        "type": "Assertion",
         "revoked": True,
         "revocationReason": badge.revocation_reason or "revoked by the issuer",
     }
-    response = _document(body, "application/json", LIST_CACHE)
+    response = _document(body, JSON_LD, LIST_CACHE)
     response.set_status(GONE)
     return response
 

@@ -30,6 +30,17 @@ def subject_id_of(credential: Mapping[str, Any]) -> str | None:
     return identifier if isinstance(identifier, str) else None
 
 
+def stable_subject_of(credential: Mapping[str, Any]) -> str | None:
+    """A subject with no id is known by its hashed identifier (the same for every badge of one
+    person and one salt), which VC-JWT verifiers can bind by `sub`."""
+    subject = credential.get("credentialSubject")
+    identifiers = subject.get("identifier") if isinstance(subject, Mapping) else None
+    for identifier in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if isinstance(identifier, Mapping) and isinstance(identifier.get("identityHash"), str):
+            return str(identifier["identityHash"])
+    return None
+
+
 def claims_for(credential: Mapping[str, Any]) -> dict[str, Any]:
     """The JWT payload: the credential's members plus iss, jti, sub, nbf and exp."""
     issuer_id = issuer_id_of(credential)
@@ -39,7 +50,7 @@ def claims_for(credential: Mapping[str, Any]) -> dict[str, Any]:
     claims["iss"] = issuer_id
     claims["jti"] = credential["id"]
     claims["nbf"] = to_numeric_date(parse_xsd(credential.get("validFrom")))
-    subject_id = subject_id_of(credential)
+    subject_id = subject_id_of(credential) or stable_subject_of(credential)
     if subject_id is not None:
         claims["sub"] = subject_id
     if "validUntil" in credential:
@@ -90,8 +101,11 @@ def claim_problems(claims: Mapping[str, Any], credential: Mapping[str, Any]) -> 
     if claims.get("jti") != credential.get("id"):
         problems.append(f"jti {claims.get('jti')!r} is not the credential id")
     subject_id = subject_id_of(credential)
-    if claims.get("sub") != subject_id and not (subject_id is None and "sub" not in claims):
+    stable = stable_subject_of(credential)
+    if subject_id is not None and claims.get("sub") != subject_id:
         problems.append(f"sub {claims.get('sub')!r} is not credentialSubject.id")
+    elif subject_id is None and claims.get("sub") not in (None, stable):
+        problems.append(f"sub {claims.get('sub')!r} is not the subject's hashed identifier")
     start = credential.get("validFrom", credential.get("issuanceDate"))
     try:
         if from_numeric_date(claims.get("nbf")) != _whole_seconds(parse_xsd(start)):

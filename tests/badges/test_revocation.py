@@ -14,6 +14,8 @@ from colbot.app import Colbot
 from colbot.badges.cli import fetch as http_fetch
 from colbot.badges.store import WITHDRAWN, new_public_id
 from colbot.openbadges import dataintegrity
+from colbot.openbadges.canonical import expand
+from colbot.openbadges.contexts import OB2_CONTEXT
 from colbot.openbadges.statuslist import decode_bitstring, status_bit
 from colbot.openbadges.verify import verify
 from colbot.storage.models import IssuedBadge, YoungPerson
@@ -82,7 +84,10 @@ async def test_revoke_command_revokes_every_form_at_once(
         assert verdict.reason.startswith("revoked by the issuer"), (name, verdict.reason)
     for url in (handed.credential["id"], handed.assertion["id"], handed.credential["id"] + ".jwt"):
         status, _, body = await fetched(http, url)
-        assert status == 410 and json.loads(body)["revoked"] is True
+        gone = json.loads(body)
+        assert status == 410 and gone["revoked"] is True
+        assert gone["@context"] == OB2_CONTEXT and gone["type"] == "Assertion"
+        expand(gone)  # JSON-LD that loses nothing on expansion
     again, output = await run_cli("badges", "revoke", stored.public_id, "--reason", "twice")
     assert again == 0 and "already revoked" in output
     after_dashes, output = await run_cli(

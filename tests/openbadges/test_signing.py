@@ -106,3 +106,19 @@ def test_claims_that_disagree_with_the_credential_are_reported(world: World) -> 
 
     assert any(problem.startswith("iss") for problem in problems)
     assert "nbf is not validFrom" in problems
+
+
+def test_the_vc_jwt_binds_its_subject_by_sub(world: World) -> None:
+    """sub is credentialSubject.id where there is one, else the subject's hashed identifier."""
+    credential = world.ob3_credential()
+    subject = credential["credentialSubject"]
+    claims = vcjwt.claims_for(credential)
+    if "id" in subject:
+        assert claims["sub"] == subject["id"]
+    else:
+        assert claims["sub"] == subject["identifier"][0]["identityHash"]
+    assert vcjwt.claim_problems(claims, credential) == []
+    with_did = {**credential, "credentialSubject": {**subject, "id": "did:key:z6MkexampleWallet"}}
+    assert vcjwt.claims_for(with_did)["sub"] == "did:key:z6MkexampleWallet"
+    claims["sub"] = "someone-else"
+    assert any(problem.startswith("sub") for problem in vcjwt.claim_problems(claims, credential))
