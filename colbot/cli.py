@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from colbot import log_redaction
 from colbot.app import Colbot, build_app
 from colbot.badges import cli as badges
 from colbot.catalogue import cli as opportunities
@@ -134,6 +135,7 @@ def _configure_logging(settings: Settings) -> None:
     if settings.log_format == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
+    log_redaction.install()
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 

@@ -21,7 +21,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            # A traceback already formatted (and masked, colbot/log_redaction.py) is kept.
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value

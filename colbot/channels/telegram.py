@@ -287,7 +287,7 @@ class TelegramChannel:
         try:
             await query.answer()
         except BadRequest:
-            log.debug("callback query %s was too old to answer", query.id)
+            log.debug("a callback query was too old to answer")
 
     async def _on_group_message(self, message: Message) -> None:
         """Says once, when spoken to, that colbot only chats one to one."""
@@ -316,7 +316,7 @@ class TelegramChannel:
         try:
             await self.application.bot.send_message(chat_id, text)
         except Forbidden:
-            log.info("chat %s no longer accepts messages from the bot", chat_id)
+            log.info("a chat no longer accepts messages from the bot")
 
     async def send_to(self, chat_id: str, outbound: Outbound) -> None:
         """Sends one message colbot started itself (from the outbox); errors go to the caller."""
@@ -340,7 +340,7 @@ class TelegramChannel:
                 await self._deliver_one(int(chat_id), outbound, pressed)
             except Forbidden:
                 metrics.BLOCKED.inc()
-                log.info("chat %s has blocked the bot; dropping the rest of this reply", chat_id)
+                log.info("a chat has blocked the bot; dropping the rest of this reply")
                 return
 
     async def _deliver_one(self, chat_id: int, outbound: Outbound, pressed: Message | None) -> None:

@@ -52,7 +52,10 @@ class Database:
         self.is_postgres = parsed.get_backend_name() == "postgresql"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not self.is_sqlite)
+        # hide_parameters: SQL logged at DEBUG/INFO and database errors never show the values.
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_pre_ping=not self.is_sqlite, hide_parameters=True
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             # Taking the write lock up front means a read-then-write transaction never fails

@@ -8,9 +8,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from colbot.storage.database import Database
-from colbot.storage.models import AuditEntry, Base
+from colbot.storage.models import AuditEntry, Base, YoungPerson
 from tests.support import databases
 
 
@@ -66,3 +67,17 @@ async def test_a_failed_transaction_changes_nothing(database: Database) -> None:
             raise RuntimeError("boom")
     async with database.transaction() as session:
         assert await session.get(AuditEntry, 1) is None
+
+
+async def test_a_database_error_names_no_values(database: Database) -> None:
+    """A failed statement's error (and so its logged traceback) never shows what was written."""
+    person = "telegram-8123456789-private"
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    with pytest.raises(IntegrityError) as refused:
+        async with database.transaction() as session:
+            session.add(YoungPerson(public_id=person, created_at=moment, last_seen_at=moment))
+            await session.flush()
+            session.add(YoungPerson(public_id=person, created_at=moment, last_seen_at=moment))
+            await session.flush()
+    assert "INSERT INTO young_people" in str(refused.value)
+    assert person not in str(refused.value)
