@@ -406,7 +406,14 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     passion_names = {p.id: p.name for p in passions}
     artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
     site = Site(
-        database, clock, settings.public_url, city.name, city.timezone, passion_names, artwork
+        database,
+        clock,
+        settings.public_url,
+        city.name,
+        city.timezone,
+        passion_names,
+        artwork,
+        internal_hosts=settings.internal_hosts,
     )
     site.documents.append(journey_pages.journey_documents(site))
     journey_pages.install(web_app, site)

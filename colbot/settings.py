@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from colbot.delivery.pacing import DEFAULT_SEND_RATE
+from colbot.domain.internal_hosts import InternalHosts, parse_internal_hosts
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
 
@@ -51,6 +52,8 @@ class Settings:
     # smtp://user:password@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
     smtp_url: str | None = None
     smtp_from: str | None = None
+    # Never fetched by badge checks, on top of loopback, private and link-local addresses.
+    internal_hosts: InternalHosts = field(default_factory=InternalHosts)
 
     @property
     def resolved_database_url(self) -> str:
@@ -237,6 +240,16 @@ def _send_rate(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _internal_hosts(name: str, raw: str) -> InternalHosts:
+    try:
+        return parse_internal_hosts(raw)
+    except ValueError as error:
+        raise SettingsError(
+            f"{name} must be hostnames and networks separated by commas, such as "
+            f"db.internal,10.0.0.0/8; {error}"
+        ) from None
+
+
 _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_TELEGRAM_TOKEN": ("telegram_token", _token),
     "COLBOT_TELEGRAM_API_URL": ("telegram_api_url", _api_url),
@@ -258,6 +271,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_SEND_RATE": ("send_rate", _send_rate),
     "COLBOT_SMTP_URL": ("smtp_url", _smtp_url),
     "COLBOT_SMTP_FROM": ("smtp_from", _email),
+    "COLBOT_INTERNAL_HOSTS": ("internal_hosts", _internal_hosts),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

@@ -6,6 +6,8 @@ import pytest
 
 from colbot.settings import SETTING_NAMES, SettingsError, load_settings
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+
 
 def test_defaults_need_nothing() -> None:
     settings = load_settings({})
@@ -70,6 +72,7 @@ def test_toml_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("COLBOT_WEBHOOK_SECRET", "has spaces!", "A-Z"),
         ("COLBOT_DATABASE_URL", "sqlite:///x.db", "async driver"),
         ("COLBOT_TELEGRAM_MIN_AGE", "9", "between 13 and 19"),
+        ("COLBOT_INTERNAL_HOSTS", "db.internal,two words", "'two words' is neither"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str, says: str) -> None:
@@ -95,3 +98,23 @@ def test_bad_toml_is_named(tmp_path: Path) -> None:
 
 def test_an_empty_token_means_telegram_is_off() -> None:
     assert load_settings({"COLBOT_TELEGRAM_TOKEN": "  "}).telegram_token is None
+
+
+def test_internal_hosts_are_names_and_networks_from_the_environment_or_toml(
+    tmp_path: Path,
+) -> None:
+    assert not load_settings({}).internal_hosts.covers("10.1.2.3")
+    settings = load_settings({"COLBOT_INTERNAL_HOSTS": "db.internal, 10.0.0.0/8"})
+    assert settings.internal_hosts.covers("10.1.2.3")
+    assert settings.internal_hosts.covers("replica.db.internal")
+    config = tmp_path / "colbot.toml"
+    config.write_text('internal_hosts = ["vault.corp", "192.0.2.0/24"]\n')
+    from_toml = load_settings({"COLBOT_CONFIG": str(config)}).internal_hosts
+    assert from_toml.covers("vault.corp") and from_toml.covers("192.0.2.9")
+
+
+def test_every_setting_is_in_the_readmes_table() -> None:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    missing = [name for name in SETTING_NAMES if not any(f"`{name}`" in row for row in rows)]
+    assert missing == []

@@ -48,6 +48,10 @@ ARTWORK_PNG = "/badges/artwork/{artwork}.png"
 ARTWORK_SVG = "/badges/artwork/{artwork}.svg"
 JOURNEY = "/j/{slug}"
 
+# The only paths under COLBOT_PUBLIC_URL a badge check may read: the badge documents and the
+# journeys with their check pages. Never /metrics, /readyz, /dashboard, /chat or the webhook.
+DOCUMENT_PREFIXES = (BADGES_ROOT + "/", "/j/")
+
 
 @dataclass(frozen=True)
 class BadgeUrls:

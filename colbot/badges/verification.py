@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from colbot.badges.forms import SignedForms
+from colbot.badges.reach import Reach
 from colbot.openbadges.fetching import Fetch
 from colbot.openbadges.verdicts import CHECK_REVOCATION, Verdict
 from colbot.openbadges.verify import verify
+from colbot.web.loopback import loopback_source
 from colbot.web.ratelimit import ClientLimits
-from colbot.web.site import DocumentSource
+from colbot.web.site import DocumentSource, Site
 
 FETCH_TIMEOUT_S = 10.0
 VALID = "valid"
@@ -40,20 +43,38 @@ class NotServed(LookupError):
     """A URL no colbot source answers: colbot never fetches from other sites."""
 
 
-async def resolve(sources: Sequence[DocumentSource], url: str) -> tuple[str, bytes]:
-    """The document at one of colbot's own URLs, from the first source that serves it."""
-    for source in sources:
-        found = await source(url)
-        if found is not None:
-            return found
-    raise NotServed(f"colbot only checks documents it publishes itself, not {url}")
+@dataclass(frozen=True)
+class OwnDocuments:
+    """Where badge checks read documents: colbot's own sources, and only what it publishes."""
+
+    sources: Sequence[DocumentSource]
+    reach: Reach
+
+    async def resolve(self, url: str) -> tuple[str, bytes]:
+        """The document at one of colbot's own URLs, from the first source that serves it."""
+        refusal = self.reach.refusal(url)
+        if refusal is not None:
+            raise NotServed(refusal)
+        for source in self.sources:
+            found = await source(url)
+            if found is not None:
+                return found
+        raise NotServed(f"colbot only checks documents it publishes itself, not {url}")
 
 
-def bridged_fetch(sources: Sequence[DocumentSource], loop: asyncio.AbstractEventLoop) -> Fetch:
+def own_documents(site: Site, request: web.Request, client: aiohttp.ClientSession) -> OwnDocuments:
+    """What the checks for one request may read: colbot's sources, then its own server."""
+    return OwnDocuments(
+        [*site.documents, loopback_source(request, site.public_url, client)],
+        Reach(site.public_url, site.internal_hosts),
+    )
+
+
+def bridged_fetch(documents: OwnDocuments, loop: asyncio.AbstractEventLoop) -> Fetch:
     """A blocking fetch for the verifier's thread that asks the sources on the event loop."""
 
     def fetch(url: str) -> tuple[str, bytes]:
-        future = asyncio.run_coroutine_threadsafe(resolve(sources, url), loop)
+        future = asyncio.run_coroutine_threadsafe(documents.resolve(url), loop)
         return future.result(FETCH_TIMEOUT_S)
 
     return fetch
@@ -61,12 +82,12 @@ def bridged_fetch(sources: Sequence[DocumentSource], loop: asyncio.AbstractEvent
 
 async def verify_here(
     data: bytes | str,
-    sources: Sequence[DocumentSource],
+    documents: OwnDocuments,
     now: datetime,
     recipient_email: str | None = None,
 ) -> Verdict:
     """Verifies any badge off the event loop, answering colbot's own URLs without HTTP."""
-    fetch = bridged_fetch(sources, asyncio.get_running_loop())
+    fetch = bridged_fetch(documents, asyncio.get_running_loop())
     return await asyncio.to_thread(verify, data, fetch, now, recipient_email)
 
 
@@ -94,9 +115,7 @@ class BadgeCheck:
         return outcome([verdict for _, verdict in self.forms])
 
 
-async def check_stored(
-    forms: SignedForms, sources: Sequence[DocumentSource], now: datetime
-) -> BadgeCheck:
+async def check_stored(forms: SignedForms, documents: OwnDocuments, now: datetime) -> BadgeCheck:
     """Verifies each signed form a badge was issued in, exactly as a stranger would."""
     texts: list[tuple[str, str]] = []
     if forms.ob3_credential is not None:
@@ -105,7 +124,7 @@ async def check_stored(
         texts.append((FORM_OB3_JWT, forms.ob3_jwt))
     if forms.ob2_assertion_jws:
         texts.append((FORM_OB2, forms.ob2_assertion_jws))
-    verdicts = await asyncio.gather(*(verify_here(text, sources, now) for _, text in texts))
+    verdicts = await asyncio.gather(*(verify_here(text, documents, now) for _, text in texts))
     return BadgeCheck(
         tuple((name, verdict) for (name, _), verdict in zip(texts, verdicts, strict=True)), now
     )

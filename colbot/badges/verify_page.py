@@ -6,9 +6,8 @@ import aiohttp
 from aiohttp import web
 
 from colbot.badges.summaries import summary_of
-from colbot.badges.verification import CHECK_GATE, NotServed, outcome, resolve, verify_here
+from colbot.badges.verification import CHECK_GATE, NotServed, outcome, own_documents, verify_here
 from colbot.openbadges.verdicts import Verdict
-from colbot.web.loopback import loopback_source
 from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY
 
@@ -78,10 +77,10 @@ async def verify_badge(request: web.Request) -> web.Response:
     data: bytes | str | None = upload.file.read() if isinstance(upload, web.FileField) else None
     site = request.app[SITE_KEY]
     async with aiohttp.ClientSession() as session:
-        sources = [*site.documents, loopback_source(request, site.public_url, session)]
+        documents = own_documents(site, request, session)
         if not data and text.startswith(URL_PREFIXES) and len(text.split()) == 1:
             try:
-                _, data = await resolve(sources, text)
+                _, data = await documents.resolve(text)
             except (NotServed, aiohttp.ClientError, TimeoutError):
                 return _page(request, status=404, problem=NOT_FOUND, text=text, email=email)
         data = data or text or None
@@ -89,6 +88,6 @@ async def verify_badge(request: web.Request) -> web.Response:
             return _page(request, status=400, problem=EMPTY, email=email)
         checked = data
         verdict = await gate.run(
-            lambda: verify_here(checked, sources, site.clock.now(), email or None)
+            lambda: verify_here(checked, documents, site.clock.now(), email or None)
         )
     return _page(request, verdict=verdict, text=text, email=email)

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from colbot.badges.medallions import medallion_png
-from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored
+from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored, own_documents
 from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
@@ -26,7 +26,6 @@ from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
 from colbot.openbadges.documents import EMAIL_IDENTITY
 from colbot.openbadges.timestamps import to_xsd
 from colbot.web import assets, security
-from colbot.web.loopback import loopback_source
 from colbot.web.paths import artwork_path, badge_path, journey_path
 from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY, DocumentSource, Site
@@ -185,10 +184,10 @@ async def _check_page(
             headers={"Retry-After": str(gate.clients.retry_after(client))},
         )
     async with aiohttp.ClientSession() as session:
-        sources = [*site.documents, loopback_source(request, site.public_url, session)]
+        documents = own_documents(site, request, session)
         check = await gate.own_badge(
             (public_id, badge.revoked),
-            lambda: check_stored(forms, sources, site.clock.now()),
+            lambda: check_stored(forms, documents, site.clock.now()),
         )
     return site.pages.response(
         "journey/check.html",

@@ -44,16 +44,26 @@ SVG = "svg"
 
 @dataclass(frozen=True)
 class Unbaked:
-    """What an image carries: an OB 2.0 assertion and/or an OB 3.0 credential, as text."""
+    """Every OB 2.0 assertion and OB 3.0 credential an image carries, as text, in file order."""
 
     image_format: str
-    assertion: str | None = None
-    credential: str | None = None
+    assertions: tuple[str, ...] = ()
+    credentials: tuple[str, ...] = ()
+
+    @property
+    def assertion(self) -> str | None:
+        """The first assertion, which is the one a baker puts in."""
+        return self.assertions[0] if self.assertions else None
+
+    @property
+    def credential(self) -> str | None:
+        """The first credential, which is the one a baker puts in."""
+        return self.credentials[0] if self.credentials else None
 
     @property
     def empty(self) -> bool:
         """True for an image with no badge in it."""
-        return self.assertion is None and self.credential is None
+        return not self.assertions and not self.credentials
 
 
 def check_size(data: bytes | str, limit: int = MAX_INPUT_BYTES) -> None:
@@ -158,15 +168,21 @@ def _read_text_chunk(chunk: _Chunk) -> tuple[str, str] | None:
         raise BakingError(f"iTXt {keyword!r} text is not UTF-8") from error
 
 
-def _png_texts(png: bytes) -> tuple[list[_Chunk], dict[str, str]]:
-    """The chunks, and the first text for each keyword (later duplicates are ignored)."""
+def _png_texts(png: bytes) -> tuple[list[_Chunk], dict[str, list[str]]]:
+    """The chunks, and every text for each keyword in file order, so no second badge hides."""
     chunks = _chunks(png)
-    texts: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
+    kept = 0
     for chunk in chunks:
         if chunk.kind in (ITXT, TEXT):
             found = _read_text_chunk(chunk)
-            if found is not None and found[0] not in texts:
-                texts[found[0]] = found[1]
+            if found is None:
+                continue
+            kept += len(found[1])
+            # Each compressed chunk may inflate to the limit; many of them must not add up.
+            if kept > MAX_INPUT_BYTES:
+                raise InputTooLargeError("this PNG's text chunks inflate past the size limit")
+            texts.setdefault(found[0], []).append(found[1])
     return chunks, texts
 
 
@@ -207,7 +223,7 @@ class _SvgScan:
     root_start: int = -1
     root_name: str = ""
     root_prefixes: dict[str, str] = field(default_factory=dict)
-    found: dict[str, str] = field(default_factory=dict)
+    found: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _refuse_entities(*_: object) -> None:
@@ -232,8 +248,9 @@ def _scan_svg(svg: bytes) -> _SvgScan:
     parser.ExternalEntityRefHandler = _refuse_external
     depth = 0
     pending: dict[str, str] = {}
-    capture: list[str] | None = None
-    capture_key = ""
+    # One entry per open element: the badge text being read inside it, if it is a badge element.
+    opened: list[tuple[str, list[str]] | None] = []
+    reading: list[list[str]] = []
     wanted = {
         OB2_SVG_NAMESPACE + NAMESPACE_SEPARATOR + OB2_SVG_ELEMENT: OB2_SVG_NAMESPACE,
         OB3_SVG_NAMESPACE + NAMESPACE_SEPARATOR + OB3_SVG_ELEMENT: OB3_SVG_NAMESPACE,
@@ -244,29 +261,35 @@ def _scan_svg(svg: bytes) -> _SvgScan:
             pending[prefix or ""] = uri
 
     def on_start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal depth, capture, capture_key
+        nonlocal depth
         if depth == 0:
             scan.root_start = parser.CurrentByteIndex
             scan.root_name = name
             scan.root_prefixes = dict(pending)
         depth += 1
         key = wanted.get(name)
-        if key is not None and key not in scan.found and capture is None:
-            if "verify" in attributes:
-                scan.found[key] = attributes["verify"].strip()
-            else:
-                capture, capture_key = [], key
+        if key is not None and "verify" in attributes:
+            scan.found.setdefault(key, []).append(attributes["verify"].strip())
+        if key is None or "verify" in attributes:
+            opened.append(None)
+            return
+        parts: list[str] = []
+        opened.append((key, parts))
+        reading.append(parts)
 
-    def on_end(name: str) -> None:
-        nonlocal depth, capture
+    def on_end(_name: str) -> None:
+        nonlocal depth
         depth -= 1
-        if capture is not None and wanted.get(name) == capture_key:
-            scan.found[capture_key] = "".join(capture).strip()
-            capture = None
+        element = opened.pop()
+        if element is not None:
+            key, parts = element
+            reading.pop()
+            scan.found.setdefault(key, []).append("".join(parts).strip())
 
     def on_text(text: str) -> None:
-        if capture is not None:
-            capture.append(text)
+        # Only the innermost badge element gets the text, so nesting cannot multiply it.
+        if reading:
+            reading[-1].append(text)
 
     parser.StartNamespaceDeclHandler = on_namespace
     parser.StartElementHandler = on_start
@@ -351,13 +374,21 @@ def bake_svg_credential(svg: bytes, credential: Mapping[str, Any] | str) -> byte
 
 
 def unbake(data: bytes) -> Unbaked:
-    """Whatever badge a PNG or SVG carries; refuses other files and oversized ones."""
+    """Every badge a PNG or SVG carries; refuses other files and oversized ones."""
     check_size(data)
     kind = image_format(data)
     if kind == PNG:
         _, texts = _png_texts(data)
-        return Unbaked(PNG, texts.get(OB2_PNG_KEYWORD), texts.get(OB3_PNG_KEYWORD))
+        return Unbaked(
+            PNG,
+            tuple(texts.get(OB2_PNG_KEYWORD, ())),
+            tuple(texts.get(OB3_PNG_KEYWORD, ())),
+        )
     if kind == SVG:
-        scan = _scan_svg(data)
-        return Unbaked(SVG, scan.found.get(OB2_SVG_NAMESPACE), scan.found.get(OB3_SVG_NAMESPACE))
+        found = _scan_svg(data).found
+        return Unbaked(
+            SVG,
+            tuple(found.get(OB2_SVG_NAMESPACE, ())),
+            tuple(found.get(OB3_SVG_NAMESPACE, ())),
+        )
     raise BakingError("not a PNG or SVG image")

@@ -95,18 +95,61 @@ def _shape_problem(credential: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _proof_checks(document: Mapping[str, Any], fetcher: Fetcher) -> tuple[list[Check], str, str]:
-    """Checks a document's eddsa-rdfc-2022 proof with the key its verificationMethod names."""
-    proof = dataintegrity.find_proof(document)
-    if proof is None:
-        return dataintegrity.verify(document).checks, "", ""
-    method = str(proof.get("verificationMethod"))
+def _proof_checks(
+    document: Mapping[str, Any], proof: object, fetcher: Fetcher
+) -> tuple[list[Check], str, str]:
+    """Checks one eddsa-rdfc-2022 proof with the key its verificationMethod names."""
+    if dataintegrity.proof_problem(proof) is not None:
+        return dataintegrity.verify_proof(document, proof).checks, "", ""
+    assert isinstance(proof, Mapping)
+    method: str = proof["verificationMethod"]
     multikey = proof_multikey(method, fetcher)
     try:
         public_key = ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
     except BadgeError:
-        return dataintegrity.verify(document).checks, method, multikey
-    return dataintegrity.verify(document, public_key=public_key).checks, method, multikey
+        return dataintegrity.verify_proof(document, proof).checks, method, multikey
+    checks = dataintegrity.verify_proof(document, proof, public_key=public_key).checks
+    return checks, method, multikey
+
+
+def _proof_set_checks(
+    document: Mapping[str, Any], fetcher: Fetcher
+) -> tuple[list[Check], list[tuple[str, str]]]:
+    """Checks every proof of a document up to the first that fails, and the key each names."""
+    proofs = dataintegrity.proofs_of(document)
+    problem = dataintegrity.proof_set_problem(proofs)
+    if problem is not None:
+        return [Check(dataintegrity.CHECK_PROOF, False, problem)], []
+    checks: list[Check] = []
+    keys: list[tuple[str, str]] = []
+    for number, proof in enumerate(proofs, 1):
+        try:
+            found, method, multikey = _proof_checks(document, proof, fetcher)
+        except Unreachable as error:
+            found = [Check(CHECK_ISSUER, False, f"unknown issuer: {error}")]
+        checks.extend(dataintegrity.numbered(found, number, len(proofs)))
+        if first_failure(found) is not None:
+            break
+        keys.append((method, multikey))
+    return checks, keys
+
+
+def _ownership_checks(
+    profile: Mapping[str, Any], issuer_id: str, keys: list[tuple[str, str]]
+) -> list[Check]:
+    """Whether the issuer's profile vouches for the key of every proof."""
+    checks: list[Check] = []
+    for number, (method, multikey) in enumerate(keys, 1):
+        problem = method_problem(profile, issuer_id, method, multikey_matcher(multikey))
+        detail = f"the issuer lists {method}" if problem is None else problem
+        checks.append(
+            Check(
+                CHECK_KEY_OWNERSHIP,
+                problem is None,
+                dataintegrity.of_proof(detail, number, len(keys)),
+            )
+        )
+    return checks
 
 
 def _status_list_problem(
@@ -117,14 +160,12 @@ def _status_list_problem(
         return "it is not a BitstringStatusListCredential"
     if dataintegrity.issuer_id_of(document) != issuer_id:
         return "it was issued by someone other than the credential's issuer"
-    try:
-        checks, method, multikey = _proof_checks(document, fetcher)
-    except Unreachable as error:
-        return str(error)
+    checks, keys = _proof_set_checks(document, fetcher)
     failure = first_failure(checks)
     if failure is not None:
         return f"its proof fails ({failure.name}): {failure.detail}"
-    return method_problem(profile, issuer_id, method, multikey_matcher(multikey))
+    unvouched = first_failure(_ownership_checks(profile, issuer_id, keys))
+    return None if unvouched is None else unvouched.detail
 
 
 def _check_status(
@@ -214,11 +255,7 @@ def verify_proof(
         run.failed(CHECK_FORMAT, problem)
         return run
     run.passed(CHECK_FORMAT, "OB 3.0 credential with an embedded proof")
-    try:
-        checks, method, multikey = _proof_checks(credential, fetcher)
-    except Unreachable as error:
-        run.failed(CHECK_ISSUER, f"unknown issuer: {error}")
-        return run
+    checks, keys = _proof_set_checks(credential, fetcher)
     run.checks.extend(checks)
     if not run.ok:
         return run
@@ -227,11 +264,7 @@ def verify_proof(
     profile = issuer_profile(run, issuer_id, fetcher)
     if profile is None:
         return run
-    owner_problem = method_problem(profile, issuer_id, method, multikey_matcher(multikey))
-    if owner_problem is not None:
-        run.failed(CHECK_KEY_OWNERSHIP, owner_problem)
-    else:
-        run.passed(CHECK_KEY_OWNERSHIP, f"the issuer lists {method}")
+    run.checks.extend(_ownership_checks(profile, issuer_id, keys))
     _finish(run, credential, profile, fetcher, now, email)
     return run
 

@@ -22,6 +22,8 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 ASSERTION_METHOD = "assertionMethod"
 ED25519_SIGNATURE_BYTES = 64
+# A proof set rarely holds more than two; each proof costs a canonicalisation to check.
+MAX_PROOFS = 4
 
 CHECK_PROOF = "proof"
 CHECK_CANONICALISATION = "canonicalisation"
@@ -138,23 +140,40 @@ def sign(
     return signed
 
 
-def proofs_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The document's proofs, whether given as one object or an array."""
+def proofs_of(document: Mapping[str, Any]) -> list[object]:
+    """Every entry of the document's proof, whether one object or an array (a proof set)."""
     proof = document.get("proof")
-    candidates = proof if isinstance(proof, list) else [proof] if proof is not None else []
-    return [item for item in candidates if isinstance(item, Mapping)]
+    return list(proof) if isinstance(proof, list) else [proof] if proof is not None else []
 
 
-def find_proof(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The first eddsa-rdfc-2022 proof, which is the one colbot checks."""
-    for proof in proofs_of(document):
-        if proof.get("type") == PROOF_TYPE and proof.get("cryptosuite") == CRYPTOSUITE:
-            return proof
+def proof_set_problem(proofs: list[object]) -> str | None:
+    """Why a proof set cannot be checked at all: it is empty, or too big to check."""
+    if not proofs:
+        return f"no {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}"
+    if len(proofs) > MAX_PROOFS:
+        return f"the document carries {len(proofs)} proofs; colbot checks at most {MAX_PROOFS}"
     return None
 
 
-def _proof_problem(proof: Mapping[str, Any]) -> str | None:
-    """Why a proof object is not a well-formed eddsa-rdfc-2022 proof, if it is not."""
+def of_proof(detail: str, number: int, count: int) -> str:
+    """A sentence about one proof, saying which of the set it is when there are several."""
+    return detail if count == 1 else f"proof {number} of {count}: {detail}"
+
+
+def numbered(checks: list[Check], number: int, count: int) -> list[Check]:
+    """One proof's checks, each saying which proof of the set it is about."""
+    return [Check(item.name, item.passed, of_proof(item.detail, number, count)) for item in checks]
+
+
+def proof_problem(proof: object) -> str | None:
+    """Why an entry of a proof set is not a well-formed eddsa-rdfc-2022 proof, if it is not."""
+    if not isinstance(proof, Mapping):
+        return f"the proof is not a JSON object: {proof!r:.60}"
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        return (
+            f"the proof is a {proof.get('type')!r} with cryptosuite {proof.get('cryptosuite')!r};"
+            f" colbot checks only {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}"
+        )
     if proof.get("proofPurpose") != ASSERTION_METHOD:
         return f"proofPurpose is {proof.get('proofPurpose')!r}, expected {ASSERTION_METHOD!r}"
     if not isinstance(proof.get("verificationMethod"), str):
@@ -212,18 +231,40 @@ def verify(
     public_key: ed25519.Ed25519PublicKey | None = None,
     expected_verification_method: str | None = None,
 ) -> ProofVerification:
-    """Checks the document's eddsa-rdfc-2022 proof step by step, so failures say which step."""
+    """Checks every proof of the document, stopping at the first that fails, which it names."""
+    proofs = proofs_of(document)
+    problem = proof_set_problem(proofs)
+    if problem is not None:
+        return ProofVerification([Check(CHECK_PROOF, False, problem)])
+    checks: list[Check] = []
+    for number, proof in enumerate(proofs, 1):
+        result = verify_proof(
+            document,
+            proof,
+            public_key=public_key,
+            expected_verification_method=expected_verification_method,
+        )
+        checks.extend(numbered(result.checks, number, len(proofs)))
+        if not result.valid:
+            break
+    return ProofVerification(checks)
+
+
+def verify_proof(
+    document: Mapping[str, Any],
+    proof: object,
+    *,
+    public_key: ed25519.Ed25519PublicKey | None = None,
+    expected_verification_method: str | None = None,
+) -> ProofVerification:
+    """Checks one of the document's eddsa-rdfc-2022 proofs step by step, so failures say which."""
     # Without public_key, the key is read from the verificationMethod's fragment (a
     # publicKeyMultibase). That is only trustworthy because the method must belong to the
     # issuer; whether the issuer really lists the key is the caller's check.
-    proof = find_proof(document)
-    if proof is None:
-        return ProofVerification(
-            [Check(CHECK_PROOF, False, f"no {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")]
-        )
-    problem = _proof_problem(proof)
+    problem = proof_problem(proof)
     if problem is not None:
         return ProofVerification([Check(CHECK_PROOF, False, problem)])
+    assert isinstance(proof, Mapping)
     checks = [Check(CHECK_PROOF, True, f"{PROOF_TYPE} {CRYPTOSUITE}")]
     method: str = proof["verificationMethod"]
     checks.append(_method_check(method, issuer_id_of(document), expected_verification_method))

@@ -27,6 +27,7 @@ CHECK_HOSTED = "hosted"
 CHECK_REVOCATION = "revocation"
 CHECK_EXPIRY = "expiry"
 CHECK_RECIPIENT = "recipient"
+CHECK_EVERY_BADGE = "every-badge"
 
 
 @dataclass(frozen=True)

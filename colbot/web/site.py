@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from colbot.clock import Clock
+from colbot.domain.internal_hosts import InternalHosts
 from colbot.storage.database import Database
 from colbot.storage.readers import SqliteReader, sqlite_reader
 from colbot.web.artwork import Artwork
@@ -33,6 +34,7 @@ class Site:
     static: dict[str, str] = field(default_factory=dict)
     reader: SqliteReader | None = field(init=False)
     documents: list[DocumentSource] = field(default_factory=list)
+    internal_hosts: InternalHosts = field(default_factory=InternalHosts)
 
     def __post_init__(self) -> None:
         self.public_url = self.public_url.rstrip("/")

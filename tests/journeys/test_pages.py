@@ -18,9 +18,11 @@ from colbot.app import Colbot
 from colbot.journeys import store as journeys
 from colbot.openbadges import jws
 from colbot.openbadges.baking import unbake
+from colbot.openbadges.multibase import encode_base58btc
 from colbot.openbadges.verify import verify
 from colbot.web.security import CONTENT_SECURITY_POLICY
 from colbot.web.site import SITE_KEY
+from tests.support import images
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import StandInIssuer
 from tests.support.journeys import SECRET_AREA, SECRET_EMAIL, XSS_ATTRIBUTE, XSS_SCRIPT, Make, Owner
@@ -342,6 +344,51 @@ async def test_verify_checks_pasted_and_uploaded_badges(
     response = await client.post("/verify", data={"badge": ""})
     assert response.status == 400
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+async def upload(client: Client, data: bytes, filename: str, content_type: str) -> str:
+    """The /verify page's answer to one uploaded file."""
+    form = aiohttp.FormData()
+    form.add_field("badge", "")
+    form.add_field("file", data, filename=filename, content_type=content_type)
+    response = await client.post("/verify", data=form)
+    assert response.status == 200
+    return await response.text()
+
+
+async def test_verify_refuses_a_genuine_image_that_also_carries_a_forged_credential(
+    client: Client, make_owner: Make
+) -> None:
+    owner = await make_owner(badges=1)
+    genuine = await (await client.get(f"/j/{owner.slug}/badges/{owner.badge_ids[0]}.png")).read()
+    credential = unbake(genuine).credential
+    assert credential is not None
+    forged_credential = json.loads(credential)
+    forged_credential["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
+    forged = images.add_itxt(genuine, "openbadgecredential", json.dumps(forged_credential))
+
+    html = await upload(client, genuine, "badge.png", "image/png")
+    assert 'data-outcome="valid"' in html and "the assertion in the image verifies" in html
+    html = await upload(client, forged, "badge.png", "image/png")
+    assert 'data-outcome="invalid"' in html
+    assert "the second credential in the image does not verify" in html
+
+
+async def test_verify_refuses_a_credential_with_a_bogus_extra_proof(
+    client: Client, make_owner: Make
+) -> None:
+    owner = await make_owner(badges=1)
+    document = await (await client.get(f"/j/{owner.slug}.json")).json()
+    credential = document["badges"][0]["openBadges3"]["credential"]
+    bogus = {**proof_of(credential), "proofValue": encode_base58btc(bytes(64))}
+    forged = {**credential, "proof": [proof_of(credential), bogus]}
+
+    html = await (await client.post("/verify", data={"badge": json.dumps(credential)})).text()
+    assert 'data-outcome="valid"' in html
+    html = await (await client.post("/verify", data={"badge": json.dumps(forged)})).text()
+    assert 'data-outcome="invalid"' in html and "proof 2 of 2: the Ed25519 signature" in html
+    html = await upload(client, json.dumps(forged).encode(), "badge.json", "application/json")
+    assert 'data-outcome="invalid"' in html and "proof 2 of 2" in html
 
 
 async def test_verify_checks_the_recipient_email_when_given(

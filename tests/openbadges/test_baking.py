@@ -37,7 +37,7 @@ def chunk_types(png: bytes) -> list[bytes]:
 def test_png_assertion_round_trip_and_pillow_reads_it() -> None:
     baked = baking.bake_png_assertion(images.png(), JWS)
 
-    assert baking.unbake(baked) == baking.Unbaked("png", assertion=JWS)
+    assert baking.unbake(baked) == baking.Unbaked("png", assertions=(JWS,))
     image = Image.open(io.BytesIO(baked))
     assert isinstance(image, PngImageFile)
     assert image.text["openbadges"] == JWS
@@ -66,7 +66,7 @@ def test_png_credential_round_trip() -> None:
 
 def test_png_can_carry_an_assertion_and_a_credential() -> None:
     baked = baking.bake_png_credential(baking.bake_png_assertion(images.png(), JWS), JWS)
-    assert baking.unbake(baked) == baking.Unbaked("png", assertion=JWS, credential=JWS)
+    assert baking.unbake(baked) == baking.Unbaked("png", assertions=(JWS,), credentials=(JWS,))
 
 
 def test_png_refuses_a_second_chunk_with_the_same_keyword() -> None:
@@ -82,6 +82,34 @@ def test_png_written_by_pillow_with_a_compressed_chunk_unbakes() -> None:
     Image.new("RGB", (4, 4)).save(buffer, format="PNG", pnginfo=info)
 
     assert baking.unbake(buffer.getvalue()).assertion == JWS
+
+
+def test_png_unbakes_every_chunk_of_each_keyword_in_file_order() -> None:
+    info = PngInfo()
+    for keyword, text in [
+        ("openbadgecredential", "one"),
+        ("openbadges", "two"),
+        ("openbadgecredential", "three"),
+    ]:
+        info.add_itxt(keyword, text, zip=text == "three")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG", pnginfo=info)
+
+    unbaked = baking.unbake(buffer.getvalue())
+
+    assert unbaked == baking.Unbaked("png", assertions=("two",), credentials=("one", "three"))
+    assert unbaked.credential == "one"
+
+
+def test_compressed_chunks_cannot_add_up_past_the_size_limit() -> None:
+    info = PngInfo()
+    for _ in range(3):
+        info.add_itxt("openbadgecredential", " " * (baking.MAX_INPUT_BYTES // 2), zip=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG", pnginfo=info)
+
+    with pytest.raises(InputTooLargeError, match="text chunks inflate"):
+        baking.unbake(buffer.getvalue())
 
 
 @pytest.mark.parametrize(
@@ -122,7 +150,7 @@ def test_svg_assertion_follows_ob2_baking() -> None:
     assert 'data-note="a > b"' in svg_tag
     assert f'<openbadges:assertion verify="{JWS}"></openbadges:assertion>' in text
     assert text.index("<openbadges:assertion") < text.index("<circle")
-    assert baking.unbake(baked) == baking.Unbaked("svg", assertion=JWS)
+    assert baking.unbake(baked) == baking.Unbaked("svg", assertions=(JWS,))
 
 
 def test_svg_credential_is_json_in_cdata_in_the_ob3_namespace() -> None:
@@ -148,6 +176,20 @@ def test_self_closing_svg_is_opened_up() -> None:
 
     assert baked.endswith(b"</svg>")
     assert baking.unbake(baked).assertion == JWS
+
+
+def test_svg_unbakes_every_badge_element_even_nested_ones() -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="https://purl.imsglobal.org/ob/v3p0"'
+        b' xmlns:o2="http://openbadges.org">'
+        b"<ob:credential>outer<ob:credential>inner</ob:credential></ob:credential>"
+        b'<g><ob:credential verify="attribute"/><o2:assertion>first</o2:assertion></g>'
+        b"<o2:assertion>second</o2:assertion></svg>"
+    )
+
+    assert baking.unbake(svg) == baking.Unbaked(
+        "svg", assertions=("first", "second"), credentials=("inner", "outer", "attribute")
+    )
 
 
 def test_svg_refuses_a_second_badge_of_the_same_kind() -> None:

@@ -50,7 +50,7 @@ class StandInIssuer:
         self.keys = keys
         self.database = database
         self.site = public_url.rstrip("/")
-        self.base = f"{self.site}/test-issuer"
+        self.base = f"{self.site}/badges/test-issuer"
         self.issuer_v2 = f"{self.base}/ob2/issuer.json"
         self.key_v2 = f"{self.base}/ob2/key.json"
         self.revocations_v2 = f"{self.base}/ob2/revocations.json"
