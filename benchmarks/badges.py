@@ -39,6 +39,7 @@ from colbot.badges.web import WARMING
 from colbot.chat.messages import Inbound, InboundKind
 from colbot.clock import FrozenClock
 from colbot.codes import store as codes
+from colbot.codes.window import CodeWindow
 from colbot.openbadges import baking, dataintegrity, jws, vcjwt
 from colbot.openbadges.verify import verify
 from colbot.settings import load_settings
@@ -92,9 +93,8 @@ async def session_code(colbot: Colbot, uses: int) -> str:
         )
         session.add(staff)
         await session.flush()
-        made = await codes.make_code(
-            session, staff, opportunity, uses, TEST_NOW + timedelta(days=1), TEST_NOW
-        )
+        window = CodeWindow(None, TEST_NOW + timedelta(days=1))
+        made = await codes.make_code(session, staff, opportunity, uses, window, TEST_NOW)
         return made.code
 
 

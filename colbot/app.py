@@ -329,7 +329,9 @@ def build_engine(
         ).router(),
         journey.router(),
         Staff(city.timezone, settings.public_url, bot_username).router(),
-        CodeMaking(city.timezone, city.name, settings.public_url, bot_username).router(),
+        CodeMaking(
+            city.timezone, city.name, settings.public_url, bot_username, settings.code_early
+        ).router(),
         DashboardLinks(settings.public_url).router(),
         BroadcastChat(
             settings.quiet_hours, choices, [(area.id, area.name) for area in city.areas]

@@ -6,17 +6,20 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from colbot.codes.window import DEFAULT_CODE_EARLY
 from colbot.delivery.pacing import DEFAULT_SEND_RATE
 from colbot.domain.internal_hosts import InternalHosts, parse_internal_hosts
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+MAX_CODE_EARLY_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -49,6 +52,7 @@ class Settings:
         default_factory=lambda: parse_quiet_hours(DEFAULT_QUIET_HOURS)
     )
     send_rate: int = DEFAULT_SEND_RATE
+    code_early: timedelta = DEFAULT_CODE_EARLY
     # smtp://user:password@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
     smtp_url: str | None = None
     smtp_from: str | None = None
@@ -250,6 +254,16 @@ def _internal_hosts(name: str, raw: str) -> InternalHosts:
         ) from None
 
 
+def _code_early(name: str, raw: str) -> timedelta:
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_CODE_EARLY_MINUTES:
+        raise SettingsError(
+            f"{name} must be minutes before a session starts, from 0 to "
+            f"{MAX_CODE_EARLY_MINUTES}, such as 30, not {raw!r}"
+        )
+    return timedelta(minutes=int(value))
+
+
 _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_TELEGRAM_TOKEN": ("telegram_token", _token),
     "COLBOT_TELEGRAM_API_URL": ("telegram_api_url", _api_url),
@@ -269,6 +283,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_REMINDER_LEADS": ("reminder_leads", _leads),
     "COLBOT_QUIET_HOURS": ("quiet_hours", _quiet_hours),
     "COLBOT_SEND_RATE": ("send_rate", _send_rate),
+    "COLBOT_CODE_EARLY": ("code_early", _code_early),
     "COLBOT_SMTP_URL": ("smtp_url", _smtp_url),
     "COLBOT_SMTP_FROM": ("smtp_from", _email),
     "COLBOT_INTERNAL_HOSTS": ("internal_hosts", _internal_hosts),

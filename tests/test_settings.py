@@ -1,5 +1,6 @@
 """Settings: defaults, the environment, TOML, and one clear line for every bad value."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ def test_defaults_need_nothing() -> None:
     assert settings.data_dir == Path("colbot-data")
     assert settings.timezone.key == "Europe/London"
     assert settings.admins == frozenset()
+    assert settings.code_early == timedelta(minutes=30)
     assert settings.uses_webhook is False
     assert settings.resolved_database_url.startswith("sqlite+aiosqlite:///")
     assert settings.resolved_database_url.endswith("colbot-data/colbot.sqlite3")
@@ -35,6 +37,7 @@ def test_every_contract_variable_is_read() -> None:
         "COLBOT_WEBHOOK_SECRET": "s3cret_token-1",
         "COLBOT_TIMEZONE": "Europe/Paris",
         "COLBOT_ADMINS": "11, 22,33",
+        "COLBOT_CODE_EARLY": " 45 ",
     }
     settings = load_settings(env)
     assert settings.telegram_token == "123456:ABC-def"
@@ -47,6 +50,7 @@ def test_every_contract_variable_is_read() -> None:
     assert settings.uses_webhook
     assert settings.timezone.key == "Europe/Paris"
     assert settings.admins == frozenset({11, 22, 33})
+    assert settings.code_early == timedelta(minutes=45)
     assert set(env) <= set(SETTING_NAMES)
 
 
@@ -73,6 +77,9 @@ def test_toml_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("COLBOT_DATABASE_URL", "sqlite:///x.db", "async driver"),
         ("COLBOT_TELEGRAM_MIN_AGE", "9", "between 13 and 19"),
         ("COLBOT_INTERNAL_HOSTS", "db.internal,two words", "'two words' is neither"),
+        ("COLBOT_CODE_EARLY", "30m", "minutes before a session starts"),
+        ("COLBOT_CODE_EARLY", "1441", "from 0 to 1440"),
+        ("COLBOT_CODE_EARLY", "-5", "such as 30"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str, says: str) -> None:

@@ -50,6 +50,7 @@ async def load_demo(database: Database, city: City, today: date, now: datetime) 
                 capacity=item.capacity,
                 url=item.url,
                 badge_class_id=item.badge,
+                timing=item.timing,
             )
             _, changed = await catalogue.upsert_opportunity(
                 session, partners[item.partner], fields, now

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.domain.timing import Timing
 from colbot.storage.models import Opportunity, OpportunityPassion, Partner
 
 
@@ -35,6 +36,7 @@ class OpportunityFields:
     capacity: int | None
     url: str | None
     badge_class_id: str | None
+    timing: Timing = Timing.SESSION
 
 
 def slugify(name: str) -> str:

@@ -13,6 +13,7 @@ from colbot.codes import format as code_format
 from colbot.codes import store as codes
 from colbot.codes.redeemed import RedeemedHook
 from colbot.codes.store import RedeemOutcome, TeamChats
+from colbot.domain.when import local_when
 from colbot.people import store as people
 
 FINISH_ONBOARDING = "ob"
@@ -86,6 +87,9 @@ class Redeemer:
                 result.cool_down_until.astimezone(self.tz) if result.cool_down_until else turn.now
             )
             turn.say("redeem.cooling_down", until=f"{until:%H:%M}")
+        elif result.outcome is RedeemOutcome.NOT_YET:
+            assert result.opens_at is not None
+            turn.say("redeem.not_yet", opens=local_when(result.opens_at, self.tz))
         elif result.outcome is RedeemOutcome.REDEEMED:
             assert result.opportunity is not None and result.redemption is not None
             replies = [await hook(turn, result.redemption) for hook in self.on_redeemed]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from colbot.codes import format as code_format
 from colbot.codes import posters
 from colbot.codes import store as codes
 from colbot.codes.venue_links import venue_link
+from colbot.codes.window import DEFAULT_CODE_EARLY, Choice, Refusal, Refused, code_window
 from colbot.domain import qr
 from colbot.domain.when import local_when
 from colbot.partners.staff import partner_of, staff_or_refuse
@@ -30,7 +31,10 @@ TASK_USES = "staff.uses"
 SESSION_CODE_USES = 30
 RECENT_OPPORTUNITY_DAYS = 7
 OPPORTUNITIES_ON_BUTTONS = 12
-EXPIRY_CHOICES = ("default", "today", "week")
+REFUSALS = {
+    Refusal.ENDS_BEFORE_THE_SESSION: "staff.expiry_before_session_ends",
+    Refusal.ALREADY_OVER: "staff.expiry_already_over",
+}
 
 BotUsername = Callable[[], str]
 
@@ -39,12 +43,18 @@ class CodeMaking:
     """/newcode, /codes and /revokecode: a partner's codes, made and stopped by its staff."""
 
     def __init__(
-        self, tz: ZoneInfo, city_name: str, public_url: str, bot_username: BotUsername
+        self,
+        tz: ZoneInfo,
+        city_name: str,
+        public_url: str,
+        bot_username: BotUsername,
+        early: timedelta = DEFAULT_CODE_EARLY,
     ) -> None:
         self.tz = tz
         self.city_name = city_name
         self.public_url = public_url
         self.bot_username = bot_username
+        self.early = early
 
     def router(self) -> Router:
         """The staff commands for codes, their buttons and the typed number of uses."""
@@ -156,15 +166,26 @@ class CodeMaking:
         if not data.value.isdigit() or not 1 <= int(data.value) <= codes.MAX_USES_LIMIT:
             turn.say("staff.bad_uses")
             return
-        self._ask_expiry(turn, opportunity.id, int(data.value))
+        self._ask_expiry(turn, opportunity, int(data.value))
 
-    def _ask_expiry(self, turn: Turn, opportunity_id: int, uses: int) -> None:
-        target = f"{opportunity_id}:{uses}"
+    def _ask_expiry(self, turn: Turn, opportunity: Opportunity, uses: int) -> None:
+        """The "how long" buttons: counted from the session when it has a set time."""
+        target = f"{opportunity.id}:{uses}"
+        times = codes.times_of(opportunity)
+        labels = "staff.session_expiry_" if times.timing.is_fixed else "staff.expiry_"
         rows = tuple(
-            (button(turn.text(f"staff.expiry_{choice}"), NEWCODE_EXPIRY, target, choice),)
-            for choice in EXPIRY_CHOICES
+            (button(turn.text(f"{labels}{choice}"), NEWCODE_EXPIRY, target, choice),)
+            for choice in Choice
         )
-        turn.send(Outbound(text=turn.text("staff.pick_expiry"), buttons=rows))
+        opens = times.starts_at - self.early
+        text = turn.text("staff.pick_expiry")
+        if times.timing.is_fixed and opens > turn.now:
+            text = turn.text(
+                "staff.pick_session_expiry",
+                opens=local_when(opens, self.tz),
+                minutes=int(self.early.total_seconds() // 60),
+            )
+        turn.send(Outbound(text=text, buttons=rows))
 
     async def typed_uses(self, turn: Turn) -> bool:
         """Reads the number typed after "Type a number"."""
@@ -174,21 +195,14 @@ class CodeMaking:
         if not text.isdigit() or not 1 <= int(text) <= codes.MAX_USES_LIMIT:
             turn.say("staff.bad_uses")
             return True
-        opportunity_id = int(turn.state.answers.get("opportunity", 0))
+        opportunity_id = str(turn.state.answers.get("opportunity", ""))
         turn.state.flow = None
         turn.state.answers = {}
-        self._ask_expiry(turn, opportunity_id, int(text))
+        member = staff_or_refuse(turn)
+        opportunity = await self._own_opportunity(turn, member, opportunity_id) if member else None
+        if opportunity is not None:
+            self._ask_expiry(turn, opportunity, int(text))
         return True
-
-    def expiry(self, choice: str, opportunity: Opportunity, now: datetime) -> datetime:
-        """When a new code stops working, by the staff member's choice."""
-        if choice == "today":
-            return datetime.combine(
-                now.astimezone(self.tz).date(), time(23, 59, 59), tzinfo=self.tz
-            )
-        if choice == "week":
-            return now + timedelta(days=7)
-        return codes.default_expiry(max(opportunity.ends_at, now), self.tz)
 
     def venue_poster_link(self, code: str) -> str:
         """The page every code's QR opens, offering the web chat (and Telegram, when on).
@@ -198,19 +212,33 @@ class CodeMaking:
         return venue_link(self.public_url, code)
 
     async def make_code(self, turn: Turn) -> None:
-        """Makes the code and sends it with its QR image and a printable card."""
+        """Makes the code and sends it with its QR image and a printable card.
+
+        A choice that would leave no time to use the code after the session is refused, saying
+        why, and the choices are offered again.
+        """
         pressed = await self._pressed_for_opportunity(turn)
         if pressed is None:
             return
         member, data, opportunity = pressed
         uses_text = data.target.partition(":")[2]
-        if data.value not in EXPIRY_CHOICES or not uses_text.isdigit():
+        if data.value not in set(Choice) or not uses_text.isdigit():
             turn.say("common.unknown_button")
             return
+        window = code_window(
+            Choice(data.value), codes.times_of(opportunity), turn.now, self.early, self.tz
+        )
+        if isinstance(window, Refused):
+            turn.say(
+                REFUSALS[window.reason],
+                until=local_when(window.closes_at, self.tz),
+                ends=local_when(opportunity.ends_at, self.tz),
+            )
+            self._ask_expiry(turn, opportunity, int(uses_text))
+            return
         partner = await partner_of(turn.session, member)
-        expires_at = self.expiry(data.value, opportunity, turn.now)
         code = await codes.make_code(
-            turn.session, member, opportunity, int(uses_text), expires_at, turn.now
+            turn.session, member, opportunity, int(uses_text), window, turn.now
         )
         shown = code_format.display(code.code)
         link = self.venue_poster_link(code.code)
@@ -219,7 +247,8 @@ class CodeMaking:
             title=opportunity.title,
             code=shown,
             uses=code.max_uses,
-            until=local_when(expires_at, self.tz),
+            opens=local_when(window.opens_at or turn.now, self.tz),
+            until=local_when(window.closes_at, self.tz),
         )
         turn.send(
             Outbound(
@@ -247,7 +276,7 @@ class CodeMaking:
         )
 
     async def list_codes(self, turn: Turn) -> None:
-        """The partner's codes that still work."""
+        """The partner's codes that work now or will later, each with when it works."""
         member = staff_or_refuse(turn)
         if member is None:
             return
@@ -265,6 +294,7 @@ class CodeMaking:
                     title=o.title,
                     uses=c.uses,
                     max_uses=c.max_uses,
+                    opens=local_when(c.not_before or c.created_at, self.tz),
                     until=local_when(c.expires_at, self.tz),
                 )
             )

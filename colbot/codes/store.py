@@ -5,16 +5,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.codes import format as code_format
 from colbot.codes.format import CodeCheck
+from colbot.codes.window import CodeWindow, Times
 from colbot.delivery import outbox
+from colbot.domain.timing import Timing
 from colbot.storage import audit
 from colbot.storage.models import (
     AuditEntry,
@@ -66,12 +67,17 @@ class RedeemResult:
     partner_name: str = ""
     redemption: Redemption | None = None
     cool_down_until: datetime | None = None
+    opens_at: datetime | None = None
 
 
-def default_expiry(ends_at: datetime, tz: ZoneInfo) -> datetime:
-    """The end of the day after the session ends, in the city's time."""
-    next_day = ends_at.astimezone(tz).date() + timedelta(days=1)
-    return datetime.combine(next_day, time(23, 59, 59), tzinfo=tz)
+def times_of(opportunity: Opportunity) -> Times:
+    """An opportunity's times, and whether it happens at them, for its codes' window."""
+    return Times(opportunity.starts_at, opportunity.ends_at, Timing(opportunity.timing))
+
+
+def window_of(code: CompletionCode) -> CodeWindow:
+    """When a stored code works."""
+    return CodeWindow(code.not_before, code.expires_at)
 
 
 async def make_code(
@@ -79,10 +85,10 @@ async def make_code(
     staff: StaffMember,
     opportunity: Opportunity,
     max_uses: int,
-    expires_at: datetime,
+    window: CodeWindow,
     now: datetime,
 ) -> CompletionCode:
-    """Makes a fresh code for one of the staff member's own opportunities."""
+    """Makes a fresh code for one of the staff member's own opportunities, working in `window`."""
     if opportunity.partner_id != staff.partner_id:
         raise PermissionError("a partner can only make codes for its own opportunities")
     if not 1 <= max_uses <= MAX_USES_LIMIT:
@@ -98,7 +104,8 @@ async def make_code(
             max_uses=max_uses,
             uses=0,
             created_at=now,
-            expires_at=expires_at,
+            not_before=window.opens_at,
+            expires_at=window.closes_at,
         )
         session.add(code)
         await session.flush()
@@ -111,7 +118,8 @@ async def make_code(
             str(code.id),
             opportunity=opportunity.id,
             max_uses=max_uses,
-            expires_at=expires_at.isoformat(),
+            not_before=window.opens_at.isoformat() if window.opens_at else None,
+            expires_at=window.closes_at.isoformat(),
         )
         return code
     raise RuntimeError("could not draw an unused code")
@@ -138,7 +146,7 @@ async def revoke_code(
 async def partner_codes(
     session: AsyncSession, partner_id: int, now: datetime
 ) -> list[tuple[CompletionCode, Opportunity]]:
-    """A partner's codes that still work, newest first."""
+    """A partner's codes that work now or will later, newest first."""
     rows = await session.execute(
         select(CompletionCode, Opportunity)
         .join(Opportunity, Opportunity.id == CompletionCode.opportunity_id)
@@ -220,13 +228,14 @@ async def redeem(
         await audit.record(
             session, now, actor, channel, "code.refused", str(code.id), reason=result.value
         )
-        return RedeemResult(result, opportunity, partner_name)
+        return RedeemResult(result, opportunity, partner_name, opens_at=code.not_before)
     claimed = await session.execute(
         update(CompletionCode)
         .where(
             CompletionCode.id == code.id,
             CompletionCode.uses < CompletionCode.max_uses,
             CompletionCode.revoked_at.is_(None),
+            or_(CompletionCode.not_before.is_(None), CompletionCode.not_before <= now),
             CompletionCode.expires_at > now,
         )
         .values(uses=CompletionCode.uses + 1)
@@ -278,7 +287,8 @@ async def _refusal(
 ) -> RedeemOutcome | None:
     if code.revoked_at is not None:
         return RedeemOutcome.REVOKED
-    if code.expires_at <= now:
+    window = window_of(code)
+    if window.is_over(now):
         return RedeemOutcome.EXPIRED
     already = await session.scalar(
         select(Redemption.id).where(
@@ -287,6 +297,8 @@ async def _refusal(
     )
     if already is not None:
         return RedeemOutcome.ALREADY_HAVE
+    if window.too_early(now):
+        return RedeemOutcome.NOT_YET
     if code.uses >= code.max_uses:
         return RedeemOutcome.USED_UP
     return None

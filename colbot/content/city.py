@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from colbot.content.checked_yaml import Block, Register, blocks, line_of, read_document
 from colbot.content.source import fail
 from colbot.domain.geo import distance_km
+from colbot.domain.timing import Timing
 
 MAX_KM_FROM_CENTRE = 50.0
 FUZZY_AREA_CUTOFF = 0.85
@@ -107,6 +108,7 @@ class OpportunitySeed:
     capacity: int | None
     url: str | None = None
     badge: str | None = None
+    timing: Timing = Timing.SESSION
 
     @property
     def point(self) -> Point:
@@ -265,7 +267,7 @@ _OPPORTUNITY_KEYS = (
     "id", "partner", "title", "description", "passions", "day", "start", "minutes", "venue",
     "address", "postcode", "lat", "lon", "min_age", "max_age", "cost", "hours",
 )  # fmt: skip
-_OPPORTUNITY_OPTIONAL_KEYS = ("weekday", "capacity", "url", "badge")
+_OPPORTUNITY_OPTIONAL_KEYS = ("weekday", "capacity", "url", "badge", "timing")
 
 
 def _timezone(document: Block) -> ZoneInfo:
@@ -379,10 +381,22 @@ def _read_opportunities(
             capacity=block.optional_integer("capacity", 1, 100_000),
             url=block.optional_https_url("url"),
             badge=block.optional_slug("badge"),
+            timing=_timing(block),
         )
         _near(block, centre, opportunity.point, "lat")
         opportunities.append(opportunity)
     return tuple(opportunities)
+
+
+def _timing(block: Block) -> Timing:
+    """A session unless the file says it has no set time (drop_in, online or ongoing)."""
+    value = block.value("timing")
+    if value is None:
+        return Timing.SESSION
+    if not isinstance(value, str) or value not in set(Timing):
+        choices = ", ".join(Timing)
+        raise block.error("timing", f"'timing' should be one of {choices}, not {value!r}")
+    return Timing(value)
 
 
 def _plain_words(text: str) -> str:

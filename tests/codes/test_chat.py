@@ -20,7 +20,13 @@ from colbot.storage.models import (
     Redemption,
 )
 from tests.doubles.telegram import TelegramDouble
-from tests.support.staff import invite_payload, make_code, scanned, staff_talker
+from tests.support.staff import (
+    after_the_session,
+    invite_payload,
+    make_code,
+    scanned,
+    staff_talker,
+)
 from tests.support.talk import Talk
 
 
@@ -116,6 +122,7 @@ async def test_code_redeemed_by_typing_by_command_and_by_deep_link(
     staff = await staff_talker(channel_colbot, talk, "maker")
     codes = [await make_code(staff) for _ in range(3)]
     assert len(set(codes)) == 3
+    await after_the_session(channel_colbot, codes[0])
     typed, commanded, linked = (talk(f"yp-{i}") for i in range(3))
     await typed.say(codes[0].lower().replace("-", " "))
     assert "Brilliant work" in typed.recent(10) and "learning hour" in typed.recent(10)
@@ -135,6 +142,7 @@ async def test_typo_twice_used_up_expired_and_revoked(
 ) -> None:
     staff = await staff_talker(channel_colbot, talk, "rules")
     code = await make_code(staff)
+    await after_the_session(channel_colbot, code)
     sam = talk("sam")
     body = code_format.normalise(code) or ""
     typo = body[:3] + ("A" if body[3] != "A" else "B") + body[4:]
@@ -152,7 +160,7 @@ async def test_typo_twice_used_up_expired_and_revoked(
     assert "no longer works" in staff.last_text()
     await other.say(fresh)
     assert "switched off" in other.last_text()
-    later = await make_code(staff, expiry="Until the end of today")
+    later = await make_code(staff, expiry="Until the end of the session's day")
     clock.advance(timedelta(days=1))
     await other.say(later)
     assert "expired" in other.last_text()
@@ -167,6 +175,7 @@ async def test_brute_force_cool_down(
 ) -> None:
     staff = await staff_talker(channel_colbot, talk, "bf-staff")
     code = await make_code(staff)
+    await after_the_session(channel_colbot, code)
     guesser = talk("guesser")
     for _ in range(6):
         await guesser.say(code_format.display(code_format.generate_code()))
@@ -190,6 +199,7 @@ async def test_concurrent_redemption_race_is_exact(channel_colbot: Colbot, talk:
         for line in replies[0].text.splitlines()
         if code_format.looks_like_code(line.strip())
     )
+    await after_the_session(channel_colbot, code)
     redeemers = [talk(f"racer-{i}") for i in range(50)]
     results = await asyncio.gather(*(r.say(code) for r in redeemers))
     succeeded = sum("Brilliant work" in "\n".join(m.text for m in replies) for replies in results)
@@ -205,6 +215,7 @@ async def test_concurrent_redemption_race_is_exact(channel_colbot: Colbot, talk:
 async def test_stats_match_the_redemptions(channel_colbot: Colbot, talk: Talk) -> None:
     staff = await staff_talker(channel_colbot, talk, "stats-staff")
     code = await make_code(staff, uses="Whole session")
+    await after_the_session(channel_colbot, code)
     redeemers = [talk(f"stat-{i}") for i in range(4)]
     for redeemer in redeemers:
         await redeemer.say(code)

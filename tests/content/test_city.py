@@ -13,6 +13,7 @@ import pytest
 from colbot.content.city import City, load_city
 from colbot.content.passions import Passion, load_passions
 from colbot.content.source import ContentError
+from colbot.domain.timing import Timing
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSIONS_FILE = ROOT / "conversations" / "en" / "passions.yaml"
@@ -308,6 +309,7 @@ opportunities:
     cost: 2.5
     hours: 1.5
     capacity: null
+    timing: drop_in
 """
 
 EXAMPLE_FILES = {
@@ -347,7 +349,9 @@ def test_the_example_content_loads(tmp_path: Path) -> None:
     assert club_night.capacity is None
     assert club_night.hours == 1.5
     assert club_night.weekday is None
+    assert club_night.timing is Timing.DROP_IN
     assert city.opportunities[0].weekday == 5
+    assert city.opportunities[0].timing is Timing.SESSION
 
 
 MISTAKES = [
@@ -403,6 +407,8 @@ MISTAKES = [
      "url:", "https://"),
     ("opportunities.yaml", "capacity: null\n", "capacity: null\n    bagde: x\n", "bagde:",
      "unknown key 'bagde'"),
+    ("opportunities.yaml", "timing: drop_in", "timing: dropin", "timing: dropin",
+     "one of session, drop_in, online, ongoing"),
     ("passions.yaml", "- footy", "- beats", "- beats", "already means 'music' (line 5)"),
     ("passions.yaml", "- footy", "- music", "- music", "already means 'music'"),
     ("passions.yaml", "- footy", "- Footy", "- Footy", "write synonym 'Footy' as 'footy'"),

@@ -48,6 +48,8 @@ SAMPLE_CONTEXT = {
     "uses": 3,
     "max_uses": 10,
     "until": "23:59 on Sunday 29 November",
+    "opens": "Saturday 28 November, 16:00",
+    "ends": "Saturday 28 November, 18:00",
     "recent": {"people": 3, "redemptions": 4, "hours": 8, "badges": 4},
     "total": {"people": 30, "redemptions": 40, "hours": 80, "badges": 40},
     "people": 3,

@@ -15,7 +15,7 @@ from colbot.openbadges.baking import unbake
 from colbot.storage.models import IssuedBadge
 from tests.doubles.telegram import TelegramDouble
 from tests.support.browser import axe, screenshot, scrolls_sideways, watch
-from tests.support.staff import make_code, staff_talker
+from tests.support.staff import after_the_session, make_code, staff_talker
 from tests.support.talk import AnyTalker, TelegramTalker
 from tests.support.telegram_app import Starter
 
@@ -52,6 +52,7 @@ async def share_a_journey(
         await young.say(answer)
     await young.say("done")
     await young.say("weekends")
+    await after_the_session(colbot, code)
     await young.say(code)
     assert "Brilliant work" in young.recent(12)
     replies = await young.say("/journey")

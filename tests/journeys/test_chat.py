@@ -12,7 +12,7 @@ from colbot.codes.redeemed import RedeemedReply
 from colbot.journeys.chat import journey_offer
 from colbot.journeys.shared import public_journey
 from colbot.storage.models import IssuedBadge, Journey
-from tests.support.staff import make_code, staff_talker
+from tests.support.staff import after_the_session, make_code, staff_talker
 from tests.support.talk import AnyTalker, Talk
 
 LINK = re.compile(r"https?://\S+/j/([A-Za-z0-9_-]{22,})")
@@ -39,6 +39,7 @@ async def journey_of(channel_colbot: Colbot, talker: AnyTalker) -> Journey:
 async def redeemer_with_a_badge(channel_colbot: Colbot, talk: Talk, name: str = "sam") -> AnyTalker:
     staff = await staff_talker(channel_colbot, talk, f"{name}-staff")
     code = await make_code(staff)
+    await after_the_session(channel_colbot, code)
     young = talk(name)
     await young.say(code)
     assert "Brilliant work" in young.recent(12)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from colbot.app import Colbot, build_app
 from colbot.codes import format as code_format
 from colbot.storage.models import CompletionCode, Redemption
-from tests.support.staff import staff_talker
+from tests.support.staff import after_the_session, staff_talker
 from tests.support.talk import Talker
 
 USES = 10
@@ -32,6 +32,7 @@ async def test_fifty_people_on_two_processes_redeem_a_ten_use_code_exactly_ten_t
         for line in replies[0].text.splitlines()
         if code_format.looks_like_code(line.strip())
     )
+    await after_the_session(colbot, code)
     other = build_app(colbot.settings, clock=colbot.clock)  # its own engine and connection pool
     try:
         engines = [colbot.engine, other.engine]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from colbot.app import Colbot
 from colbot.chat.messages import Outbound
 from colbot.codes import store as codes
+from colbot.codes.window import CodeWindow
 from colbot.openbadges.baking import unbake
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember
 from tests.support.demo import TEST_NOW
@@ -28,7 +29,11 @@ LINKEDIN = "https://www.linkedin.com/profile/add?"
 async def make_code(
     colbot: Colbot, uses: int = 1, opportunity_id: int | None = None, **changes: Any
 ) -> tuple[str, Opportunity]:
-    """A completion code for an opportunity (the first demo one unless told), made directly."""
+    """A completion code for an opportunity (the first demo one unless told), made directly.
+
+    It works from now, whenever the session is: these tests are about the badge, and the window
+    the staff chat gives a session's code is tested in tests/codes.
+    """
     async with colbot.database.transaction() as session:
         query = select(Opportunity).order_by(Opportunity.id)
         if opportunity_id is not None:
@@ -50,9 +55,8 @@ async def make_code(
             )
             session.add(staff)
             await session.flush()
-        code = await codes.make_code(
-            session, staff, opportunity, uses, TEST_NOW + timedelta(days=1), TEST_NOW
-        )
+        window = CodeWindow(None, TEST_NOW + timedelta(days=1))
+        code = await codes.make_code(session, staff, opportunity, uses, window, TEST_NOW)
         return code.code, opportunity
 
 

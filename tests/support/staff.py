@@ -6,11 +6,14 @@ import io
 
 import zxingcpp
 from PIL import Image
+from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.catalogue.store import find_partner
+from colbot.clock import FrozenClock
 from colbot.codes import format as code_format
 from colbot.partners import store as partners
+from colbot.storage.models import CompletionCode, Opportunity
 from tests.support.talk import AnyTalker, Talk, Talker
 
 
@@ -36,10 +39,14 @@ async def staff_talker(
 
 
 async def make_code(
-    staff: AnyTalker, uses: str = "Just 1", expiry: str = "Until the end of the day after"
+    staff: AnyTalker,
+    uses: str = "Just 1",
+    expiry: str = "Until the end of the day after",
+    opportunity: str = "·",
 ) -> str:
+    """Makes a code in the chat, for the first of the partner's opportunities unless told."""
     await staff.say("/newcode")
-    await staff.press("·")
+    await staff.press(opportunity)
     await staff.press(uses)
     replies = await staff.press(expiry)
     made = replies[0].text
@@ -51,8 +58,24 @@ async def make_code(
     return code
 
 
+async def after_the_session(colbot: Colbot, code: str) -> None:
+    """Moves the test clock on to the end of the code's session, when young people send it."""
+    async with colbot.database.transaction() as session:
+        ends_at = await session.scalar(
+            select(Opportunity.ends_at)
+            .join(CompletionCode, CompletionCode.opportunity_id == Opportunity.id)
+            .where(CompletionCode.code == code_format.normalise(code))
+        )
+    assert ends_at is not None and isinstance(colbot.clock, FrozenClock)
+    if ends_at > colbot.clock.now():
+        colbot.clock.set(ends_at)
+
+
 async def completion_code(colbot: Colbot) -> str:
-    """What the session leader hands out: made by a partner's staff member on another channel."""
+    """What the session leader hands out: made by a partner's staff member on another channel,
+    and sent once the session is over."""
     staff = Talker(colbot.engine, "staff", first_name="Priya")
     await staff.say(f"/start {await invite_payload(colbot, 'pixel-forge')}")
-    return await make_code(staff)
+    code = await make_code(staff)
+    await after_the_session(colbot, code)
+    return code

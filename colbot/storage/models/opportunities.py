@@ -23,6 +23,8 @@ class Opportunity(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A colbot.domain.timing.Timing: "session" (at the times above), or drop_in, online, ongoing.
+    timing: Mapped[str] = mapped_column(String(16), default="session", server_default="session")
     venue: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     postcode: Mapped[str] = mapped_column(String(16), default="")

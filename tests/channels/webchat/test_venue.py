@@ -9,14 +9,17 @@ from colbot.channels.webchat import venue
 from colbot.channels.webchat.page import CHAT_CSP
 from colbot.codes import format as code_format
 from colbot.codes.venue_links import venue_link, web_chat_link
-from tests.support.staff import invite_payload, make_code
+from tests.support.staff import after_the_session, invite_payload, make_code
 from tests.support.talk import Talker, WebChatTalker
 
 
 async def _code(serving_colbot: Colbot) -> str:
+    """A session's code, and the clock moved on to the end of its session."""
     staff = Talker(serving_colbot.engine, "staff", first_name="Priya")
     await staff.say(f"/start {await invite_payload(serving_colbot, 'pixel-forge')}")
-    return code_format.normalise(await make_code(staff)) or ""
+    code = await make_code(staff)
+    await after_the_session(serving_colbot, code)
+    return code_format.normalise(code) or ""
 
 
 async def _page(url: str) -> tuple[int, str, str]:
