@@ -18,7 +18,7 @@ from colbot.openbadges.controllers import (
     jwk_matcher,
     method_problem,
     multikey_matcher,
-    proof_multikey,
+    proof_method,
 )
 from colbot.openbadges.errors import BadgeError, SignatureError
 from colbot.openbadges.fetching import Fetcher, Unreachable
@@ -100,13 +100,18 @@ def _proof_checks(document: Mapping[str, Any], fetcher: Fetcher) -> tuple[list[C
     proof = dataintegrity.find_proof(document)
     if proof is None:
         return dataintegrity.verify(document).checks, "", ""
-    method = str(proof.get("verificationMethod"))
-    multikey = proof_multikey(method, fetcher)
+    method_id = str(proof.get("verificationMethod"))
+    method = proof_method(method_id, fetcher)
+    multikey = method["publicKeyMultibase"]
+    controller = method.get("controller")
+    controller = controller if isinstance(controller, str) else None
     try:
         public_key = ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
     except BadgeError:
-        return dataintegrity.verify(document).checks, method, multikey
-    return dataintegrity.verify(document, public_key=public_key).checks, method, multikey
+        checked = dataintegrity.verify(document, method_controller=controller)
+        return checked.checks, method_id, multikey
+    checked = dataintegrity.verify(document, public_key=public_key, method_controller=controller)
+    return checked.checks, method_id, multikey
 
 
 def _status_list_problem(
