@@ -75,7 +75,7 @@ def test_the_pinned_key_contexts_are_the_packages_own_copies(oracle: Oracle) -> 
 
 
 async def test_badges_of_each_issuer_verify_and_their_status_list_shows_the_revocation(
-    serving_colbot: Colbot, oracle: Oracle, run_cli: CliRun, http: aiohttp.ClientSession
+    oracle: Oracle, serving_colbot: Colbot, run_cli: CliRun, http: aiohttp.ClientSession
 ) -> None:
     badges = await issued(serving_colbot)
     tampered = copy.deepcopy(credential_of(badges["partner"]))
@@ -122,7 +122,7 @@ async def test_badges_of_each_issuer_verify_and_their_status_list_shows_the_revo
 
 
 async def test_jose_verifies_each_vc_jwt_with_the_issuers_jwks_and_its_sub_is_bound(
-    serving_colbot: Colbot, oracle: Oracle, http: aiohttp.ClientSession
+    oracle: Oracle, serving_colbot: Colbot, http: aiohttp.ClientSession
 ) -> None:
     badges = await issued(serving_colbot)
     checks: list[Check] = []
@@ -150,7 +150,7 @@ async def test_jose_verifies_each_vc_jwt_with_the_issuers_jwks_and_its_sub_is_bo
 
 
 async def test_the_first_badges_fragment_form_key_still_resolves_inside_the_profile(
-    serving_colbot: Colbot, oracle: Oracle
+    oracle: Oracle, serving_colbot: Colbot
 ) -> None:
     """Badges signed before the Multikey URL name '<issuer>#<publicKeyMultibase>'."""
     badges = await issued(serving_colbot)
