@@ -16,7 +16,8 @@
 // the server and the document comes back whole).
 //
 // Contexts come only from the npm packages below, as the wallets bundle them; documents come
-// only from `origin`; anything else is refused and reported in the verdict.
+// only from `origin` (did:key URLs, as a holder's wallet gives them, resolve through the
+// loader's own DID resolver); anything else is refused and reported in the verdict.
 
 import * as readline from 'node:readline/promises';
 
@@ -114,7 +115,6 @@ async function credentialVerdict(check, {origin, now, fetched, refused}) {
   const statuses = result.statusResult?.results ?? [];
   return {
     verified: result.verified === true,
-    proofVerified: (result.results ?? []).some(proof => proof.verified === true),
     verificationMethod: [].concat(credential.proof ?? [])
       .map(proof => proof.verificationMethod),
     status: result.statusResult === undefined ? null : {
