@@ -46,6 +46,7 @@ def routes(
         web.get(badge.ISSUER_IMAGE, badges.issuer_image),
         web.get(badge.KEY_JWK, badges.jwk),
         web.get(badge.KEY_PEM, badges.pem),
+        web.get(badge.KEY_MULTIKEY, badges.multikey),
         web.get(badge.KEY, badges.key),
         web.get(badge.JWKS, badges.jwks),
         web.get(badge.REVOCATIONS, badges.revocations),

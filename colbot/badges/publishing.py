@@ -82,14 +82,21 @@ class Publisher:
         )
 
     def ob3_profile(self, info: IssuerInfo) -> Document:
-        """The OB 3.0 Profile, listing every published key as a verification method."""
+        """The OB 3.0 Profile: a controller document listing every published key."""
+        # Each Ed25519 key twice: at its own URL, which new proofs name, and as
+        # '<issuer>#<publicKeyMultibase>', which the first badges name and the CID 1.0 fragment
+        # resolution finds here. The RSA keys by reference: their kid URLs serve the JWKs.
         issuer_id = self.urls.issuer(info.issuer)
         methods: list[Document] = []
+        jwks: list[str] = []
         for key in self.keys.published(info.issuer):
-            methods.append(documents.multikey_method(issuer_id, key.multibase))
             methods.append(
-                documents.jwk_method(issuer_id, key.jwk(self.urls.jwk(info.issuer, key.kid)))
+                documents.multikey_method(
+                    issuer_id, key.multibase, method_id=self.urls.multikey(info.issuer, key.kid)
+                )
             )
+            methods.append(documents.multikey_method(issuer_id, key.multibase))
+            jwks.append(self.urls.jwk(info.issuer, key.kid))
         return documents.ob3_profile(
             issuer_id=issuer_id,
             name=info.name,
@@ -98,6 +105,17 @@ class Publisher:
             image=self.urls.issuer_image(info.issuer),
             description=info.description,
             verification_methods=methods,
+            referenced_methods=jwks,
+        )
+
+    def verification_method(self, issuer: str, kid: str) -> str:
+        """What new eddsa-rdfc-2022 proofs name as their verificationMethod: the Multikey URL."""
+        return self.urls.multikey(issuer, kid)
+
+    def multikey(self, issuer: str, key: PublicKeys) -> Document:
+        """The Multikey document served at a key's verificationMethod URL."""
+        return documents.multikey_document(
+            self.urls.multikey(issuer, key.kid), self.urls.issuer(issuer), key.multibase
         )
 
     def ob2_issuer(self, info: IssuerInfo) -> Document:
@@ -146,10 +164,8 @@ class Publisher:
                         status_list_credential=self.urls.status_list(city.issuer), index=0
                     ),
                 )
-                issuer_id = self.urls.issuer(city.issuer)
-                dataintegrity.sign(
-                    sample, keys.ed25519, keys.verification_method(issuer_id), self.clock.now()
-                )
+                method = self.verification_method(city.issuer, keys.rsa_key_id())
+                dataintegrity.sign(sample, keys.ed25519, method, self.clock.now())
         except Exception:  # a cold start is slower, never broken
             log.exception("could not warm up badge issuing")
 
@@ -268,9 +284,8 @@ class Publisher:
             valid_from=valid_from,
             bits=bits,
         )
-        signed = dataintegrity.sign(
-            unsigned, signing.ed25519, signing.verification_method(issuer_id), valid_from
-        )
+        method = self.verification_method(issuer, signing.rsa_key_id())
+        signed = dataintegrity.sign(unsigned, signing.ed25519, method, valid_from)
         self._status_lists[cache_key] = signed
         while len(self._status_lists) > STATUS_LIST_CACHE_SIZE:
             self._status_lists.popitem(last=False)

@@ -240,11 +240,9 @@ class BadgeIssuer:
             ),
             evidence=[{"name": badge_class.name, "narrative": evidence}] if evidence else (),
         )
-        issuer_id = self.urls.issuer(issuer.issuer)
         signed_assertion = jws.sign_assertion(assertion, keys.rsa)
-        proved = dataintegrity.sign(
-            credential, keys.ed25519, keys.verification_method(issuer_id), now
-        )
+        method = self.publisher.verification_method(issuer.issuer, keys.rsa_key_id())
+        proved = dataintegrity.sign(credential, keys.ed25519, method, now)
         token = vcjwt.sign_credential(
             credential, keys.rsa, self.urls.jwk(issuer.issuer, keys.rsa_key_id())
         )

@@ -32,6 +32,7 @@ ISSUER_IMAGE = "/badges/issuers/{issuer}/image.png"
 KEY = "/badges/issuers/{issuer}/keys/{kid}"
 KEY_JWK = "/badges/issuers/{issuer}/keys/{kid}.jwk"
 KEY_PEM = "/badges/issuers/{issuer}/keys/{kid}.pem"
+KEY_MULTIKEY = "/badges/issuers/{issuer}/keys/{kid}/multikey"
 JWKS = "/badges/issuers/{issuer}/jwks.json"
 REVOCATIONS = "/badges/issuers/{issuer}/revocations"
 STATUS_LIST = "/badges/issuers/{issuer}/status/{number}"
@@ -80,6 +81,14 @@ class BadgeUrls:
     def jwk(self, issuer: str, kid: str) -> str:
         """The public JWK a VC-JWT's kid resolves to."""
         return self._url(KEY_JWK, issuer=issuer, kid=kid)
+
+    def multikey(self, issuer: str, kid: str) -> str:
+        """The key set's Ed25519 key as a Multikey document: the verificationMethod of proofs.
+
+        A plain URL, since verifiers fetch the verificationMethod's URL as it stands and read
+        the answer as the key itself (a fragment never reaches the server).
+        """
+        return self._url(KEY_MULTIKEY, issuer=issuer, kid=kid)
 
     def pem(self, issuer: str, kid: str) -> str:
         return self._url(KEY_PEM, issuer=issuer, kid=kid)

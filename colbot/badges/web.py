@@ -119,6 +119,10 @@ class BadgePages:
         issuer, key = await self._key(request)
         return _document(self.publisher.ob2_key(issuer, key), JSON_LD)
 
+    async def multikey(self, request: web.Request) -> web.Response:
+        issuer, key = await self._key(request)
+        return _document(self.publisher.multikey(issuer, key), JSON_LD)
+
     async def jwk(self, request: web.Request) -> web.Response:
         issuer, key = await self._key(request)
         return _document(key.jwk(self.publisher.urls.jwk(issuer, key.kid)), JWK)

@@ -14,6 +14,12 @@ from colbot.openbadges.errors import UnknownContextError
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# A Multikey's own terms (Data Integrity, Controlled Identifiers 1.0), and a controller
+# document's verification relationships (assertionMethod, verificationMethod, controller):
+# copies from the npm packages @digitalbazaar/multikey-context 2.0.1 and did-context 3.1.1,
+# the ones Digital Bazaar's verifiers load.
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 
 CONTEXT_FOLDER = "contexts"
 JSONLD_CONTENT_TYPE = "application/ld+json"
@@ -38,6 +44,14 @@ PINNED_CONTEXTS: dict[str, PinnedContext] = {
     OB3_CONTEXT: PinnedContext(
         "ob-v3p0-context-3.0.3.json",
         "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761",
+    ),
+    MULTIKEY_CONTEXT: PinnedContext(
+        "multikey-v1.json",
+        "c5f3806f8286920573221938917988a18a4cc5a09e968d29649613c7a1c2b1f6",
+    ),
+    DID_CONTEXT: PinnedContext(
+        "did-v1.json",
+        "62c1054bf404d6dd3a4b26b64f830fd72095f6a26edc4469908c94351352ce5f",
     ),
 }
 

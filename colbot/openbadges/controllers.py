@@ -61,23 +61,27 @@ def multikey_matcher(multikey: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda method: method.get("publicKeyMultibase", multikey) == multikey
 
 
-def proof_multikey(method_id: str, fetcher: Fetcher) -> str:
-    """The publicKeyMultibase a verificationMethod names: its own fragment, or its listing."""
-    # '<issuer>#z6Mk...' carries the key; '<issuer>#key-1' is looked up at its URL.
-    fragment = urldefrag(method_id).fragment
+def proof_method(method_id: str, fetcher: Fetcher) -> dict[str, Any]:
+    """The verification method a proof names, with its controller and publicKeyMultibase."""
+    # '<issuer>#z6Mk...' carries the key itself; '<issuer>#key-1' is found inside the document
+    # at its URL (CID 1.0 fragment resolution); a URL without a fragment serves the method.
+    address, fragment = urldefrag(method_id)
     try:
         ed25519_from_multikey(fragment)
     except BadgeError:
         pass
     else:
-        return fragment
+        return {"id": method_id, "controller": address, "publicKeyMultibase": fragment}
     document = fetcher.document(method_id, "verification method")
-    for method in as_list(document.get("verificationMethod")):
-        if isinstance(method, Mapping) and method.get("id") == method_id:
-            multikey = method.get("publicKeyMultibase")
-            if isinstance(multikey, str):
-                return multikey
-    raise Unreachable(f"no publicKeyMultibase for {method_id} at {urldefrag(method_id).url}")
+    candidates = as_list(document.get("verificationMethod")) if fragment else [document]
+    for method in candidates:
+        if (
+            isinstance(method, Mapping)
+            and method.get("id") == method_id
+            and isinstance(method.get("publicKeyMultibase"), str)
+        ):
+            return dict(method)
+    raise Unreachable(f"no publicKeyMultibase for {method_id} at {address}")
 
 
 def jwk_matcher(jwk: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:

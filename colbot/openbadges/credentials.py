@@ -18,7 +18,7 @@ from colbot.openbadges.controllers import (
     jwk_matcher,
     method_problem,
     multikey_matcher,
-    proof_multikey,
+    proof_method,
 )
 from colbot.openbadges.errors import BadgeError, SignatureError
 from colbot.openbadges.fetching import Fetcher, Unreachable
@@ -103,13 +103,19 @@ def _proof_checks(
         return dataintegrity.verify_proof(document, proof).checks, "", ""
     assert isinstance(proof, Mapping)
     method: str = proof["verificationMethod"]
-    multikey = proof_multikey(method, fetcher)
+    found = proof_method(method, fetcher)
+    multikey = found["publicKeyMultibase"]
+    owner = found.get("controller")
+    controller = owner if isinstance(owner, str) else None
     try:
         public_key = ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
     except BadgeError:
-        return dataintegrity.verify_proof(document, proof).checks, method, multikey
-    checks = dataintegrity.verify_proof(document, proof, public_key=public_key).checks
-    return checks, method, multikey
+        checked = dataintegrity.verify_proof(document, proof, method_controller=controller)
+        return checked.checks, method, multikey
+    checked = dataintegrity.verify_proof(
+        document, proof, public_key=public_key, method_controller=controller
+    )
+    return checked.checks, method, multikey
 
 
 def _proof_set_checks(

@@ -205,7 +205,9 @@ def _verification_config(document: Mapping[str, Any], proof: Mapping[str, Any]) 
     return configuration
 
 
-def _method_check(verification_method: str, issuer_id: str | None, expected: str | None) -> Check:
+def _method_check(
+    verification_method: str, issuer_id: str | None, expected: str | None, controller: str | None
+) -> Check:
     """Whether the verificationMethod is the key colbot expects for this issuer."""
     if expected is not None:
         if verification_method == expected:
@@ -215,12 +217,14 @@ def _method_check(verification_method: str, issuer_id: str | None, expected: str
             False,
             f"signed by {verification_method}, expected {expected}",
         )
-    controller = verification_method.partition("#")[0]
+    if controller is None:
+        controller = verification_method.partition("#")[0]
     if issuer_id is None or controller != issuer_id:
         return Check(
             CHECK_VERIFICATION_METHOD,
             False,
-            f"verificationMethod {verification_method} does not belong to issuer {issuer_id}",
+            f"verificationMethod {verification_method} does not belong to issuer {issuer_id}: "
+            f"its controller is {controller}",
         )
     return Check(CHECK_VERIFICATION_METHOD, True, f"verificationMethod belongs to {issuer_id}")
 
@@ -230,6 +234,7 @@ def verify(
     *,
     public_key: ed25519.Ed25519PublicKey | None = None,
     expected_verification_method: str | None = None,
+    method_controller: str | None = None,
 ) -> ProofVerification:
     """Checks every proof of the document, stopping at the first that fails, which it names."""
     proofs = proofs_of(document)
@@ -243,6 +248,7 @@ def verify(
             proof,
             public_key=public_key,
             expected_verification_method=expected_verification_method,
+            method_controller=method_controller,
         )
         checks.extend(numbered(result.checks, number, len(proofs)))
         if not result.valid:
@@ -256,18 +262,24 @@ def verify_proof(
     *,
     public_key: ed25519.Ed25519PublicKey | None = None,
     expected_verification_method: str | None = None,
+    method_controller: str | None = None,
 ) -> ProofVerification:
     """Checks one of the document's eddsa-rdfc-2022 proofs step by step, so failures say which."""
     # Without public_key, the key is read from the verificationMethod's fragment (a
-    # publicKeyMultibase). That is only trustworthy because the method must belong to the
-    # issuer; whether the issuer really lists the key is the caller's check.
+    # publicKeyMultibase). The method must belong to the issuer: method_controller, the
+    # controller its dereferenced document names, or else the part of its URL before '#'.
+    # Whether the issuer really lists the key is the caller's check.
     problem = proof_problem(proof)
     if problem is not None:
         return ProofVerification([Check(CHECK_PROOF, False, problem)])
     assert isinstance(proof, Mapping)
     checks = [Check(CHECK_PROOF, True, f"{PROOF_TYPE} {CRYPTOSUITE}")]
     method: str = proof["verificationMethod"]
-    checks.append(_method_check(method, issuer_id_of(document), expected_verification_method))
+    checks.append(
+        _method_check(
+            method, issuer_id_of(document), expected_verification_method, method_controller
+        )
+    )
 
     try:
         forms = canonical_forms(document, _verification_config(document, proof))

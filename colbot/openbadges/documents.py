@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from colbot.openbadges.contexts import OB2_CONTEXT, OB3_CONTEXT, VC2_CONTEXT
+from colbot.openbadges.contexts import (
+    DID_CONTEXT,
+    MULTIKEY_CONTEXT,
+    OB2_CONTEXT,
+    OB3_CONTEXT,
+    VC2_CONTEXT,
+)
 from colbot.openbadges.errors import BadgeError
 from colbot.openbadges.recipients import hash_identity, normalise_email
 from colbot.openbadges.statuslist import encode_bitstring
@@ -18,6 +24,10 @@ from colbot.openbadges.timestamps import to_xsd
 Document = dict[str, Any]
 
 OB3_CONTEXTS = [VC2_CONTEXT, OB3_CONTEXT]
+# A Profile that lists keys is a controller document too: DID v1 defines assertionMethod and
+# verificationMethod (CID 1.0 names it as a context that may stand for its own), multikey/v1
+# the Multikey methods listed in it.
+CONTROLLER_CONTEXTS = [DID_CONTEXT, MULTIKEY_CONTEXT]
 OB3_CREDENTIAL_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
 STATUS_LIST_CREDENTIAL_TYPES = ["VerifiableCredential", "BitstringStatusListCredential"]
 STATUS_LIST_ENTRY = "BitstringStatusListEntry"
@@ -203,19 +213,37 @@ def ob2_revocation_list(
 
 
 def multikey_method(
-    issuer_id: str, public_key_multibase: str, fragment: str | None = None
+    issuer_id: str,
+    public_key_multibase: str,
+    fragment: str | None = None,
+    method_id: str | None = None,
 ) -> Document:
     """An Ed25519 Multikey method, named '<issuer id>#<publicKeyMultibase>' unless told."""
+    _require_url("issuer_id", issuer_id)
     return {
-        "id": f"{_require_url('issuer_id', issuer_id)}#{fragment or public_key_multibase}",
+        "id": _require_url("method_id", method_id)
+        if method_id is not None
+        else f"{issuer_id}#{fragment or public_key_multibase}",
         "type": MULTIKEY,
         "controller": issuer_id,
         "publicKeyMultibase": public_key_multibase,
     }
 
 
+def multikey_document(method_id: str, issuer_id: str, public_key_multibase: str) -> Document:
+    """A Multikey served at its own id, the document a Data Integrity verifier dereferences."""
+    return {
+        "@context": MULTIKEY_CONTEXT,
+        **multikey_method(issuer_id, public_key_multibase, method_id=method_id),
+    }
+
+
 def jwk_method(issuer_id: str, public_jwk: Mapping[str, Any]) -> Document:
-    """A JsonWebKey verification method, named by the JWK's kid URL."""
+    """A JsonWebKey verification method, named by the JWK's kid URL.
+
+    JsonWebKey is a term of the CID 1.0 context, which colbot does not pin, so colbot's own
+    profiles list their JWKs by reference (referenced_methods) and the kid URL serves the JWK.
+    """
     kid = public_jwk.get("kid")
     if not isinstance(kid, str):
         raise BadgeError("the JWK needs a kid: the URL it is served at")
@@ -238,10 +266,12 @@ def ob3_profile(
     image: str | None = None,
     description: str | None = None,
     verification_methods: Sequence[Mapping[str, Any]] = (),
+    referenced_methods: Sequence[str] = (),
 ) -> Document:
     """An OB 3.0 issuer Profile listing its keys, so verifiers can tell which keys are its own."""
-    # Keys are listed as a controller document lists them (verificationMethod plus
-    # assertionMethod); the credential embeds only the descriptive members.
+    # Keys are listed as a controller document lists them: each verification method by value,
+    # and in assertionMethod by reference, with referenced_methods (keys described at their own
+    # URL) by reference only. The credential embeds only the descriptive members.
     for method in verification_methods:
         if method.get("controller") != issuer_id:
             raise BadgeError(f"verification method {method.get('id')!r} has another controller")
@@ -257,9 +287,14 @@ def ob3_profile(
             "image": {"id": image, "type": "Image"} if image else None,
         }
     )
+    if not (verification_methods or referenced_methods):
+        return profile
+    profile["@context"] += CONTROLLER_CONTEXTS
     if verification_methods:
         profile["verificationMethod"] = [dict(method) for method in verification_methods]
-        profile["assertionMethod"] = [method["id"] for method in verification_methods]
+    profile["assertionMethod"] = [method["id"] for method in verification_methods] + [
+        _require_url("method", method) for method in referenced_methods
+    ]
     return profile
 
 

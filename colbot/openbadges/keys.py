@@ -204,5 +204,9 @@ class IssuerKeys:
         return ed25519_public_multibase(self.ed25519.public_key())
 
     def verification_method(self, issuer_id: str) -> str:
-        """The Data Integrity verificationMethod: the issuer id, '#', the publicKeyMultibase."""
+        """The fragment-form verificationMethod: the issuer id, '#', the publicKeyMultibase.
+
+        colbot's first badges name their key this way; it resolves inside the issuer's profile
+        (CID 1.0 fragment resolution), which verifiers that fetch the URL as it stands never do.
+        """
         return f"{issuer_id}#{self.public_key_multibase()}"

@@ -18,7 +18,8 @@ from colbot.clock import FrozenClock
 from colbot.settings import Settings
 from tests.support.badge_flow import CliRun
 from tests.support.badge_world import SHARED, load_json
-from tests.support.demo import copy_demo
+from tests.support.demo import TEST_NOW, copy_demo
+from tests.support.oracles import Oracle, require_oracles
 
 
 @pytest.fixture
@@ -93,3 +94,9 @@ def validator_python() -> Path:
     if named or os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture
+def oracle(settings: Settings) -> Oracle:
+    """The outside verifiers of .ci/oracles, fetching from this test's colbot only."""
+    return Oracle(require_oracles(), settings.public_url, TEST_NOW)

@@ -12,6 +12,8 @@ from jsonschema import Draft201909Validator
 
 from colbot.app import Colbot
 from colbot.badges.cli import fetch as http_fetch
+from colbot.openbadges.canonical import expand
+from colbot.openbadges.contexts import MULTIKEY_CONTEXT
 from colbot.openbadges.verify import verify
 from tests.support.badge_checks import (
     ob2_checked_with_pyjwt,
@@ -21,6 +23,7 @@ from tests.support.badge_checks import (
 from tests.support.badge_flow import (
     Handed,
     badges_of,
+    fetch_json,
     fetched,
     handed_badge,
     make_code,
@@ -152,6 +155,7 @@ async def test_hosted_documents_have_their_specs_media_types(
         kid: "application/jwk+json",
         kid.removesuffix(".jwk"): "application/ld+json",
         kid.removesuffix(".jwk") + ".pem": "application/x-pem-file",
+        kid.removesuffix(".jwk") + "/multikey": "application/ld+json",
         credential["credentialSubject"]["achievement"]["id"]: "application/ld+json",
         credential["credentialSubject"]["achievement"]["image"]["id"]: "image/png",
         credential["id"]: "application/vc+ld+json",
@@ -164,3 +168,24 @@ async def test_hosted_documents_have_their_specs_media_types(
         assert (status, got) == (200, content_type), url
     status, _, _ = await fetched(http, issuer.replace("partner-", "partner-nobody-"))
     assert status == 404
+    status, _, _ = await fetched(http, f"{issuer}/keys/{'A' * 43}/multikey")
+    assert status == 404
+
+
+async def test_the_profile_lists_each_key_at_its_own_url_and_by_fragment(
+    serving_colbot: Colbot, http: aiohttp.ClientSession
+) -> None:
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
+    issuer = handed_badge(replies).credential["issuer"]["id"]
+    profile = await fetch_json(http, issuer)
+    expand(profile)  # every term defined, as JSON-LD safe mode wants
+
+    at_url, by_fragment = profile["verificationMethod"]
+    multibase = at_url["publicKeyMultibase"]
+    assert by_fragment == {**at_url, "id": f"{issuer}#{multibase}"}
+    # The Multikey URL serves the method itself; the fragment form resolves inside the profile.
+    assert await fetch_json(http, at_url["id"]) == {"@context": MULTIKEY_CONTEXT, **at_url}
+    kid = jwt.get_unverified_header((await badges_of(serving_colbot))[0].ob3_jwt or "")["kid"]
+    assert profile["assertionMethod"] == [at_url["id"], by_fragment["id"], kid]
+    assert (await fetch_json(http, kid))["kid"] == kid

@@ -9,6 +9,8 @@ import pytest
 
 from colbot.openbadges.canonical import canonical_nquads
 from colbot.openbadges.contexts import (
+    DID_CONTEXT,
+    MULTIKEY_CONTEXT,
     OB2_CONTEXT,
     OB3_CONTEXT,
     PINNED_CONTEXTS,
@@ -22,8 +24,13 @@ from tests.support.badge_world import SHARED
 PACKAGED = resources.files("colbot.openbadges") / "contexts"
 
 
-def test_exactly_the_three_contexts_are_pinned() -> None:
-    assert set(PINNED_CONTEXTS) == {OB2_CONTEXT, VC2_CONTEXT, OB3_CONTEXT}
+# The Open Badges and VC contexts have reference copies in shared/; the key contexts come from
+# the npm packages Digital Bazaar's verifiers load (tests/badges/test_outside_verifiers.py).
+REFERENCE_COPIES = (OB2_CONTEXT, VC2_CONTEXT, OB3_CONTEXT)
+
+
+def test_exactly_the_five_contexts_are_pinned() -> None:
+    assert set(PINNED_CONTEXTS) == {*REFERENCE_COPIES, MULTIKEY_CONTEXT, DID_CONTEXT}
 
 
 @pytest.mark.parametrize("url", sorted(PINNED_CONTEXTS))
@@ -34,7 +41,7 @@ def test_pinned_hash_matches_the_packaged_file(url: str) -> None:
     assert context_bytes(url) == data
 
 
-@pytest.mark.parametrize("url", sorted(PINNED_CONTEXTS))
+@pytest.mark.parametrize("url", sorted(REFERENCE_COPIES))
 def test_packaged_context_equals_the_reference_copy(url: str) -> None:
     pinned = PINNED_CONTEXTS[url]
     reference = SHARED / "contexts" / pinned.filename

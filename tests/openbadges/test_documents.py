@@ -12,6 +12,7 @@ from jsonschema import Draft201909Validator
 
 from colbot.openbadges import dataintegrity, documents
 from colbot.openbadges.canonical import canonical_nquads, expand
+from colbot.openbadges.contexts import DID_CONTEXT, MULTIKEY_CONTEXT, OB3_CONTEXT, VC2_CONTEXT
 from colbot.openbadges.errors import BadgeError, CanonicalisationError, DroppedTermError
 from colbot.openbadges.multibase import decode_base64url
 from colbot.openbadges.recipients import hash_identity, identity_matches
@@ -276,3 +277,51 @@ def test_profile_lists_its_keys_as_a_controller_document(world: World) -> None:
 def test_private_jwks_are_never_published(world: World) -> None:
     with pytest.raises(BadgeError, match="private"):
         documents.jwk_method(ISSUER_V3, {"kid": "https://k.example", "kty": "RSA", "d": "x"})
+
+
+def test_a_profile_with_keys_carries_the_contexts_that_define_them(world: World) -> None:
+    multibase = world.keys.public_key_multibase()
+    at_its_url = documents.multikey_method(ISSUER_V3, multibase, method_id=f"{ISSUER_V3}/key")
+    profile = documents.ob3_profile(
+        issuer_id=ISSUER_V3,
+        name="Northbridge",
+        url=ISSUER_V3,
+        verification_methods=[at_its_url, documents.multikey_method(ISSUER_V3, multibase)],
+        referenced_methods=[f"{ISSUER_V3}/key.jwk"],
+    )
+
+    assert profile["@context"] == [VC2_CONTEXT, OB3_CONTEXT, DID_CONTEXT, MULTIKEY_CONTEXT]
+    assert profile["assertionMethod"] == [
+        f"{ISSUER_V3}/key",
+        f"{ISSUER_V3}#{multibase}",
+        f"{ISSUER_V3}/key.jwk",
+    ]
+    # Nothing is dropped: JSON-LD safe mode, which Digital Bazaar's verifiers frame it in, passes.
+    expanded = expand(profile)
+    listed = expanded[0]["https://w3id.org/security#assertionMethod"]
+    assert [node["@id"] for node in listed] == profile["assertionMethod"]
+
+
+def test_a_profile_without_keys_has_only_the_open_badges_contexts() -> None:
+    profile = documents.ob3_profile(issuer_id=ISSUER_V3, name="Northbridge", url=ISSUER_V3)
+
+    assert profile["@context"] == [VC2_CONTEXT, OB3_CONTEXT]
+    assert "assertionMethod" not in profile and "verificationMethod" not in profile
+
+
+def test_a_multikey_document_is_the_method_under_the_multikey_context(world: World) -> None:
+    multibase = world.keys.public_key_multibase()
+    url = f"{ISSUER_V3}/keys/1/multikey"
+
+    document = documents.multikey_document(url, ISSUER_V3, multibase)
+
+    assert document == {
+        "@context": MULTIKEY_CONTEXT,
+        "id": url,
+        "type": "Multikey",
+        "controller": ISSUER_V3,
+        "publicKeyMultibase": multibase,
+    }
+    expanded = expand(document)[0]
+    assert expanded["@type"] == ["https://w3id.org/security#Multikey"]
+    assert expanded["https://w3id.org/security#controller"] == [{"@id": ISSUER_V3}]

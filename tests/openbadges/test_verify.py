@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -626,3 +627,68 @@ def test_small_rsa_keys_are_refused_without_library_warnings(world: World) -> No
     token = f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
     assert_fails(verify(token, world.fetch, NOW), "signature", "at least 2048")
+
+
+# A proof naming a Multikey at its own URL (what colbot's new badges do)
+
+MULTIKEY_URL = f"{ISSUER_V3}/keys/1/multikey"
+
+
+def _with_multikey_at_its_url(world: World, controller: str = ISSUER_V3) -> dict[str, Any]:
+    """The profile lists the key at MULTIKEY_URL, which serves it; a credential signed with it."""
+    multibase = world.keys.public_key_multibase()
+    profile = world.ob3_profile()
+    listed = documents.multikey_method(ISSUER_V3, multibase, method_id=MULTIKEY_URL)
+    profile["verificationMethod"].append(listed)
+    profile["assertionMethod"].append(MULTIKEY_URL)
+    world.publish(ISSUER_V3, profile)
+    world.publish(MULTIKEY_URL, documents.multikey_document(MULTIKEY_URL, controller, multibase))
+    return dataintegrity.sign(world.ob3_credential(), world.keys.ed25519, MULTIKEY_URL, SIGNED_AT)
+
+
+def test_ob3_proof_by_a_multikey_served_at_its_own_url(world: World) -> None:
+    credential = _with_multikey_at_its_url(world)
+
+    verdict = verify(json.dumps(credential), world.fetch, NOW)
+
+    assert_valid(verdict, KIND_OB3_PROOF)
+    assert f"the issuer lists {MULTIKEY_URL}" in [c.detail for c in verdict.checks]
+
+
+def test_ob3_multikey_url_whose_document_names_another_controller(world: World) -> None:
+    credential = _with_multikey_at_its_url(world, controller="https://impostor.example/issuer")
+
+    verdict = verify(json.dumps(credential), world.fetch, NOW)
+
+    assert_fails(verdict, "verification-method", "does not belong", "impostor.example")
+
+
+def test_ob3_multikey_url_the_issuer_does_not_list(world: World) -> None:
+    credential = _with_multikey_at_its_url(world)
+    world.publish(ISSUER_V3, world.ob3_profile())
+
+    assert_fails(verify(json.dumps(credential), world.fetch, NOW), "key-ownership", "does not list")
+
+
+def test_ob3_multikey_url_serving_another_key_than_the_profile_lists(
+    world: World, stranger_keys: IssuerKeys
+) -> None:
+    _with_multikey_at_its_url(world)
+    stranger = stranger_keys.public_key_multibase()
+    world.publish(MULTIKEY_URL, documents.multikey_document(MULTIKEY_URL, ISSUER_V3, stranger))
+    credential = dataintegrity.sign(
+        world.ob3_credential(), stranger_keys.ed25519, MULTIKEY_URL, SIGNED_AT
+    )
+
+    verdict = verify(json.dumps(credential), world.fetch, NOW)
+
+    assert_fails(verdict, "key-ownership", "different key material")
+
+
+def test_ob3_multikey_url_that_serves_no_key(world: World) -> None:
+    credential = _with_multikey_at_its_url(world)
+    world.publish(MULTIKEY_URL, world.ob3_profile())
+
+    verdict = verify(json.dumps(credential), world.fetch, NOW)
+
+    assert_fails(verdict, "issuer", "no publicKeyMultibase")

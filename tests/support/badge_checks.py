@@ -10,6 +10,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from colbot.openbadges import dataintegrity
+from colbot.openbadges.contexts import MULTIKEY_CONTEXT
 from colbot.openbadges.multibase import ed25519_from_multikey
 from tests.support.badge_flow import (
     fetch_json,
@@ -48,17 +49,33 @@ async def vc_jwt_checked_with_pyjwt(http: aiohttp.ClientSession, token: str) -> 
     return claims
 
 
+async def multikey_checked(
+    http: aiohttp.ClientSession, method: str, issuer_id: str
+) -> ed25519.Ed25519PublicKey:
+    """The key a proof's verificationMethod serves, which the issuer's profile lists as its own."""
+    # Verifiers fetch the URL as it stands, so it must answer with the Multikey itself.
+    assert "#" not in method, method
+    document = await fetch_json(http, method)
+    multikey = document["publicKeyMultibase"]
+    assert document == {
+        "@context": MULTIKEY_CONTEXT,
+        "id": method,
+        "type": "Multikey",
+        "controller": issuer_id,
+        "publicKeyMultibase": multikey,
+    }
+    profile = await fetch_json(http, issuer_id)
+    assert method in profile["assertionMethod"]
+    listed = next(m for m in profile["verificationMethod"] if m["id"] == method)
+    assert listed == {k: v for k, v in document.items() if k != "@context"}
+    return ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
+
+
 async def proof_checked(http: aiohttp.ClientSession, credential: dict[str, Any]) -> None:
     """The embedded eddsa-rdfc-2022 proof, with the key the issuer's profile lists."""
     proof = credential["proof"]
     assert isinstance(proof, list) and len(proof) == 1
     method = proof[0]["verificationMethod"]
-    issuer_id, _, multikey = method.partition("#")
-    assert issuer_id == credential["issuer"]["id"]
-    profile = await fetch_json(http, issuer_id)
-    assert method in profile["assertionMethod"]
-    listed = next(m for m in profile["verificationMethod"] if m["id"] == method)
-    assert listed["publicKeyMultibase"] == multikey
-    key = ed25519.Ed25519PublicKey.from_public_bytes(ed25519_from_multikey(multikey))
+    key = await multikey_checked(http, method, credential["issuer"]["id"])
     checked = dataintegrity.verify(credential, public_key=key, expected_verification_method=method)
     assert checked.valid, checked.checks
