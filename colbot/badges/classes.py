@@ -29,14 +29,20 @@ _ARTWORK = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.svg")
 _REQUIRED = ("id", "name", "description", "criteria", "artwork")
 _OPTIONAL = ("tags", "learning_hours", "alignment", "passion", "milestone")
 _ALIGNMENT_KEYS = ("name", "url", "framework", "code", "description")
+_MILESTONE_KEYS = frozenset({"measure", "at", "sessions"})
 
 
 @dataclass(frozen=True)
 class Milestone:
-    """When the city awards a milestone: the first time a measure reaches a number."""
+    """When the city awards a milestone: the first time a measure reaches a number.
+
+    `sessions` is how many different sessions must have added to the measure, so that one
+    session tagged with three passions is not "three passions explored".
+    """
 
     measure: str
     at: int
+    sessions: int = 1
 
 
 @dataclass(frozen=True)
@@ -136,19 +142,23 @@ def _alignment(data: Any, key: str) -> tuple[Alignment, ...]:
     return tuple(found)
 
 
+def _count(block: Any, key: str, default: int | None = None) -> int:
+    value = block.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise fail(block, key, f"'{key}' should be a whole number of 1 or more")
+    return value
+
+
 def _milestone(data: Any, key: str) -> Milestone | None:
     block = data.get(key)
     if block is None:
         return None
-    if not isinstance(block, dict) or set(block) != {"measure", "at"}:
-        raise fail(data, key, "'milestone' needs exactly a measure and an at")
+    if not isinstance(block, dict) or not {"measure", "at"} <= set(block) <= _MILESTONE_KEYS:
+        raise fail(data, key, "'milestone' needs a measure and an at, and may say sessions")
     measure = block["measure"]
     if measure not in MEASURES:
         raise fail(block, "measure", f"measure should be one of {', '.join(MEASURES)}")
-    at = block["at"]
-    if isinstance(at, bool) or not isinstance(at, int) or at < 1:
-        raise fail(block, "at", "'at' should be a whole number of 1 or more")
-    return Milestone(measure, at)
+    return Milestone(measure, _count(block, "at"), _count(block, "sessions", 1))
 
 
 def _hours(data: Any) -> float:

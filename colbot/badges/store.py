@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -74,16 +74,21 @@ class Award:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a young person has come, for milestones."""
+    """How far a young person has come, for milestones: each measure and the sessions behind it."""
 
     badges: int
     hours: float
     passions: int
+    sessions: Mapping[str, int] = field(default_factory=dict)  # by measure: sessions adding to it
 
     def reached(self, badge_class: BadgeClass) -> bool:
-        """Whether a milestone's measure has reached its number."""
+        """Whether a milestone's measure has reached its number, from enough different sessions."""
         milestone = badge_class.milestone
-        return milestone is not None and getattr(self, milestone.measure) >= milestone.at
+        return (
+            milestone is not None
+            and getattr(self, milestone.measure) >= milestone.at
+            and self.sessions.get(milestone.measure, 0) >= milestone.sessions
+        )
 
 
 @dataclass(frozen=True)
@@ -123,29 +128,35 @@ async def _free_status_index(session: AsyncSession, issuer: str) -> int:
 
 
 async def progress(session: AsyncSession, person_id: int) -> Progress:
-    """Badges earned for activities, learning hours and passions explored, in one query."""
-    badges = (
-        select(func.count(IssuedBadge.id))
-        .where(
-            IssuedBadge.young_person_id == person_id,
-            IssuedBadge.redemption_id.is_not(None),
-            IssuedBadge.revoked_at.is_(None),
+    """What the sessions whose badge still stands add up to, and how many fed each measure.
+
+    A revoked badge's session counts for no milestone: the city would be signing a claim about a
+    session it no longer vouches for.
+    """
+    rows = await session.execute(
+        select(Redemption.id, Redemption.learning_hours, OpportunityPassion.passion_id)
+        .join(IssuedBadge, IssuedBadge.redemption_id == Redemption.id)
+        .outerjoin(
+            OpportunityPassion, OpportunityPassion.opportunity_id == Redemption.opportunity_id
         )
-        .scalar_subquery()
+        .where(Redemption.young_person_id == person_id, IssuedBadge.revoked_at.is_(None))
     )
-    hours = (
-        select(func.coalesce(func.sum(Redemption.learning_hours), 0))
-        .where(Redemption.young_person_id == person_id)
-        .scalar_subquery()
+    hours: dict[int, float] = {}
+    passions: dict[str, set[int]] = {}
+    for redemption_id, learning_hours, passion in rows:
+        hours[redemption_id] = learning_hours
+        if passion is not None:
+            passions.setdefault(passion, set()).add(redemption_id)
+    return Progress(
+        badges=len(hours),
+        hours=float(sum(hours.values())),
+        passions=len(passions),
+        sessions={
+            "badges": len(hours),
+            "hours": sum(1 for value in hours.values() if value > 0),
+            "passions": len({r for tagged in passions.values() for r in tagged}),
+        },
     )
-    passions = (
-        select(func.count(func.distinct(OpportunityPassion.passion_id)))
-        .join(Redemption, Redemption.opportunity_id == OpportunityPassion.opportunity_id)
-        .where(Redemption.young_person_id == person_id)
-        .scalar_subquery()
-    )
-    row = (await session.execute(select(badges, hours, passions))).one()
-    return Progress(int(row[0] or 0), float(row[1] or 0), int(row[2] or 0))
 
 
 class BadgeIssuer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -44,15 +45,49 @@ def test_every_passion_has_a_default_badge_and_the_four_milestones_exist() -> No
         default = classes.for_passion(passion)
         assert default is not None and passion in default.tags, passion
     milestones = {m.id: m.milestone for m in classes.milestones()}
-    assert {k: (v.measure, v.at) for k, v in milestones.items() if v} == {
-        "first-badge": ("badges", 1),
-        "three-passions": ("passions", 3),
-        "ten-hours": ("hours", 10),
-        "fifty-hours": ("hours", 50),
+    assert {k: (v.measure, v.at, v.sessions) for k, v in milestones.items() if v} == {
+        "first-badge": ("badges", 1, 1),
+        "three-passions": ("passions", 3, 2),
+        "ten-hours": ("hours", 10, 1),
+        "fifty-hours": ("hours", 50, 1),
     }
     assert [m.milestone.measure for m in classes.milestones() if m.milestone] == sorted(
         (m.milestone.measure for m in classes.milestones() if m.milestone), key=MEASURES.index
     )
+
+
+# What each measure counts, as a milestone's criteria must name it.
+MEASURE_WORDS = {
+    "badges": "redeemed its completion code",
+    "hours": "learning hours",
+    "passions": "different passions",
+}
+NUMBER_WORDS = {"first": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+SPELLED = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def _numbers(text: str) -> set[int]:
+    """Every number a sentence states, in digits or in words."""
+    words = re.findall(r"[a-z]+|\d+", text.lower())
+    return {
+        int(w) if w.isdigit() else NUMBER_WORDS[w]
+        for w in words
+        if w.isdigit() or w in NUMBER_WORDS
+    }
+
+
+def test_each_milestones_criteria_says_exactly_what_its_rule_checks() -> None:
+    assert set(MEASURE_WORDS) == set(MEASURES)
+    for badge_class in load_classes(badges_dir(), PASSIONS).milestones():
+        rule = badge_class.milestone
+        assert rule is not None
+        criteria = badge_class.criteria
+        stated = {rule.at} | ({rule.sessions} if rule.sessions > 1 else set())
+        assert _numbers(criteria) == stated, (badge_class.id, criteria)
+        assert MEASURE_WORDS[rule.measure] in criteria, (badge_class.id, criteria)
+        if rule.sessions > 1:
+            assert f"at least {SPELLED[rule.sessions]} different sessions" in criteria
+        assert _numbers(badge_class.description) <= stated, badge_class.id
 
 
 def _class_file(folder: Path, body: str, name: str = "bike-repair") -> Path:
@@ -96,6 +131,19 @@ learning_hours: 2
             ("learning_hours: 2\n", "learning_hours: 2\nmilestone:\n  measure: badges\n  at: 0\n"),
             10,
             "'at' should be a whole number",
+        ),
+        (
+            (
+                "learning_hours: 2\n",
+                "learning_hours: 2\nmilestone:\n  measure: passions\n  at: 3\n  sessions: two\n",
+            ),
+            11,
+            "'sessions' should be a whole number",
+        ),
+        (
+            ("learning_hours: 2\n", "learning_hours: 2\nmilestone:\n  measure: hours\n  by: 3\n"),
+            8,
+            "needs a measure and an at",
         ),
     ],
 )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
 
 from colbot.app import Colbot
+from colbot.badges import store as badges
 from colbot.badges.urls import CITY_ISSUER
-from colbot.storage.models import IssuedBadge, Opportunity
-from tests.support.badge_flow import make_code
+from colbot.storage.models import IssuedBadge, Opportunity, OpportunityPassion
+from tests.support.badge_flow import badges_of, make_code
+from tests.support.demo import TEST_NOW
 from tests.support.talk import Talker
 
 
@@ -27,6 +31,17 @@ async def opportunities_covering_passions(colbot: Colbot, wanted: int) -> list[i
         if len(chosen) == wanted:
             return chosen
     raise AssertionError("the demo city has too few single-passion opportunities")
+
+
+async def tag(colbot: Colbot, opportunity_id: int, passions: Sequence[str]) -> None:
+    """Makes an opportunity about exactly these passions."""
+    async with colbot.database.transaction() as session:
+        await session.execute(
+            delete(OpportunityPassion).where(OpportunityPassion.opportunity_id == opportunity_id)
+        )
+        session.add_all(
+            OpportunityPassion(opportunity_id=opportunity_id, passion_id=p) for p in passions
+        )
 
 
 async def milestones_held(colbot: Colbot) -> Counter[str]:
@@ -91,3 +106,42 @@ async def test_a_second_young_person_earns_their_own_first_badge(serving_colbot:
         replies = await Talker(serving_colbot.engine, who).say(code)
         assert len(milestone_texts(replies)) == 1
     assert await milestones_held(serving_colbot) == Counter({"first-badge": 2})
+
+
+@pytest.mark.parametrize(
+    ("first_passions", "second_passions"),
+    [
+        (("music", "art", "dance"), ("music",)),
+        (("music", "art"), ("dance",)),
+    ],
+)
+async def test_three_passions_needs_two_different_sessions(
+    serving_colbot: Colbot, first_passions: tuple[str, ...], second_passions: tuple[str, ...]
+) -> None:
+    first, second = await opportunities_covering_passions(serving_colbot, 2)
+    await tag(serving_colbot, first, first_passions)
+    await tag(serving_colbot, second, second_passions)
+    sam = Talker(serving_colbot.engine, "sam")
+
+    code, _ = await make_code(serving_colbot, opportunity_id=first, learning_hours=1)
+    assert "Three Passions" not in " ".join(milestone_texts(await sam.say(code)))
+    assert "three-passions" not in await milestones_held(serving_colbot)
+
+    code, _ = await make_code(serving_colbot, opportunity_id=second, learning_hours=1)
+    assert "Three Passions Explored" in " ".join(milestone_texts(await sam.say(code)))
+    assert (await milestones_held(serving_colbot))["three-passions"] == 1
+
+
+async def test_a_revoked_badges_session_counts_for_no_milestone(serving_colbot: Colbot) -> None:
+    first, second = await opportunities_covering_passions(serving_colbot, 2)
+    sam = Talker(serving_colbot.engine, "sam")
+    code, _ = await make_code(serving_colbot, opportunity_id=first, learning_hours=8)
+    await sam.say(code)
+    (earned,) = [b for b in await badges_of(serving_colbot) if b.redemption_id is not None]
+    async with serving_colbot.database.transaction() as session:
+        await badges.revoke(session, earned.public_id, "issued in error", TEST_NOW)
+
+    code, _ = await make_code(serving_colbot, opportunity_id=second, learning_hours=4)
+    replies = await sam.say(code)
+    assert "10 Learning Hours" not in " ".join(milestone_texts(replies))
+    assert "That's 4 so far" in " ".join(m.text for m in replies)
