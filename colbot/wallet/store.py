@@ -8,8 +8,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.storage.models import IssuedBadge, WalletExchange
@@ -42,7 +43,20 @@ def id_hash(exchange_id: str) -> str:
     return hashlib.sha256(exchange_id.encode("ascii")).hexdigest()
 
 
-def state_of(exchange: WalletExchange, now: datetime) -> State:
+@dataclass(frozen=True)
+class Exchange:
+    """An exchange as read, with the badge it hands over, kept after the session closes."""
+
+    challenge: str
+    expires_at: datetime
+    used_at: datetime | None
+    badge_name: str
+    issuer: str
+    credential: dict[str, Any] | None
+    revoked: bool
+
+
+def state_of(exchange: Exchange, now: datetime) -> State:
     """Used beats expired: a wallet that got its badge is told so whenever it comes back."""
     if exchange.used_at is not None:
         return State.USED
@@ -70,9 +84,27 @@ async def open_exchange(session: AsyncSession, badge: IssuedBadge, now: datetime
     return Opened(exchange_id, challenge, expires_at)
 
 
-async def find(session: AsyncSession, exchange_id: str) -> WalletExchange | None:
-    """The exchange an id opens, if any."""
-    return await session.get(WalletExchange, id_hash(exchange_id))
+async def find(session: AsyncSession, exchange_id: str) -> Exchange | None:
+    """The exchange an id opens, and its badge, if any."""
+    row = (
+        await session.execute(
+            select(WalletExchange, IssuedBadge)
+            .join(IssuedBadge, IssuedBadge.id == WalletExchange.issued_badge_id)
+            .where(WalletExchange.id_hash == id_hash(exchange_id))
+        )
+    ).first()
+    if row is None:
+        return None
+    exchange, badge = row
+    return Exchange(
+        challenge=exchange.challenge,
+        expires_at=exchange.expires_at,
+        used_at=exchange.used_at,
+        badge_name=badge.name,
+        issuer=badge.issuer_id,
+        credential=badge.ob3_credential,
+        revoked=badge.revoked_at is not None,
+    )
 
 
 async def claim(session: AsyncSession, exchange_id: str, now: datetime) -> bool:

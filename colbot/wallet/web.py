@@ -13,11 +13,10 @@ from typing import Any
 from aiohttp import web
 
 from colbot.badges.publishing import Publisher
-from colbot.storage.models import IssuedBadge, WalletExchange
 from colbot.wallet import links, store, vcapi
 from colbot.wallet.didauth import DidAuthError, Expected, authenticated_holder
 from colbot.wallet.reissue import reissued
-from colbot.wallet.store import EXCHANGE_TTL, State
+from colbot.wallet.store import EXCHANGE_TTL, Exchange, State
 from colbot.web import security
 from colbot.web.ratelimit import ClientLimits, client_of
 from colbot.web.site import Site
@@ -117,14 +116,10 @@ class Exchanges:
             return response
         return problem_response("too-many-requests", **{"Retry-After": wait})
 
-    async def lookup(self, exchange_id: str) -> tuple[WalletExchange, IssuedBadge] | None:
-        """The exchange an id opens and the badge it is for."""
+    async def lookup(self, exchange_id: str) -> Exchange | None:
+        """The exchange an id opens, with the badge it is for."""
         async with self.site.database.reading() as session:
-            exchange = await store.find(session, exchange_id)
-            if exchange is None:
-                return None
-            badge = await session.get(IssuedBadge, exchange.issued_badge_id)
-            return None if badge is None else (exchange, badge)
+            return await store.find(session, exchange_id)
 
     def page(self, state: str, status: int = 200, **context: Any) -> web.Response:
         """The exchange's page for someone who opened the link in a browser."""
@@ -140,23 +135,24 @@ class Exchanges:
             TEMPLATE, status=status, site=self.site, state=state, **{**defaults, **context}
         )
 
-    def refusal(self, exchange: WalletExchange, badge: IssuedBadge, now: datetime) -> str | None:
+    @staticmethod
+    def refusal(exchange: Exchange, now: datetime) -> str | None:
         """Why this exchange cannot hand over its badge now, if it cannot."""
         state = store.state_of(exchange, now)
         if state is not State.LIVE:
             return STATE_PROBLEMS[state]
-        if badge.revoked_at is not None or badge.ob3_credential is None:
+        if exchange.revoked or exchange.credential is None:
             return "badge-withdrawn"
         return None
 
     async def hand_over(
-        self, exchange_id: str, badge: IssuedBadge, presentation: object, expected: Expected
+        self, exchange_id: str, exchange: Exchange, presentation: object, expected: Expected
     ) -> dict[str, Any] | web.Response:
         """Checks the wallet's DIDAuth, signs the badge to its DID, and spends the exchange."""
-        credential = badge.ob3_credential
+        credential = exchange.credential
         assert credential is not None
         now = self.site.clock.now()
-        keys = self.publisher.keys.current(badge.issuer_id)
+        keys = self.publisher.keys.current(exchange.issuer)
         async with self.checking:
             try:
                 holder = await asyncio.to_thread(authenticated_holder, presentation, expected)
@@ -197,15 +193,14 @@ async def exchange_page(request: web.Request) -> web.Response:
     if busy is not None:
         return busy
     exchange_id = request.match_info["exchange"]
-    found = await exchanges.lookup(exchange_id)
+    exchange = await exchanges.lookup(exchange_id)
     site = exchanges.site
-    if found is None:
+    if exchange is None:
         if wants_page(request):
             return security.not_found(request)
         return problem_response("unknown-exchange")
-    exchange, badge = found
     now = site.clock.now()
-    refusal = exchanges.refusal(exchange, badge, now)
+    refusal = exchanges.refusal(exchange, now)
     if not wants_page(request):
         if refusal is not None:
             return problem_response(refusal)
@@ -216,7 +211,7 @@ async def exchange_page(request: web.Request) -> web.Response:
         return exchanges.page(shown, status=PROBLEMS[refusal][0])
     return exchanges.page(
         State.LIVE.value,
-        badge=badge.name,
+        badge=exchange.badge_name,
         lcw_link=links.lcw_request_link(site.public_url, exchange_id, exchange.challenge),
         interaction_url=links.interaction_url(site.public_url, exchange_id),
         expires_at=exchange.expires_at,
@@ -234,12 +229,11 @@ async def exchange_step(request: web.Request) -> web.Response:
     except web.HTTPRequestEntityTooLarge:
         return problem_response("too-large")
     exchange_id = request.match_info["exchange"]
-    found = await exchanges.lookup(exchange_id)
-    if found is None:
+    exchange = await exchanges.lookup(exchange_id)
+    if exchange is None:
         return problem_response("unknown-exchange")
-    exchange, badge = found
     site = exchanges.site
-    refusal = exchanges.refusal(exchange, badge, site.clock.now())
+    refusal = exchanges.refusal(exchange, site.clock.now())
     if refusal is not None:
         return problem_response(refusal)
     step = vcapi.step_of(body)
@@ -252,7 +246,7 @@ async def exchange_step(request: web.Request) -> web.Response:
     answered = step is vcapi.Step.ANSWER
     presentation = body[vcapi.PRESENTATION] if answered else body
     expected = Expected(exchange.challenge, domain, domain_required=answered)
-    handed = await exchanges.hand_over(exchange_id, badge, presentation, expected)
+    handed = await exchanges.hand_over(exchange_id, exchange, presentation, expected)
     if isinstance(handed, web.Response):
         return handed
     # The request link's wallet takes a bare credential, as the wallet's own issuers send it.
