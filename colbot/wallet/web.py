@@ -161,7 +161,8 @@ class Exchanges:
             copy = await asyncio.to_thread(reissued, credential, holder, keys, now)
         async with self.site.database.transaction() as session:
             if not await store.claim(session, exchange_id, now):
-                return problem_response("exchange-used")
+                late = now >= exchange.expires_at
+                return problem_response("exchange-expired" if late else "exchange-used")
         return copy
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -153,3 +154,18 @@ async def test_nobody_can_open_a_link_for_someone_elses_badge(serving_colbot: Co
 
     assert "didn't understand that button" in replies[0].text
     assert not any(b.url for m in replies for row in m.buttons for b in row)
+
+
+async def test_of_two_wallets_racing_with_one_link_only_one_gets_the_badge(
+    offer: Offer, http: aiohttp.ClientSession
+) -> None:
+    racers = [LearnerCredentialWallet(http), LearnerCredentialWallet(http)]
+
+    results = await asyncio.gather(
+        *(racer.request(offer.request_link) for racer in racers), return_exceptions=True
+    )
+
+    won = [result for result in results if not isinstance(result, BaseException)]
+    lost = [result for result in results if isinstance(result, WalletError)]
+    assert len(won) == 1 and len(lost) == 1
+    assert lost[0].status == 410 and lost[0].body["error"] == "exchange-used"
