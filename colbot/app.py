@@ -64,6 +64,8 @@ from colbot.settings import Settings
 from colbot.storage.database import Database
 from colbot.team import chat as team_chat
 from colbot.team.actors import CityTeam
+from colbot.wallet import chat as wallet_chat
+from colbot.wallet import web as wallet_pages
 from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
 from colbot.web.server import make_web_app
@@ -307,7 +309,7 @@ def build_engine(
     }
     city_team = CityTeam(settings.admins)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
-    badge_awards = BadgeAwards(BadgeIssuer(publisher))
+    badge_awards = BadgeAwards(BadgeIssuer(publisher), more_buttons=(wallet_chat.wallet_button,))
     # The order features are offered typed text and /start links: safety words win over anything.
     for router in (
         Safety(
@@ -338,6 +340,7 @@ def build_engine(
         ).router(),
         Redeemer(city.timezone, city_team.chats, on_redeemed=[badge_awards.on_redeemed]).router(),
         badge_awards.router(),
+        wallet_chat.router(),
     ):
         engine.include(router)
     return engine
@@ -419,6 +422,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     site.documents.append(journey_pages.journey_documents(site))
     journey_pages.install(web_app, site)
+    wallet_pages.install(web_app, site, badge_site)
     dashboard_pages.install(
         web_app,
         site,

@@ -19,6 +19,8 @@ from colbot.channels.webchat import venue
 from colbot.codes.venue_links import VENUE_PREFIX
 from colbot.dashboard import web as dashboard
 from colbot.journeys import web as journeys
+from colbot.wallet import links as wallet_links
+from colbot.wallet import web as wallet
 from colbot.web import assets, security
 from colbot.web.negotiation import by_accept
 from colbot.web.operations import Operations
@@ -81,6 +83,9 @@ def routes(
         web.get(journeys.ARTWORK, journeys.artwork),
         web.get(verify_page.VERIFY, verify_page.verify_form),
         web.post(verify_page.VERIFY, verify_page.verify_badge),
+        # "Add to wallet": a one-time VC-API exchange, opened by a wallet app or a browser.
+        web.get(wallet_links.EXCHANGE, wallet.exchange_page),
+        web.post(wallet_links.EXCHANGE, wallet.exchange_step),
         web.get("/robots.txt", security.robots),
         web.get("/static/{name}", assets.static_asset),
         # The dashboard, for the city team and partner staff.

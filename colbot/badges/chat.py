@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from colbot.badges.store import Award, BadgeIssuer
 from colbot.chat.messages import Attachment, Button, Outbound
@@ -18,6 +19,9 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 MAX_EMAIL = 254
 EMAIL_OFF = frozenset({"off", "remove", "delete", "none"})
 
+# Another feature's button for a badge (such as "Add to wallet"), given the badge's public id.
+BadgeButton = Callable[[Turn, str], Button]
+
 
 def _short(text: str, limit: int = DESCRIPTION_IN_CHAT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -30,8 +34,9 @@ def _hours(value: float) -> str:
 class BadgeAwards:
     """Issues badges on redemption, inside its transaction, and sends them to the young person."""
 
-    def __init__(self, issuer: BadgeIssuer) -> None:
+    def __init__(self, issuer: BadgeIssuer, more_buttons: tuple[BadgeButton, ...] = ()) -> None:
         self.issuer = issuer
+        self.more_buttons = more_buttons
 
     def router(self) -> Router:
         """/email (the address badges are issued to), offered in the badge message itself."""
@@ -58,9 +63,11 @@ class BadgeAwards:
                 messages += self._earned(turn, awarded.title, award, journey, total, person.email)
         return RedeemedReply(messages, cheers=any(not award.milestone for award in awarded.awards))
 
-    @staticmethod
-    def _linkedin(turn: Turn, award: Award) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(turn.text("badges.linkedin"), url=award.linkedin_url),),)
+    def _buttons(self, turn: Turn, award: Award) -> tuple[tuple[Button, ...], ...]:
+        """LinkedIn, then each other feature's button, a row each."""
+        linkedin = (Button(turn.text("badges.linkedin"), url=award.linkedin_url),)
+        more = tuple((make(turn, award.badge.public_id),) for make in self.more_buttons)
+        return (linkedin, *more)
 
     @staticmethod
     def _filename(award: Award) -> str:
@@ -82,7 +89,7 @@ class BadgeAwards:
         image = Attachment(f"{award.badge_class.id}.png", award.artwork_png, PNG)
         baked = Attachment(self._filename(award), award.baked_png, PNG)
         return [
-            Outbound(text=caption, image=image, buttons=self._linkedin(turn, award)),
+            Outbound(text=caption, image=image, buttons=self._buttons(turn, award)),
             Outbound(text=turn.text("badges.file", has_email=bool(email)), file=baked),
         ]
 
@@ -95,7 +102,7 @@ class BadgeAwards:
             did=_short(award.badge_class.description),
         )
         baked = Attachment(self._filename(award), award.baked_png, PNG)
-        return Outbound(text=caption, file=baked, buttons=self._linkedin(turn, award))
+        return Outbound(text=caption, file=baked, buttons=self._buttons(turn, award))
 
     async def email(self, turn: Turn) -> None:
         """/email ADDRESS puts future badges in their email's name; /email off goes back."""

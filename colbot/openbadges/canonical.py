@@ -142,16 +142,18 @@ class _BoundedCache(dict[Any, Any]):
         super().__setitem__(key, value)
 
 
-# A private cache, so that contexts resolved by any other pyld user in the process never leak in.
-_resolved_contexts = _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE)
+# pyld's signature for a document loader: a URL and options in, a remote document out.
+Loader = Callable[[str, Any], dict[str, Any]]
+
+# Private caches, one per loader, so that contexts resolved by any other pyld user in the process,
+# or by a loader that serves more, never leak in.
+_resolved_contexts: dict[Loader, _BoundedCache] = {}
 
 
-def _options() -> dict[str, Any]:
-    """pyld options that load only pinned contexts."""
-    return {
-        "documentLoader": document_loader,
-        "contextResolver": ContextResolver(_resolved_contexts, document_loader),
-    }
+def _options(loader: Loader) -> dict[str, Any]:
+    """pyld options that load only what the loader serves (by default, the pinned contexts)."""
+    cache = _resolved_contexts.setdefault(loader, _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE))
+    return {"documentLoader": loader, "contextResolver": ContextResolver(cache, loader)}
 
 
 def _unwrap(error: BaseException) -> UnknownContextError | None:
@@ -229,11 +231,11 @@ def _keyword_like_keys(node: Any) -> list[str]:
     return found
 
 
-def expand(document: Mapping[str, Any]) -> list[Any]:
+def expand(document: Mapping[str, Any], loader: Loader = document_loader) -> list[Any]:
     """Expands a document, raising DroppedTermError for the first term expansion would lose."""
     dropped: list[str | None] = []
     # No base: pyld would otherwise resolve relative IRIs against http://example.org/base/.
-    options = {**_options(), "base": None}
+    options = {**_options(loader), "base": None}
     expanded: list[Any] = _run(
         lambda: jsonld.expand(dict(document), options, on_property_dropped=dropped.append)
     )
@@ -247,11 +249,13 @@ def expand(document: Mapping[str, Any]) -> list[Any]:
     return expanded
 
 
-def canonical_nquads(document: Mapping[str, Any], budget: Budget = UNTRUSTED) -> str:
+def canonical_nquads(
+    document: Mapping[str, Any], budget: Budget = UNTRUSTED, loader: Loader = document_loader
+) -> str:
     """The RDFC-1.0 (URDNA2015) canonical N-Quads of a document that loses nothing on expansion,
     within a work budget, so that no input can hold a thread for long."""
-    expanded = expand(document)
-    options = {**_options(), "produceGeneralizedRdf": False}
+    expanded = expand(document, loader)
+    options = {**_options(loader), "produceGeneralizedRdf": False}
     dataset: dict[str, list[dict[str, Any]]] = _run(lambda: jsonld.to_rdf(expanded, options))
     _check_size(dataset, budget)
     with _budgeted(budget):

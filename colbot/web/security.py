@@ -7,7 +7,7 @@ from aiohttp.typedefs import Handler
 
 from colbot.web.site import SITE_KEY
 
-PUBLIC_PREFIXES = ("/j/", "/verify", "/artwork/", "/static/journey", "/robots.txt")
+PUBLIC_PREFIXES = ("/j/", "/verify", "/artwork/", "/static/journey", "/robots.txt", "/wallet/")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
@@ -26,7 +26,7 @@ SECURITY_HEADERS = {
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 SVG_HEADERS = {"Content-Security-Policy": SVG_POLICY, "X-Content-Type-Options": "nosniff"}
 NO_STORE = "no-store"
-ROBOTS_TXT = "User-agent: *\nDisallow: /j/\nDisallow: /verify\n"
+ROBOTS_TXT = "User-agent: *\nDisallow: /j/\nDisallow: /verify\nDisallow: /wallet/\n"
 
 
 def not_found(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ from colbot.storage.models.people import (
 )
 from colbot.storage.models.processes import Lease, TelegramUpdate
 from colbot.storage.models.team import CityAdmin, CityAdminInvite
+from colbot.storage.models.wallet import WalletExchange
 from colbot.storage.models.webchat import (
     WebChatDevice,
     WebChatFile,
@@ -61,6 +62,7 @@ __all__ = [
     "StaffMember",
     "TelegramUpdate",
     "UTCDateTime",
+    "WalletExchange",
     "WebChatDevice",
     "WebChatFile",
     "WebChatInbound",
