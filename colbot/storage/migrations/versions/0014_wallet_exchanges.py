@@ -1,7 +1,7 @@
 """Wallet exchanges: one-time links that put a badge into a wallet app, kept as hashes
 
-Revision ID: 0013_wallet_exchanges
-Revises: 0012_webchat_files
+Revision ID: 0014_wallet_exchanges
+Revises: 0013_code_windows
 Create Date: 2026-12-08 10:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import colbot.storage.models.base
 
-revision: str = "0013_wallet_exchanges"
-down_revision: str | None = "0012_webchat_files"
+revision: str = "0014_wallet_exchanges"
+down_revision: str | None = "0013_code_windows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
