@@ -128,6 +128,10 @@ async def _db(colbot: Colbot, task: str, file: Path | None = None) -> None:
         await colbot.database.dispose()
 
 
+# Loggers that say something on every request or job; kept to warnings unless colbot is.
+QUIETENED_LOGGERS = ("httpx", "apscheduler", "telegram.ext.Application", "aiohttp.access")
+
+
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -136,7 +140,7 @@ def _configure_logging(settings: Settings) -> None:
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
     log_redaction.install()
-    for noisy in ("httpx", "apscheduler", "telegram.ext.Application", "aiohttp.access"):
+    for noisy in QUIETENED_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from colbot import log_redaction
+from colbot.cli import QUIETENED_LOGGERS as QUIETENED
 from colbot.codes import format as code_format
 from colbot.log_redaction import (
     BOT_TOKEN,
@@ -134,6 +135,9 @@ def test_a_traceback_is_masked_for_text_and_json_lines() -> None:
 @pytest.fixture
 def installed(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     caplog.set_level(logging.DEBUG)
+    # Another test in this process may have run colbot's CLI, which quietens these loggers.
+    for name in QUIETENED:
+        caplog.set_level(logging.DEBUG, logger=name)
     log_redaction.install()
     yield caplog
     log_redaction.uninstall()

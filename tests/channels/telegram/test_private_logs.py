@@ -10,6 +10,7 @@ import pytest
 
 from colbot import log_redaction
 from colbot.app import Colbot
+from colbot.cli import QUIETENED_LOGGERS as QUIETENED
 from colbot.codes import format as code_format
 from tests.doubles.telegram import TelegramDouble
 from tests.support.badge_flow import make_code
@@ -24,6 +25,9 @@ SIGN_IN_SECRET = "sEcReT-sign-in-0123456789abcdef"
 def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     """Every logger at DEBUG into caplog, through colbot's filter, installed as `serve` does."""
     caplog.set_level(logging.DEBUG)
+    # Another test in this process may have run colbot's CLI, which quietens these loggers.
+    for name in QUIETENED:
+        caplog.set_level(logging.DEBUG, logger=name)
     log_redaction.install()
     yield caplog
     log_redaction.uninstall()
