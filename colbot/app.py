@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -82,7 +83,26 @@ STALE_CLAIM_INTERVAL_S = 60
 STALE_CLAIM_AGE = timedelta(minutes=5)
 UPDATE_IDS_INTERVAL_S = 3600
 DEMO_REFRESH_HOUR = 3
-BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
+# Telegram's rule for a bot's username: 5 to 32 characters, ending in "bot".
+BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+
+
+class StartError(RuntimeError):
+    """colbot could not start; the message says why in one line, with what to do."""
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """Why the web server could not start, and what to try, in one line."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (is colbot already running?); "
+            f"stop the other program, or choose a free port, e.g. COLBOT_PORT={port + 1}"
+        )
+    reason = error.strerror or str(error)
+    return (
+        f"cannot listen on {host}:{port} ({reason}); "
+        "check COLBOT_HOST and COLBOT_PORT (ports under 1024 need extra rights)"
+    )
 
 
 @dataclass
@@ -119,8 +139,9 @@ class Colbot:
             name = given.strip().removeprefix("@")
             if not BOT_USERNAME.fullmatch(name):
                 raise ValueError(
-                    f"{given!r} is not a Telegram bot name: 5 to 32 letters, digits or _, "
-                    "starting with a letter (like KensalfieldBot)"
+                    f"{given!r} is not a Telegram bot name: a bot name is 5 to 32 letters, "
+                    "digits or _, starts with a letter and ends in bot, like KensalfieldBot "
+                    "or kf_city_bot (the @username @BotFather gave it)"
                 )
             return name
         if not self.settings.telegram_token:
@@ -171,8 +192,17 @@ class Colbot:
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
-        await site.start()
-        log.info("web server listening on http://%s:%s", self.settings.host, self.settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise StartError(cannot_listen(self.settings.host, self.settings.port, exc)) from exc
+        local = f"http://{self.settings.host}:{self.settings.port}"
+        log.info(
+            "web server listening on %s: health check %s/healthz, web chat %s/chat",
+            local,
+            local,
+            self.settings.public_url.rstrip("/"),
+        )
         if self.demo:
             self.scheduler.add_job(
                 self.jobs.track(once.job("refresh_demo", timedelta(hours=1), self.refresh_demo)),

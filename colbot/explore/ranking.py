@@ -132,15 +132,25 @@ def score(candidate: Candidate, seeker: Seeker, now: datetime, tz: ZoneInfo) -> 
         and candidate.capacity - candidate.places_taken <= FEW_PLACES_LEFT
     ):
         total -= FEW_PLACES_PENALTY
-    return Ranked(candidate, round(total, 6), matched, distance, fits)
+    reasons = _reasons(matched, distance, seeker)
+    return Ranked(candidate, round(total, 6), matched, distance, fits, reasons)
 
 
-def is_near(item: Ranked, seeker: Seeker) -> bool:
+def _reasons(matched: tuple[str, ...], distance: float | None, seeker: Seeker) -> tuple[str, ...]:
+    """Why it would be shown: a chosen passion, being near, or being something new."""
+    if matched:
+        return (FITS_PASSION,)
+    if is_near(distance, seeker):
+        return (NEAR,)
+    return (SOMETHING_NEW,) if seeker.passions else ()
+
+
+def is_near(distance: float | None, seeker: Seeker) -> bool:
     """Close enough to be worth a card on that alone: within NEAR_KM and how far they travel."""
-    if item.distance_km is None:
+    if distance is None:
         return False
     reach = min(NEAR_KM, seeker.travel_km) if seeker.travel_km is not None else NEAR_KM
-    return item.distance_km <= reach
+    return distance <= reach
 
 
 def _stable_key(item: Ranked) -> tuple[float, datetime, int]:
@@ -169,25 +179,19 @@ def _arrange(scored: Sequence[Ranked], seeker: Seeker, tz: ZoneInfo, size: int) 
     passion they did not choose, so nothing new pushes out a card that fits.
     """
     if not seeker.passions:
-        return _vary_first_page(
-            [replace(i, reasons=_near_or_none(i, seeker)) for i in scored], size, tz
-        )
+        return _vary_first_page(scored, size, tz)
     fitting: list[Ranked] = []
     others: list[Ranked] = []
-    newest: Ranked | None = None
+    new_shown = False
     for item in scored:
         if item.matched_passions:
-            fitting.append(replace(item, reasons=(FITS_PASSION,)))
-        elif is_near(item, seeker):
-            others.append(replace(item, reasons=(NEAR,)))
-        elif newest is None:
-            newest = replace(item, reasons=(SOMETHING_NEW,))
-            others.append(newest)
+            fitting.append(item)
+        elif NEAR in item.reasons:
+            others.append(item)
+        elif not new_shown:
+            new_shown = True
+            others.append(item)
     return _vary_first_page(fitting, size, tz) + others
-
-
-def _near_or_none(item: Ranked, seeker: Seeker) -> tuple[str, ...]:
-    return (NEAR,) if is_near(item, seeker) else ()
 
 
 def _place(candidate: Candidate) -> tuple[float, float] | None:
