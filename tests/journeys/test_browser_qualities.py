@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 
@@ -127,6 +128,12 @@ async def test_the_printed_journey_fits_every_badge_card_and_carries_its_qr_code
     page = await browser.new_page(viewport={"width": 390, "height": 844})
     await page.goto(journey_url)
     await screenshot(page, "journey-390px")
+    artwork = await page.locator("img.badge-art").first.get_attribute("src")
+    badge_image = await page.request.get(f"{site_url}{artwork}")
+    assert Image.open(io.BytesIO(await badge_image.body())).size >= (600, 600)
+    phone = await browser.new_page(viewport={"width": 390, "height": 844})
+    await phone.goto(f"{site_url}{artwork}")
+    await screenshot(phone, "badge-image-390px")
     pdf = await page.pdf(format="A4", print_background=False)
     (ARTEFACTS / "journey-print.pdf").write_bytes(pdf)
     document = pdfium.PdfDocument(pdf)
