@@ -32,6 +32,7 @@ from colbot.chat.identity import BotIdentity
 from colbot.chat.steps import PassionChoice
 from colbot.clock import Clock, SystemClock
 from colbot.codes.chat import Redeemer
+from colbot.codes.format import EXAMPLE_CODE
 from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City
@@ -313,6 +314,7 @@ def build_engine(
         "min_age": settings.telegram_min_age,
         "public_url": settings.public_url.rstrip("/"),
         "city_quiet_hours": str(settings.quiet_hours) if settings.quiet_hours else "",
+        "example_code": EXAMPLE_CODE,
     }
     engine = Engine(
         database=database,
