@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,6 +32,7 @@ from colbot.chat.identity import BotIdentity
 from colbot.chat.steps import PassionChoice
 from colbot.clock import Clock, SystemClock
 from colbot.codes.chat import Redeemer
+from colbot.codes.format import EXAMPLE_CODE
 from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City
@@ -83,7 +85,26 @@ STALE_CLAIM_INTERVAL_S = 60
 STALE_CLAIM_AGE = timedelta(minutes=5)
 UPDATE_IDS_INTERVAL_S = 3600
 DEMO_REFRESH_HOUR = 3
-BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
+# Telegram's rule for a bot's username: 5 to 32 characters, ending in "bot".
+BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+
+
+class StartError(RuntimeError):
+    """colbot could not start; the message says why in one line, with what to do."""
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """Why the web server could not start, and what to try, in one line."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (is colbot already running?); "
+            f"stop the other program, or choose a free port, e.g. COLBOT_PORT={port + 1}"
+        )
+    reason = error.strerror or str(error)
+    return (
+        f"cannot listen on {host}:{port} ({reason}); "
+        "check COLBOT_HOST and COLBOT_PORT (ports under 1024 need extra rights)"
+    )
 
 
 @dataclass
@@ -120,8 +141,9 @@ class Colbot:
             name = given.strip().removeprefix("@")
             if not BOT_USERNAME.fullmatch(name):
                 raise ValueError(
-                    f"{given!r} is not a Telegram bot name: 5 to 32 letters, digits or _, "
-                    "starting with a letter (like KensalfieldBot)"
+                    f"{given!r} is not a Telegram bot name: a bot name is 5 to 32 letters, "
+                    "digits or _, starts with a letter and ends in bot, like KensalfieldBot "
+                    "or kf_city_bot (the @username @BotFather gave it)"
                 )
             return name
         if not self.settings.telegram_token:
@@ -177,8 +199,17 @@ class Colbot:
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
-        await site.start()
-        log.info("web server listening on http://%s:%s", self.settings.host, self.settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise StartError(cannot_listen(self.settings.host, self.settings.port, exc)) from exc
+        local = f"http://{self.settings.host}:{self.settings.port}"
+        log.info(
+            "web server listening on %s: health check %s/healthz, web chat %s/chat",
+            local,
+            local,
+            self.settings.public_url.rstrip("/"),
+        )
         if self.demo:
             self.scheduler.add_job(
                 self.jobs.track(once.job("refresh_demo", timedelta(hours=1), self.refresh_demo)),
@@ -289,6 +320,7 @@ def build_engine(
         "min_age": settings.telegram_min_age,
         "public_url": settings.public_url.rstrip("/"),
         "city_quiet_hours": str(settings.quiet_hours) if settings.quiet_hours else "",
+        "example_code": EXAMPLE_CODE,
     }
     engine = Engine(
         database=database,

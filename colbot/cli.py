@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from colbot import log_redaction
-from colbot.app import Colbot, build_app
+from colbot.app import Colbot, StartError, build_app
 from colbot.badges import cli as badges
 from colbot.catalogue import cli as opportunities
 from colbot.catalogue import store as catalogue
@@ -77,7 +77,11 @@ async def _serve(colbot: Colbot) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await colbot.start()
+    try:
+        await colbot.start()
+    except StartError:
+        await colbot.stop()
+        raise
     try:
         await stop.wait()
         log.info("stopping: finishing the updates in hand")
@@ -156,7 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"colbot: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        asyncio.run(_serve(colbot))
+        try:
+            asyncio.run(_serve(colbot))
+        except StartError as exc:
+            print(f"colbot: {exc}", file=sys.stderr)
+            return 1
     elif args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
         chat_id = args.chat_id or getpass.getuser()

@@ -21,7 +21,7 @@ from colbot.dashboard import web as dashboard
 from colbot.journeys import web as journeys
 from colbot.wallet import links as wallet_links
 from colbot.wallet import web as wallet
-from colbot.web import assets, security
+from colbot.web import assets, security, welcome
 from colbot.web.negotiation import by_accept
 from colbot.web.operations import Operations
 
@@ -74,6 +74,9 @@ def routes(
         web.get(badge.BAKED_PNG, badges.issued(badges.baked_png)),
         web.get(badge.ARTWORK_PNG, badges.artwork),
         web.get(badge.ARTWORK_SVG, badges.artwork),
+        # The front door: what colbot is for this city, and help for partners.
+        web.get(welcome.HOME, welcome.home_page),
+        web.get(welcome.PARTNER_HELP, welcome.partner_help),
         # Public pages: shared journeys, the check page of each badge on them, the checker.
         web.get(journeys.JOURNEY, journeys.journey_page),
         web.get(f"{journeys.JOURNEY}.json", journeys.journey_json),

@@ -327,4 +327,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             continue
         values[field_name] = parse(env_name, value)
     values.update(overrides)
+    if "public_url" not in values and "port" in values:
+        # Unless told otherwise, the links colbot hands out point at the port it listens on.
+        values["public_url"] = f"http://127.0.0.1:{values['port']}"
     return Settings(**values)

@@ -125,3 +125,10 @@ def test_every_setting_is_in_the_readmes_table() -> None:
     rows = [line for line in lines if line.startswith("|")]
     missing = [name for name in SETTING_NAMES if not any(f"`{name}`" in row for row in rows)]
     assert missing == []
+
+
+def test_links_follow_the_port_unless_a_public_url_is_set() -> None:
+    assert load_settings({"COLBOT_PORT": "8099"}).public_url == "http://127.0.0.1:8099"
+    both = {"COLBOT_PORT": "8099", "COLBOT_PUBLIC_URL": "https://colbot.example.org"}
+    assert load_settings(both).public_url == "https://colbot.example.org"
+    assert load_settings({}).public_url == "http://127.0.0.1:8080"

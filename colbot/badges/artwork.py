@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw
 
 from colbot.content.source import ContentError
 
-PNG_SIZE = 256
-SUPERSAMPLE = 3
+PNG_SIZE = 600  # sharp in wallets and on LinkedIn, which show badges large
+SUPERSAMPLE = 2
 ARTWORK_CACHE_SIZE = 64
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 NAMESPACE_SEPARATOR = " "

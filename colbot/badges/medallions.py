@@ -8,9 +8,10 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-SIDE_PX = 256
-RING_PX = 14
-INITIALS_SIZE_PX = 96
+SIDE_PX = 600  # sharp in wallets and on LinkedIn, which show badges large
+RING_PX = 33
+RING_WIDTH_PX = 9
+INITIALS_SIZE_PX = 225
 MAX_INITIALS = 2
 PAPER = (255, 255, 255)
 # Dark enough that white initials on them pass WCAG AA contrast.
@@ -32,7 +33,9 @@ def medallion_png(badge_class_id: str) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.ellipse((0, 0, SIDE_PX - 1, SIDE_PX - 1), fill=colour)
     inset = RING_PX
-    draw.ellipse((inset, inset, SIDE_PX - 1 - inset, SIDE_PX - 1 - inset), outline=PAPER, width=4)
+    draw.ellipse(
+        (inset, inset, SIDE_PX - 1 - inset, SIDE_PX - 1 - inset), outline=PAPER, width=RING_WIDTH_PX
+    )
     font = ImageFont.load_default(size=INITIALS_SIZE_PX)
     centre = SIDE_PX / 2
     draw.text((centre, centre), initials(badge_class_id), fill=PAPER, font=font, anchor="mm")

@@ -191,6 +191,10 @@ def display(code: str) -> str:
     )
 
 
+# The code shown in wording as an example ("Codes look like ..."): a real, well-formed code.
+EXAMPLE_CODE = display("KX7PQ2MDA" + check_character("KX7PQ2MDA"))
+
+
 def deep_link_payload(code: str) -> str:
     """The /start payload that redeems a code from a scanned QR (Telegram allows [A-Za-z0-9_-])."""
     canonical = normalise(code)

@@ -49,8 +49,31 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:,.10g}"
 
 
+EMPTY_HEIGHT_PX = 120
+EMPTY_TEXT = "No figures for this period yet, so there is nothing to draw."
+
+
+def is_empty(chart: Chart) -> bool:
+    """Nothing to draw: no rows, or every value shown is hidden or zero."""
+    return not chart.labels or not any(v for series in chart.series for v in series.values)
+
+
+def _empty(chart: Chart) -> str:
+    """A chart with nothing in it says so in words, without drawing axes around nothing."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_PX}" height="{EMPTY_HEIGHT_PX}" '
+        f'viewBox="0 0 {WIDTH_PX} {EMPTY_HEIGHT_PX}" role="img" aria-label="{EMPTY_TEXT}">'
+        f'<rect width="{WIDTH_PX}" height="{EMPTY_HEIGHT_PX}" fill="white"/>'
+        f'<text x="{WIDTH_PX // 2}" y="{EMPTY_HEIGHT_PX // 2}" text-anchor="middle" '
+        f'dominant-baseline="middle" font-family="system-ui, sans-serif" font-size="18" '
+        f'fill="#1a1a1a">{EMPTY_TEXT}</text></svg>'
+    )
+
+
 def render(chart: Chart) -> str:
     """One chart as a standalone SVG document."""
+    if is_empty(chart):
+        return _empty(chart)
     horizontal = chart.kind == "hbar"
     rows = len(chart.labels) * (len(chart.series) if horizontal else 1)
     height = max(MIN_HEIGHT_PX, rows * ROW_PX + 120) if horizontal else 380

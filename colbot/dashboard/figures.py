@@ -239,7 +239,11 @@ async def figures(
         .where(YoungPerson.onboarded_at.is_not(None), YoungPerson.onboarded_at < end)
         .group_by(YoungPersonPassion.passion_id),
     )
-    on_offer = Opportunity.starts_at >= start, Opportunity.starts_at < end
+    attending = period.attendance()
+    on_offer = (
+        Opportunity.starts_at >= attending.start(tz),
+        Opportunity.starts_at < attending.end(tz),
+    )
     supply = await session.execute(
         select(
             OpportunityPassion.passion_id,

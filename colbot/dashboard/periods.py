@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 DEFAULT_DAYS = 84  # twelve weeks: a term, give or take
+# Young people counted in a period go to things after it too: supply looks this far past its end.
+ATTENDANCE_AHEAD_DAYS = DEFAULT_DAYS
 MAX_DAYS = 366 * 5
 WEEK = timedelta(days=7)
 
@@ -32,6 +34,10 @@ class Period:
     def end(self, tz: tzinfo) -> datetime:
         """The instant after the last day ends."""
         return datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=tz)
+
+    def attendance(self) -> Period:
+        """The period and the twelve weeks after it: when the people counted in it will attend."""
+        return Period(self.first, self.last + timedelta(days=ATTENDANCE_AHEAD_DAYS))
 
     def weeks(self) -> list[date]:
         """The first day of each seven-day stretch from the first day; the last may be short."""

@@ -339,8 +339,9 @@ def _demand_supply(
         "demand-supply",
         "Demand and supply by passion",
         "Demand: young people who chose the passion (everyone onboarded by the end of the "
-        f"period). Supply: {offered} in sessions starting in the period (sessions without a "
-        "limit add no places). Where demand is high and places few, recruit partners.",
+        f"period). Supply: {offered} in sessions starting in the period or in the twelve weeks "
+        "after it, when the young people counted will go (sessions without a limit add no "
+        "places). Where demand is high and places few, recruit partners.",
         ("Passion", "Young people who chose it", "Places on offer", "Sessions"),
         tuple(rows),
         Chart(

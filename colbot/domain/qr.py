@@ -29,3 +29,17 @@ def qr_png(url: str, scale: int = DEFAULT_QR_SCALE_PX) -> bytes:
     buffer = io.BytesIO()
     qr_symbol(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
     return buffer.getvalue()
+
+
+def qr_svg(url: str, title: str) -> str:
+    """An inline SVG of the QR for a link, for a printed page: no image file, no data URL."""
+    return str(
+        qr_symbol(url).svg_inline(
+            scale=1,
+            border=QUIET_ZONE_MODULES,
+            title=title,
+            svgclass="qr",
+            lineclass=None,
+            omitsize=True,
+        )
+    )

@@ -10,7 +10,14 @@ from colbot.chat.messages import Outbound
 from colbot.chat.turn import Turn
 from colbot.domain.when import local_when, short_when
 from colbot.explore.actions import DISMISS, MORE_LIKE, REMIND, SAVE
-from colbot.explore.ranking import Ranked
+from colbot.explore.ranking import (
+    FITS_PASSION,
+    LIKE_THAT_ONE,
+    NEAR,
+    PICKED,
+    SOMETHING_NEW,
+    Ranked,
+)
 from colbot.storage.models import Opportunity
 
 
@@ -65,16 +72,11 @@ class Cards:
         return Outbound(text=text, buttons=buttons)
 
     def why(self, turn: Turn, item: Ranked, opportunity: Opportunity) -> str:
-        """One line saying why this was picked: passion, distance, cost, time."""
+        """One line saying why this was picked (its passion, or near, or new), then the facts."""
         parts = []
-        if item.matched_passions:
-            names = [
-                self.passion_names.get(p, p).split(" ", 1)[-1].lower()
-                for p in item.matched_passions
-            ]
-            parts.append(turn.text("explore.why_passion", passions=" and ".join(names)))
-        else:
-            parts.append(turn.text("explore.why_new"))
+        lead = self._lead(turn, item)
+        if lead:
+            parts.append(lead)
         if item.distance_km is not None:
             parts.append(turn.text("explore.why_km", km=round(item.distance_km, 1)))
         if opportunity.cost_pence == 0:
@@ -83,3 +85,21 @@ class Cards:
             parts.append(turn.text("explore.why_cost", cost=pounds(opportunity.cost_pence)))
         parts.append(turn.text("explore.why_time", when=short_when(opportunity.starts_at, self.tz)))
         return " · ".join(parts)
+
+    def _lead(self, turn: Turn, item: Ranked) -> str:
+        """The reason the ranking gave, in words; never a passion that was not the reason."""
+        reason = item.reasons[0] if item.reasons else ""
+        names = " and ".join(
+            self.passion_names.get(p, p).split(" ", 1)[-1].lower() for p in item.matched_passions
+        )
+        if reason == PICKED and names:
+            return turn.text("explore.why_picked", passion=names)
+        if reason == FITS_PASSION and names:
+            return turn.text("explore.why_passion", passions=names)
+        if reason == NEAR:
+            return turn.text("explore.why_near")
+        if reason == LIKE_THAT_ONE:
+            return turn.text("explore.why_like")
+        if reason == SOMETHING_NEW:
+            return turn.text("explore.why_new")
+        return ""

@@ -31,7 +31,7 @@ from colbot.explore.actions import (
     UNSAVE,
 )
 from colbot.explore.cards import Cards
-from colbot.explore.ranking import Ranked, Seeker
+from colbot.explore.ranking import Ranked, Seeker, similar_to
 from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_shown
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
@@ -248,7 +248,7 @@ class Explorer:
             }
         )
         ranked = await self.recommender.ranked(turn.session, like, turn.now)
-        similar = [r for r in ranked if r.candidate.passions & wanted][:MORE_LIKE_COUNT]
+        similar = similar_to(ranked, frozenset(wanted), seeker, MORE_LIKE_COUNT)
         if not similar:
             turn.say("explore.no_more")
             return

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from colbot.domain.geo import distance_km
@@ -23,6 +23,18 @@ FEW_PLACES_LEFT = 3
 FEW_PLACES_PENALTY = 0.3
 SAME_PARTNER_PENALTY = 3.0
 SAME_PASSION_PENALTY = 1.0
+SAME_DAY_PENALTY = 1.0
+SAME_PLACE_PENALTY = 1.0
+SAME_KIND_PENALTY = 0.5
+NEAR_KM = 2.0
+PLACE_DECIMALS = 3  # about 100 m: two rooms of one building are one place
+
+# Why a card is on the page, for its one-line "why" (Ranked.reasons[0]).
+FITS_PASSION = "passion"
+NEAR = "near"
+SOMETHING_NEW = "new"
+PICKED = "picked"
+LIKE_THAT_ONE = "like"
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,7 @@ class Candidate:
     cost_pence: int
     capacity: int | None
     places_taken: int = 0
+    timing: str = "session"
 
 
 @dataclass(frozen=True)
@@ -119,7 +132,25 @@ def score(candidate: Candidate, seeker: Seeker, now: datetime, tz: ZoneInfo) -> 
         and candidate.capacity - candidate.places_taken <= FEW_PLACES_LEFT
     ):
         total -= FEW_PLACES_PENALTY
-    return Ranked(candidate, round(total, 6), matched, distance, fits)
+    reasons = _reasons(matched, distance, seeker)
+    return Ranked(candidate, round(total, 6), matched, distance, fits, reasons)
+
+
+def _reasons(matched: tuple[str, ...], distance: float | None, seeker: Seeker) -> tuple[str, ...]:
+    """Why it would be shown: a chosen passion, being near, or being something new."""
+    if matched:
+        return (FITS_PASSION,)
+    if is_near(distance, seeker):
+        return (NEAR,)
+    return (SOMETHING_NEW,) if seeker.passions else ()
+
+
+def is_near(distance: float | None, seeker: Seeker) -> bool:
+    """Close enough to be worth a card on that alone: within NEAR_KM and how far they travel."""
+    if distance is None:
+        return False
+    reach = min(NEAR_KM, seeker.travel_km) if seeker.travel_km is not None else NEAR_KM
+    return distance <= reach
 
 
 def _stable_key(item: Ranked) -> tuple[float, datetime, int]:
@@ -138,30 +169,77 @@ def rank(
         (score(c, seeker, now, tz) for c in candidates if is_open_to(c, seeker, now)),
         key=_stable_key,
     )
-    return _vary_first_page(scored, first_page)
+    return _arrange(scored, seeker, tz, first_page)
 
 
-def _vary_first_page(scored: Sequence[Ranked], size: int) -> list[Ranked]:
-    """Picks the first page greedily, marking down partners and passions already on it."""
+def _arrange(scored: Sequence[Ranked], seeker: Seeker, tz: ZoneInfo, size: int) -> list[Ranked]:
+    """Every card that fits a chosen passion first, then near ones and one something new.
+
+    Variety comes from inside the passions (partners, days, places, kinds), never from a
+    passion they did not choose, so nothing new pushes out a card that fits.
+    """
+    if not seeker.passions:
+        return _vary_first_page(scored, size, tz)
+    fitting: list[Ranked] = []
+    others: list[Ranked] = []
+    new_shown = False
+    for item in scored:
+        if item.matched_passions:
+            fitting.append(item)
+        elif NEAR in item.reasons:
+            others.append(item)
+        elif not new_shown:
+            new_shown = True
+            others.append(item)
+    return _vary_first_page(fitting, size, tz) + others
+
+
+def _place(candidate: Candidate) -> tuple[float, float] | None:
+    if candidate.latitude is None or candidate.longitude is None:
+        return None
+    return (round(candidate.latitude, PLACE_DECIMALS), round(candidate.longitude, PLACE_DECIMALS))
+
+
+def _vary_first_page(scored: Sequence[Ranked], size: int, tz: ZoneInfo) -> list[Ranked]:
+    """Picks the first page greedily, marking down partners, passions, days, places and kinds
+    already on it."""
     remaining = list(scored[: size * 6])
+    facts: dict[int, tuple[date, tuple[float, float] | None]] = {
+        item.candidate.id: (item.candidate.starts_at.astimezone(tz).date(), _place(item.candidate))
+        for item in remaining
+    }
     page: list[Ranked] = []
     partners: dict[int, int] = {}
     passions: dict[str, int] = {}
+    days: dict[date, int] = {}
+    places: dict[tuple[float, float] | None, int] = {}
+    kinds: dict[str, int] = {}
     while remaining and len(page) < size:
 
         def adjusted(item: Ranked) -> tuple[float, datetime, int]:
-            penalty = SAME_PARTNER_PENALTY * partners.get(item.candidate.partner_id, 0)
+            candidate = item.candidate
+            day, place = facts[candidate.id]
+            penalty = SAME_PARTNER_PENALTY * partners.get(candidate.partner_id, 0)
             penalty += SAME_PASSION_PENALTY * sum(passions.get(p, 0) for p in item.matched_passions)
-            return (-(item.score - penalty), item.candidate.starts_at, item.candidate.id)
+            penalty += SAME_DAY_PENALTY * days.get(day, 0)
+            if place is not None:
+                penalty += SAME_PLACE_PENALTY * places.get(place, 0)
+            penalty += SAME_KIND_PENALTY * kinds.get(candidate.timing, 0)
+            return (-(item.score - penalty), candidate.starts_at, candidate.id)
 
         best = min(remaining, key=adjusted)
         remaining.remove(best)
         page.append(best)
-        partners[best.candidate.partner_id] = partners.get(best.candidate.partner_id, 0) + 1
+        chosen = best.candidate
+        day, place = facts[chosen.id]
+        partners[chosen.partner_id] = partners.get(chosen.partner_id, 0) + 1
         for passion in best.matched_passions:
             passions[passion] = passions.get(passion, 0) + 1
-    chosen = {item.candidate.id for item in page}
-    return page + [item for item in scored if item.candidate.id not in chosen]
+        days[day] = days.get(day, 0) + 1
+        places[place] = places.get(place, 0) + 1
+        kinds[chosen.timing] = kinds.get(chosen.timing, 0) + 1
+    chosen_ids = {item.candidate.id for item in page}
+    return page + [item for item in scored if item.candidate.id not in chosen_ids]
 
 
 def surprise(
@@ -173,4 +251,39 @@ def surprise(
         for c in candidates
         if is_open_to(c, seeker, now) and not (c.passions & seeker.passions)
     ]
-    return min(outside, key=_stable_key) if outside else None
+    if not outside:
+        return None
+    return replace(min(outside, key=_stable_key), reasons=(SOMETHING_NEW,))
+
+
+def rank_picked(
+    candidates: Iterable[Candidate],
+    seeker: Seeker,
+    passion: str,
+    now: datetime,
+    tz: ZoneInfo,
+    first_page: int = 5,
+) -> list[Ranked]:
+    """Cards for a passion picked from the list, ranked as if it were their only passion.
+
+    That passion is each card's reason, whether or not they chose it at the start.
+    """
+    only = replace(seeker, passions=frozenset({passion}))
+    ranked = rank((c for c in candidates if passion in c.passions), only, now, tz, first_page)
+    return [replace(item, matched_passions=(passion,), reasons=(PICKED,)) for item in ranked]
+
+
+def similar_to(
+    ranked: Iterable[Ranked], wanted: frozenset[str], seeker: Seeker, count: int
+) -> list[Ranked]:
+    """Cards sharing a passion with one they tapped, naming only passions they chose."""
+    similar = []
+    for item in ranked:
+        if not item.candidate.passions & wanted:
+            continue
+        theirs = tuple(sorted(item.candidate.passions & seeker.passions))
+        reasons = (FITS_PASSION,) if theirs else (LIKE_THAT_ONE,)
+        similar.append(replace(item, matched_passions=theirs, reasons=reasons))
+        if len(similar) == count:
+            break
+    return similar

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 from sqlalchemy.sql import Select
 
-from colbot.explore.ranking import Candidate, Ranked, Seeker, rank, surprise
+from colbot.explore.ranking import Candidate, Ranked, Seeker, rank, rank_picked, surprise
 from colbot.storage.models import (
     CardShown,
     Dismissal,
@@ -97,6 +97,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             Opportunity.max_age,
             Opportunity.cost_pence,
             Opportunity.capacity,
+            Opportunity.timing,
         )
         .where(Opportunity.starts_at > now)
         .order_by(Opportunity.starts_at, Opportunity.id)
@@ -113,6 +114,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             r.max_age,
             r.cost_pence,
             r.capacity,
+            timing=r.timing,
         )
         for r in rows
     ]
@@ -196,9 +198,9 @@ class Recommender:
         index = await self.index(session, now)
         wanted = {only_passion} if only_passion else seeker.passions
         shortlist = index.shortlist(wanted, now, seeker.age)
-        if only_passion:
-            shortlist = [c for c in shortlist if only_passion in c.passions]
         shortlist = await self._with_places_taken(session, shortlist)
+        if only_passion:
+            return rank_picked(shortlist, seeker, only_passion, now, self.tz, PAGE_SIZE)
         return rank(shortlist, seeker, now, self.tz, first_page=PAGE_SIZE)
 
     async def surprise(self, session: AsyncSession, seeker: Seeker, now: datetime) -> Ranked | None:

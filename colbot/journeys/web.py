@@ -9,9 +9,11 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from markupsafe import Markup
 
 from colbot.badges.medallions import medallion_png
 from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored, own_documents
+from colbot.domain.qr import qr_svg
 from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
@@ -31,6 +33,7 @@ from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY, DocumentSource, Site
 
 SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
+QR_TITLE = "QR code of this journey"
 BADGE_PATTERN = "[A-Za-z0-9_-]{1,40}"
 JOURNEY = f"/j/{{slug:{SLUG_PATTERN}}}"
 BADGE = f"{JOURNEY}/badges/{{badge:{BADGE_PATTERN}}}"
@@ -95,6 +98,8 @@ def _page_context(site: Site, journey: PublicJourney) -> dict[str, Any]:
         "journey": journey,
         "passions": [site.passions.get(p, p) for p in journey.passion_ids],
         "page_url": site.url(journey_path(journey.slug)),
+        # segno's own SVG of colbot's own link: nothing in it comes from a person.
+        "page_qr": Markup(qr_svg(site.url(journey_path(journey.slug)), QR_TITLE)),  # noqa: S704
         "og_image": site.url(artwork_path(badges[0].artwork)) if badges else None,
     }
 

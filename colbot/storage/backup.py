@@ -21,6 +21,11 @@ def backup(url: str, target: Path) -> str:
     """Writes a backup of the database at `url` to `target`; returns how it was made."""
     if target.exists():
         raise BackupError(f"{target} already exists; choose a new file name")
+    if not target.parent.is_dir():
+        raise BackupError(
+            f"the folder {target.parent} does not exist; make it first "
+            f"(mkdir -p {target.parent}) or choose a file in a folder that does"
+        )
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -39,7 +44,13 @@ def backup(url: str, target: Path) -> str:
 
 def _sqlite_backup(source: Path, target: Path) -> None:
     reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    writer = sqlite3.connect(target)
+    try:
+        writer = sqlite3.connect(target)
+    except sqlite3.OperationalError as exc:
+        reader.close()
+        raise BackupError(
+            f"cannot write {target} ({exc}); check the folder can be written to"
+        ) from exc
     try:
         with writer:
             reader.backup(writer, pages=PAGES_PER_STEP)

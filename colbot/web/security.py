@@ -7,6 +7,7 @@ from aiohttp.typedefs import Handler
 
 from colbot.web.site import SITE_KEY
 
+PUBLIC_PAGES = ("/", "/partners")
 PUBLIC_PREFIXES = ("/j/", "/verify", "/artwork/", "/static/journey", "/robots.txt", "/wallet/")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
@@ -38,7 +39,7 @@ def not_found(request: web.Request) -> web.Response:
 @web.middleware
 async def public_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Adds the security headers to colbot's public pages, and gives them one 404 page."""
-    if not request.path.startswith(PUBLIC_PREFIXES):
+    if request.path not in PUBLIC_PAGES and not request.path.startswith(PUBLIC_PREFIXES):
         return await handler(request)
     try:
         response = await handler(request)

@@ -28,8 +28,8 @@ def test_every_file_in_badges_loads_or_renders() -> None:
     assert len(list(classes)) == len(seen)
     for path in sorted((folder / "artwork").glob("*.svg")):
         png = Image.open(io.BytesIO(render_png(path)))
-        assert png.size == (256, 256) and png.mode == "RGBA"
-        assert png.getpixel((128, 112))[3] == 255, f"{path.name} draws nothing in the middle"
+        assert png.size == (600, 600) and png.mode == "RGBA"
+        assert png.getpixel((300, 262))[3] == 255, f"{path.name} draws nothing in the middle"
         assert parse(path).title.strip()
         baked = bake_svg_credential(path.read_bytes(), '{"id": "urn:x"}')
         assert unbake(baked).credential == '{"id": "urn:x"}'

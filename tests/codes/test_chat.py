@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -272,3 +273,25 @@ async def test_add_opportunity_conversation(channel_colbot: Colbot, talk: Talk) 
             select(Opportunity).where(Opportunity.title == "Level design workshop")
         )
     assert added is not None and added.capacity == 12 and added.min_age == 13
+
+
+async def test_the_example_code_in_the_wording_has_the_shape_of_real_codes(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    staff = await staff_talker(channel_colbot, talk, "example")
+    real = code_format.display(await make_code(staff))
+    sam = talk("sam-example")
+    await sam.say("/redeem")
+    how = sam.last_text()
+    body = code_format.normalise(real) or ""
+    typo = body[:3] + ("A" if body[3] != "A" else "B") + body[4:]
+    await sam.say(f"/redeem {code_format.display(typo)}")
+    mistyped = sam.last_text()
+    for wording in (how, mistyped):
+        example = re.search(r"[0-9A-Z]{4,5}-[0-9A-Z]{4,5}", wording)
+        assert example is not None, wording
+        shown = example.group()
+        assert code_format.check(shown) == code_format.CodeCheck.WELL_FORMED, wording
+        assert [len(group) for group in shown.split("-")] == [
+            len(group) for group in real.split("-")
+        ]

@@ -68,6 +68,7 @@ SAMPLE_CONTEXT = {
     "items": [{"title": "Youth orchestra taster", "when": "Saturday 6 December, 10:00"}],
     "audience": "Music or Art, or Northgate",
     "city_quiet_hours": "21:00-08:00",
+    "example_code": "KX7PQ-2MDAS",
     "has_email": False,
     "email": "sam@example.com",
     "mark": "✅",

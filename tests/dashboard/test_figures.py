@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import func, select
+
 from colbot.app import Colbot
+from colbot.dashboard import charts
 from colbot.dashboard import figures as dashboard
 from colbot.dashboard.periods import Period, default_period
-from colbot.dashboard.report import Area, Report, build_report
+from colbot.dashboard.report import Area, Chart, Report, Series, build_report
 from colbot.dashboard.web import table_as_csv
+from colbot.storage.models import Opportunity, OpportunityPassion
 from tests.support.dashboard import GROUPS
 from tests.support.dashboard_seed import add_funnel, partner_ids, seed
 from tests.support.demo import TEST_NOW
@@ -156,3 +160,35 @@ async def test_the_csv_has_the_table_with_hidden_counts_in_words(colbot: Colbot)
     assert by_area["Westwood"] == by_area["Eastfield"] == "fewer than 5"
     assert by_area["Total"] == "24"
     assert "3" not in by_area.values() and "2" not in by_area.values()
+
+
+async def test_supply_counts_the_sessions_people_will_attend_after_the_period(
+    colbot: Colbot,
+) -> None:
+    period = default_period(TEST_NOW.date())  # ends today: the demo's sessions are all to come
+    attending = period.attendance()
+    tz = colbot.city.timezone
+    async with colbot.database.reading() as session:
+        music_sessions = await session.scalar(
+            select(func.count(Opportunity.id))
+            .join(OpportunityPassion, OpportunityPassion.opportunity_id == Opportunity.id)
+            .where(
+                OpportunityPassion.passion_id == "music",
+                Opportunity.starts_at >= attending.start(tz),
+                Opportunity.starts_at < attending.end(tz),
+            )
+        )
+    assert attending.last > period.last and music_sessions
+    _, places, sessions = rows(await report_for(colbot, period=period), "demand-supply")["Music"]
+    assert sessions == music_sessions and places
+
+
+def test_a_chart_with_no_figures_says_so_without_axes() -> None:
+    empty = Chart("bar", ("Music", "Art"), (Series("Young people", (0, None)),), "Demand")
+    drawn = charts.render(empty)
+    assert "No figures for this period yet" in drawn
+    assert "axis" not in drawn and "<path" not in drawn and "guide" not in drawn
+    nothing = charts.render(Chart("hbar", (), (), "Partners"))
+    assert "No figures for this period yet" in nothing
+    full = charts.render(Chart("bar", ("Music",), (Series("Young people", (7,)),), "Demand"))
+    assert "No figures" not in full and "axis" in full

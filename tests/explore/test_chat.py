@@ -283,3 +283,51 @@ async def test_a_passion_typed_after_pick_a_passion_counts_as_a_tap(
     await talker.press("Pick a passion")
     replies = await talker.say("/help")
     assert "Here's what I can do" in replies[0].text  # anything else passes on as before
+
+
+async def test_a_music_only_learner_sees_music_on_the_first_page(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "music-only", travel="Anywhere", passions=("Music",))
+    first_page = cards(talker.history)
+    assert len(first_page) == 5
+    assert all("Because you like music" in c.text for c in first_page), [
+        c.text.splitlines()[-1] for c in first_page
+    ]
+    assert not any("Something new" in c.text for c in first_page)
+
+
+async def test_pick_a_passion_names_that_passion_and_no_other(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "art-lover", travel="Anywhere", passions=("Art",))
+    await talker.press("Pick a passion")
+    shown = cards(await talker.press("Coding"))
+    assert shown
+    for card in shown:
+        why = card.text.splitlines()[-1]
+        assert "In coding, as you asked" in why and "art" not in why.lower(), why
+
+
+async def test_more_like_this_names_only_passions_they_chose(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    talker = await onboard(talk, "liker", travel="Anywhere", passions=("Music",))
+    surprise = cards(await talker.press("Surprise me"))
+    assert "Something new to try" in surprise[0].text
+    opportunity = (await opportunities(channel_colbot, [card_id(surprise[0])]))[0]
+    async with channel_colbot.database.transaction() as session:
+        theirs = set(
+            await session.scalars(
+                select(OpportunityPassion.passion_id).where(
+                    OpportunityPassion.opportunity_id == opportunity.id
+                )
+            )
+        )
+    similar = cards(await talker.press("More like this", on=surprise[0]))
+    assert similar
+    named = [p for p in theirs if p != "music"]
+    for card in similar:
+        why = card.text.splitlines()[-1]
+        assert not any(f"like {p}" in why.lower() for p in named), why
+        assert "Because you like music" in why or "Like the one you tapped" in why, why

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +22,9 @@ async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_pat
     async with aiohttp.ClientSession() as client:
         async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
             assert await response.json() == {"status": "ok"}
+        async with client.get(f"http://127.0.0.1:{port}/") as response:
+            front = await response.text()
+            assert response.status == 200 and 'href="/chat"' in front and "Kensalfield" in front
         async with client.post(f"http://127.0.0.1:{port}/telegram/webhook", json={}) as response:
             assert response.status in {404, 405}
     process.send_signal(signal.SIGTERM)
@@ -29,6 +33,8 @@ async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_pat
     assert process.returncode == 0, log
     assert "COLBOT_TELEGRAM_TOKEN" in log
     assert "stopped cleanly" in log
+    local = f"http://127.0.0.1:{port}"
+    assert f"health check {local}/healthz, web chat {local}/chat" in log
     assert databases.ON_POSTGRES or (tmp_path / "data" / "colbot.sqlite3").exists()
 
 
@@ -134,3 +140,45 @@ async def test_partners_add_list_and_invite_through_the_cli(tmp_path: Path) -> N
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2 and "is not a Telegram bot name" in stderr.decode()
+    # Looks like a name, but Telegram's bot names all end in "bot": it says what one looks like.
+    process = await start_colbot(
+        "partners", "invite", "kensalfield-climbing-wall", "--bot", "kfcol", env=env
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2 and len(lines) == 1, lines
+    assert "'kfcol' is not a Telegram bot name" in lines[0] and "ends in bot" in lines[0]
+    assert "like KensalfieldBot" in lines[0]
+
+
+async def test_serve_on_a_port_in_use_ends_with_one_line_and_a_hint(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = colbot_env(tmp_path / "data", {"COLBOT_PORT": str(port)})
+        process = await start_colbot("serve", env=env)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    lines = [line for line in stderr.decode().splitlines() if line.startswith("colbot:")]
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert lines == [
+        f"colbot: port {port} on 127.0.0.1 is already in use (is colbot already running?); "
+        f"stop the other program, or choose a free port, e.g. COLBOT_PORT={port + 1}"
+    ]
+
+
+async def test_backup_to_a_missing_folder_ends_with_one_line_and_a_hint(tmp_path: Path) -> None:
+    env = colbot_env(tmp_path / "data")
+    process = await start_colbot("db", "upgrade", env=env)
+    await asyncio.wait_for(process.communicate(), 60)
+    missing = tmp_path / "no such folder"
+    process = await start_colbot("db", "backup", str(missing / "colbot.backup"), env=env)
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert stderr.decode().strip().splitlines()[-1] == (
+        f"colbot: the folder {missing} does not exist; make it first "
+        f"(mkdir -p {missing}) or choose a file in a folder that does"
+    )
+    assert not missing.exists()
