@@ -58,6 +58,7 @@ from colbot.people import chat as people_chat
 from colbot.routes import routes
 from colbot.runtime import leases
 from colbot.runtime.jobs import JobsInFlight
+from colbot.runtime.notices import Listener
 from colbot.runtime.presence import Presence
 from colbot.safety.chat import Safety
 from colbot.settings import Settings
@@ -106,6 +107,9 @@ class Colbot:
     digests: DigestSender | None = None
     safeguarding: SafeguardingReach | None = None
     jobs: JobsInFlight = field(default_factory=JobsInFlight)
+    # This process's name among those sharing the database: in leases, notices and `colbot status`.
+    name: str = field(default_factory=leases.process_name)
+    _listener: Listener | None = field(default=None, repr=False)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     _presence: Presence | None = field(default=None, repr=False)
 
@@ -166,7 +170,15 @@ class Colbot:
             await self.outbox.recover()
         else:
             log.info("other colbot processes share this database; sharing the work with them")
-        once = leases.RunOnce(self.database, self.clock.now)
+        once = leases.RunOnce(self.database, self.clock.now, self.name)
+        if self.database.is_postgres and self.webchat is not None:
+            self._listener = Listener(
+                self.database.url,
+                webchat.KEPT_NOTICES,
+                self.webchat.heard,
+                self.webchat.catch_up,
+            )
+            self._listener.start()
         await self.queue_reminders()
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
@@ -255,6 +267,9 @@ class Colbot:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
         if self._presence is not None:
             await self._presence.leave()
             self._presence = None
@@ -429,11 +444,13 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
         CityTeam(settings.admins).still_admin,
     )
+    name = leases.process_name()
     web_chat = webchat.WebChatChannel(
         engine,
         database,
         clock,
         WebPusher(database, settings.data_dir, vapid_subject(settings, city)),
+        origin=name,
     )
     device_key = load_or_create_key(settings.data_dir / KEYS_FOLDER / DEVICE_KEY_FILE)
     chat_page.install(web_app, web_chat, settings.public_url, device_key)
@@ -487,4 +504,5 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         webchat=web_chat,
         digests=DigestSender(database, content, city.timezone, settings.quiet_hours, city.name),
         safeguarding=reach,
+        name=name,
     )
