@@ -69,6 +69,7 @@ from colbot.wallet import chat as wallet_chat
 from colbot.wallet import web as wallet_pages
 from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
+from colbot.web.ratelimit import TRUSTED_PROXIES_KEY
 from colbot.web.server import make_web_app
 from colbot.web.site import Site
 
@@ -422,6 +423,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)
     web_app = make_web_app(database)
+    web_app[TRUSTED_PROXIES_KEY] = settings.trusted_proxies
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
     artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
