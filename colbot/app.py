@@ -112,7 +112,7 @@ class Colbot:
     name: str = field(default_factory=leases.process_name)
     _listener: Listener | None = field(default=None, repr=False)
     _runner: web.AppRunner | None = field(default=None, repr=False)
-    _presence: Presence | None = field(default=None, repr=False)
+    presence: Presence | None = None
 
     async def bot_username(self, given: str | None = None) -> str | None:
         """The bot's Telegram name, for links: as given (`--bot`), else asked with the token.
@@ -166,8 +166,10 @@ class Colbot:
         if self.safeguarding is not None:
             for problem in (await self.safeguarding.warnings()).values():
                 log.warning("%s", problem)
-        self._presence = Presence(self.database)
-        if await self._presence.join():
+        if self.presence is None:
+            self.presence = Presence(self.database, self.name)
+        self.presence.stopping = False
+        if await self.presence.join():
             await self.outbox.recover()
         else:
             log.info("other colbot processes share this database; sharing the work with them")
@@ -256,8 +258,18 @@ class Colbot:
     async def stop(self) -> None:
         """Lets running jobs and the updates in hand finish, then stops everything in reverse order.
 
-        The scheduler goes first, so that a drain in flight still has Telegram to send through.
+        First new connections stop (/readyz says so, and the listening socket closes) and open
+        pages are told to reconnect, to another process behind the proxy; the turns in hand
+        still finish and keep their replies for the pages to fetch. The scheduler goes next, so
+        that a drain in flight still has Telegram to send through.
         """
+        if self.presence is not None:
+            self.presence.stopping = True
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
+        if self.webchat is not None:
+            await self.webchat.close_pages()
         if self.scheduler.running:
             self.scheduler.pause()
             self.outbox.stop_soon()
@@ -271,9 +283,8 @@ class Colbot:
         if self._listener is not None:
             await self._listener.stop()
             self._listener = None
-        if self._presence is not None:
-            await self._presence.leave()
-            self._presence = None
+        if self.presence is not None:
+            await self.presence.leave()
         if self.webchat is not None and self.webchat.pusher is not None:
             await self.webchat.pusher.close()
         await self.database.dispose()
@@ -447,6 +458,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         CityTeam(settings.admins).still_admin,
     )
     name = leases.process_name()
+    presence = Presence(database, name)
     web_chat = webchat.WebChatChannel(
         engine,
         database,
@@ -464,6 +476,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
                 database,
                 telegram.application.bot.get_me if telegram else None,
                 reach.warnings,
+                presence,
             ),
             badge_pages.install(web_app, database, badge_site),
             webhook,
@@ -507,4 +520,5 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         digests=DigestSender(database, content, city.timezone, settings.quiet_hours, city.name),
         safeguarding=reach,
         name=name,
+        presence=presence,
     )

@@ -523,10 +523,11 @@ class WebChatChannel:
                 await ws.send_json(frame)
 
     async def close_pages(self) -> None:
-        """Tells every open page the server is going away, so a restart needn't wait on them."""
-        pages = [ws for chat in self.sockets.values() for ws in chat]
+        """Tells every open page this process is restarting (1012), so it reconnects at once,
+        to another process behind the proxy, and a restart needn't wait on it."""
+        pages = [ws for chat in self.sockets.values() for ws in chat if not ws.closed]
         await asyncio.gather(
-            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in pages)
+            *(ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting") for ws in pages)
         )
 
     def opened(self, chat_id: str, ws: web.WebSocketResponse) -> None:
