@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from colbot.clock import SystemClock
 from colbot.delivery import outbox
 from colbot.storage.database import Database
 from tests.support import databases
-from tests.support.demo import free_port
 from tests.support.people_seed import seed_people
-from tests.support.process import colbot_env, start_colbot, wait_healthy
+from tests.support.processes import Processes
 from tests.support.talk import WebChatTalker
 
 pytestmark = databases.SEVERAL_PROCESSES
@@ -31,71 +28,12 @@ PROCESSES = 3
 PAGES_PER_PROCESS = 2
 BROADCAST = "The Kensalfield festival is on this Saturday!"
 REMINDER = "Don't forget: Beat Making starts soon."
-STOP_TIMEOUT_S = 30.0
-
-
-class City:
-    """Three colbot processes sharing one database, each on its own port."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.ports = [free_port() for _ in range(PROCESSES)]
-        self.processes: list[asyncio.subprocess.Process] = []
-
-    def env(self, port: int) -> dict[str, str]:
-        return colbot_env(
-            self.data_dir,
-            {
-                "COLBOT_PORT": str(port),
-                "COLBOT_PUBLIC_URL": f"http://127.0.0.1:{self.ports[0]}",
-                "COLBOT_QUIET_HOURS": "",
-                "COLBOT_SEND_RATE": "0",
-                "COLBOT_LOG_LEVEL": "WARNING",
-            },
-        )
-
-    def url(self, index: int) -> str:
-        return f"http://127.0.0.1:{self.ports[index]}"
-
-    async def start(self) -> None:
-        for index, port in enumerate(self.ports):
-            demo = ["--demo"] if index == 0 else []
-            process = await start_colbot("serve", *demo, env=self.env(port))
-            self.processes.append(process)
-            await wait_healthy(port, process)
-
-    async def run(self, *args: str) -> str:
-        """Runs one `colbot` command on the same database; its output."""
-        cli = await start_colbot(*args, env=self.env(self.ports[0]))
-        out, err = await asyncio.wait_for(cli.communicate(), 60)
-        assert cli.returncode == 0, err.decode()
-        return out.decode()
-
-    async def noticed(self) -> float:
-        """Pushes, over every process, of messages another process kept."""
-        total = 0.0
-        async with aiohttp.ClientSession() as client:
-            for index in range(PROCESSES):
-                async with client.get(f"{self.url(index)}/metrics") as response:
-                    found = re.search(
-                        r"^colbot_webchat_noticed_total (\S+)$", await response.text(), re.M
-                    )
-                total += float(found.group(1)) if found else 0.0
-        return total
-
-    async def stop(self) -> None:
-        for process in self.processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            _, stderr = await asyncio.wait_for(process.communicate(), STOP_TIMEOUT_S)
-            assert process.returncode == 0, stderr.decode()[-2000:]
 
 
 @pytest.fixture
-async def city(tmp_path: Path) -> AsyncIterator[City]:
+async def city(tmp_path: Path) -> AsyncIterator[Processes]:
     """Three processes serving one city; each must stop cleanly at the end."""
-    started = City(tmp_path / "data")
+    started = Processes(tmp_path / "data", PROCESSES)
     try:
         await started.start()
         yield started
@@ -103,7 +41,9 @@ async def city(tmp_path: Path) -> AsyncIterator[City]:
         await started.stop()
 
 
-async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(city: City) -> None:
+async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(
+    city: Processes,
+) -> None:
     admin = WebChatTalker(city.url(0))
     pages = [
         WebChatTalker(city.url(index % PROCESSES)) for index in range(PROCESSES * PAGES_PER_PROCESS)
@@ -116,7 +56,7 @@ async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(ci
         assert any("City of Learning team" in reply.text for reply in welcome), welcome
         for page in pages:
             await page.connect()
-        database = Database(city.env(city.ports[0])["COLBOT_DATABASE_URL"])
+        database = Database(city.database_url)
         now = SystemClock().now()
         try:
             await seed_people(database, [page.chat_id for page in pages], now, channel="webchat")
@@ -142,12 +82,16 @@ async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(ci
         for page in pages[1:3]:
             assert "Childline" in (await page.say("help me please"))[-1].text
             await admin.wait_for("Safeguarding")
-        assert await city.noticed() > 0, "some messages crossed from one process to another"
+        assert await city.metric("colbot_webchat_noticed_total") > 0, (
+            "some messages crossed from one process to another"
+        )
     finally:
         await asyncio.gather(admin.close(), *(page.close() for page in pages))
 
 
-async def test_a_page_reconnecting_to_another_process_carries_on_mid_question(city: City) -> None:
+async def test_a_page_reconnecting_to_another_process_carries_on_mid_question(
+    city: Processes,
+) -> None:
     page = WebChatTalker(city.url(0))
     try:
         await page.say("/start")
