@@ -275,6 +275,8 @@ class Colbot:
             self.outbox.stop_soon()
             await self.jobs.finish(SHUTDOWN_GRACE_S)
             self.scheduler.shutdown(wait=False)
+            # Another process takes the jobs at once, not when these leases would lapse.
+            await leases.give_up(self.database, self.name)
         if self.telegram is not None:
             await asyncio.wait_for(self.telegram.stop(), SHUTDOWN_GRACE_S)
         if self._runner is not None:

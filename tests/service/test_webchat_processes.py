@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from colbot.clock import SystemClock
@@ -82,6 +83,13 @@ async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(
         for page in pages[1:3]:
             assert "Childline" in (await page.say("help me please"))[-1].text
             await admin.wait_for("Safeguarding")
+        status = await city.run("status")
+        assert f"Processes alive: {PROCESSES}" in status, status
+        assert "Outbox: 0 waiting" in status, status
+        async with aiohttp.ClientSession() as client:
+            for index in range(PROCESSES):
+                async with client.get(f"{city.url(index)}/readyz") as ready:
+                    assert (await ready.json())["processes"] == f"one of {PROCESSES}"
         assert await city.metric("colbot_webchat_noticed_total") > 0, (
             "some messages crossed from one process to another"
         )
