@@ -9,8 +9,6 @@ its pages to reconnect and is started again. Every message is then answered exac
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,39 +24,7 @@ pytestmark = databases.SEVERAL_PROCESSES
 
 PROCESSES = 3
 PAGES = 18
-# A message every 0.6-1.0 s per page: under the per-device limit, about 20 messages/s in all.
-PAUSE_S = (0.6, 1.0)
 SETTLE_S = 2.0
-
-
-class Page(pages.Page):
-    """A page through the proxy that reconnects whenever its socket drops."""
-
-    reconnects: int = 0
-    longest_gap_s: float = 0.0
-
-    async def talk(self, until: asyncio.Event) -> None:
-        """Sends a message at a time until told to stop, reconnecting through drops."""
-        dropped_at: float | None = None
-        while not (until.is_set() and self.next_seq - 1 in self.taken):
-            try:
-                if self.ws is None or self.ws.closed:
-                    await self.connect()
-                seq = self.next_seq
-                await self.send(seq)
-                await self.read_until_taken(seq)
-                if dropped_at is not None:
-                    gap = time.monotonic() - dropped_at
-                    self.longest_gap_s = max(self.longest_gap_s, gap)
-                    dropped_at = None
-                self.next_seq += 1
-                if not until.is_set():
-                    await asyncio.sleep(random.uniform(*PAUSE_S))
-            except (pages.Dropped, aiohttp.ClientError, ConnectionError):
-                if dropped_at is None:
-                    dropped_at = time.monotonic()
-                    self.reconnects += 1
-                await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -80,7 +46,7 @@ async def test_a_rolling_restart_under_load_loses_nothing_and_answers_nothing_tw
     processes, address = city
     async with aiohttp.ClientSession() as client, client.get(f"{address}/readyz") as ready:
         assert (await ready.json())["processes"] == f"one of {PROCESSES}"
-    tabs = [Page(address, number) for number in range(PAGES)]
+    tabs = [pages.ReconnectingPage(address, number) for number in range(PAGES)]
     until = asyncio.Event()
     talking = [asyncio.create_task(page.talk(until)) for page in tabs]
     try:

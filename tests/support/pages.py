@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
 REPLY_TIMEOUT_S = 20.0
+# A message every 0.6-1.0 s per page: under the per-device limit (20 in 10 s).
+PAUSE_S = (0.6, 1.0)
 
 
 class Dropped(Exception):
@@ -66,3 +71,40 @@ class Page:
         if self.ws is not None:
             await self.ws.close()
         await self.http.close()
+
+
+@dataclass
+class ReconnectingPage(Page):
+    """A page through the proxy that reconnects whenever its socket drops."""
+
+    reconnects: int = 0
+    longest_gap_s: float = 0.0
+    # From first sending each message to the server's word that it took it, in seconds.
+    latencies: list[float] = field(default_factory=list)
+
+    async def talk(self, until: asyncio.Event) -> None:
+        """Sends a message at a time until told to stop, reconnecting through drops."""
+        dropped_at: float | None = None
+        first_sent: float | None = None
+        while not (until.is_set() and self.next_seq - 1 in self.taken):
+            try:
+                if self.ws is None or self.ws.closed:
+                    await self.connect()
+                seq = self.next_seq
+                first_sent = first_sent or time.monotonic()
+                await self.send(seq)
+                await self.read_until_taken(seq)
+                self.latencies.append(time.monotonic() - first_sent)
+                first_sent = None
+                if dropped_at is not None:
+                    gap = time.monotonic() - dropped_at
+                    self.longest_gap_s = max(self.longest_gap_s, gap)
+                    dropped_at = None
+                self.next_seq += 1
+                if not until.is_set():
+                    await asyncio.sleep(random.uniform(*PAUSE_S))
+            except (Dropped, aiohttp.ClientError, ConnectionError):
+                if dropped_at is None:
+                    dropped_at = time.monotonic()
+                    self.reconnects += 1
+                await asyncio.sleep(0.1)
