@@ -18,8 +18,16 @@ STOP_TIMEOUT_S = 30.0
 class Processes:
     """colbot processes sharing one database; the first loads the demo city."""
 
-    def __init__(self, data_dir: Path, count: int, public_port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        count: int,
+        public_port: int | None = None,
+        database_url: str | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        # None: the test's own database (tests.support.databases); a benchmark names its own.
+        self.given_database_url = database_url
         self.ports = [free_port() for _ in range(count)]
         # Where pages are served from: the proxy in front, or else the first process.
         self.public_url = f"http://127.0.0.1:{public_port or self.ports[0]}"
@@ -35,6 +43,11 @@ class Processes:
                 "COLBOT_QUIET_HOURS": "",
                 "COLBOT_SEND_RATE": "0",
                 "COLBOT_LOG_LEVEL": "WARNING",
+                **(
+                    {"COLBOT_DATABASE_URL": self.given_database_url}
+                    if self.given_database_url
+                    else {}
+                ),
             },
         )
 
