@@ -72,11 +72,11 @@ def describe(status: Status, now: datetime) -> list[str]:
             if holder not in alive:
                 lines.append(f"  {holder} (gone; its leases lapse soon): {', '.join(held_names)}")
     outbox = status.outbox
-    lines.append(
-        f"Outbox: {outbox.get(PENDING, 0)} waiting ({status.due_now} due now, "
-        f"{status.claimed} being sent), "
-        + ", ".join(f"{count} {name}" for name, count in sorted(outbox.items()) if name != PENDING)
-    )
+    parts = [
+        f"{outbox.get(PENDING, 0)} waiting ({status.due_now} due now, {status.claimed} being sent)",
+        *(f"{count} {name}" for name, count in sorted(outbox.items()) if name != PENDING),
+    ]
+    lines.append(f"Outbox: {', '.join(parts)}")
     lines.append(f"Web chat: {status.webchat_unacked} messages not yet acknowledged by a page")
     return lines
 
