@@ -67,6 +67,7 @@ from colbot.team import chat as team_chat
 from colbot.team.actors import CityTeam
 from colbot.wallet import chat as wallet_chat
 from colbot.wallet import web as wallet_pages
+from colbot.web import slow_clients
 from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
 from colbot.web.ratelimit import TRUSTED_PROXIES_KEY
@@ -183,7 +184,12 @@ class Colbot:
             )
             self._listener.start()
         await self.queue_reminders()
-        self._runner = web.AppRunner(self.web_app, handle_signals=False)
+        slow_clients.quieten_client_mistakes()
+        self._runner = web.AppRunner(
+            self.web_app,
+            handle_signals=False,
+            **self.web_app[slow_clients.TIMEOUTS_KEY].runner_options(),
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()
