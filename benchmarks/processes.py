@@ -40,13 +40,11 @@ sys.path.insert(0, str(REPOSITORY))
 from colbot.app import build_app
 from colbot.chat.messages import Outbound
 from colbot.settings import load_settings
-from tests.support.pages import ReconnectingPage
+from tests.support.pages import ReconnectingPage, loopback_address
 from tests.support.processes import Processes
 from tests.support.proxy import caddy
 
 CONNECT_BATCH = 50
-# Each page from its own loopback address, so the per-address limits are the pages' own.
-ADDRESSES = 240
 SEND_GAP_S = 0.005
 
 
@@ -92,9 +90,7 @@ async def _proxied_city(server: str, count: int, proxy_port: int) -> AsyncIterat
 async def _open_page(base: str, number: int) -> tuple[aiohttp.ClientSession, str, object]:
     client = aiohttp.ClientSession(
         cookie_jar=aiohttp.CookieJar(unsafe=True),
-        connector=aiohttp.TCPConnector(
-            local_addr=(f"127.0.{1 + number // ADDRESSES}.{10 + number % ADDRESSES}", 0)
-        ),
+        connector=aiohttp.TCPConnector(local_addr=(loopback_address(number), 0)),
     )
     async with client.get(f"{base}/chat") as response:
         await response.read()

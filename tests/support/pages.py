@@ -11,8 +11,14 @@ from typing import Any
 import aiohttp
 
 REPLY_TIMEOUT_S = 20.0
+ADDRESSES_PER_BLOCK = 240
 # A message every 0.6-1.0 s per page: under the per-device limit (20 in 10 s).
 PAUSE_S = (0.6, 1.0)
+
+
+def loopback_address(number: int) -> str:
+    """A loopback address of its own for page `number` (127.0.0.10 on), as for another home."""
+    return f"127.0.{number // ADDRESSES_PER_BLOCK}.{10 + number % ADDRESSES_PER_BLOCK}"
 
 
 class Dropped(Exception):
@@ -36,7 +42,7 @@ class Page:
         # Each page on its own loopback address, as pupils at different homes would be.
         self.http = aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
-            connector=aiohttp.TCPConnector(local_addr=(f"127.0.0.{10 + self.number}", 0)),
+            connector=aiohttp.TCPConnector(local_addr=(loopback_address(self.number), 0)),
         )
 
     async def connect(self) -> None:
