@@ -60,6 +60,7 @@ from colbot.people import chat as people_chat
 from colbot.routes import routes
 from colbot.runtime import leases
 from colbot.runtime.jobs import JobsInFlight
+from colbot.runtime.notices import Listener
 from colbot.runtime.presence import Presence
 from colbot.safety.chat import Safety
 from colbot.settings import Settings
@@ -71,6 +72,7 @@ from colbot.wallet import web as wallet_pages
 from colbot.web import slow_clients
 from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
+from colbot.web.ratelimit import TRUSTED_PROXIES_KEY
 from colbot.web.server import make_web_app
 from colbot.web.site import Site
 
@@ -128,8 +130,11 @@ class Colbot:
     digests: DigestSender | None = None
     safeguarding: SafeguardingReach | None = None
     jobs: JobsInFlight = field(default_factory=JobsInFlight)
+    # This process's name among those sharing the database: in leases, notices and `colbot status`.
+    name: str = field(default_factory=leases.process_name)
+    _listener: Listener | None = field(default=None, repr=False)
     _runner: web.AppRunner | None = field(default=None, repr=False)
-    _presence: Presence | None = field(default=None, repr=False)
+    presence: Presence | None = None
 
     async def bot_username(self, given: str | None = None) -> str | None:
         """The bot's Telegram name, for links: as given (`--bot`), else asked with the token.
@@ -184,12 +189,22 @@ class Colbot:
         if self.safeguarding is not None:
             for problem in (await self.safeguarding.warnings()).values():
                 log.warning("%s", problem)
-        self._presence = Presence(self.database)
-        if await self._presence.join():
+        if self.presence is None:
+            self.presence = Presence(self.database, self.name)
+        self.presence.stopping = False
+        if await self.presence.join():
             await self.outbox.recover()
         else:
             log.info("other colbot processes share this database; sharing the work with them")
-        once = leases.RunOnce(self.database, self.clock.now)
+        once = leases.RunOnce(self.database, self.clock.now, self.name)
+        if self.database.is_postgres and self.webchat is not None:
+            self._listener = Listener(
+                self.database.url,
+                webchat.KEPT_NOTICES,
+                self.webchat.heard,
+                self.webchat.catch_up,
+            )
+            self._listener.start()
         await self.queue_reminders()
         slow_clients.quieten_client_mistakes()
         self._runner = web.AppRunner(
@@ -280,21 +295,35 @@ class Colbot:
     async def stop(self) -> None:
         """Lets running jobs and the updates in hand finish, then stops everything in reverse order.
 
-        The scheduler goes first, so that a drain in flight still has Telegram to send through.
+        First new connections stop (/readyz says so, and the listening socket closes) and open
+        pages are told to reconnect, to another process behind the proxy; the turns in hand
+        still finish and keep their replies for the pages to fetch. The scheduler goes next, so
+        that a drain in flight still has Telegram to send through.
         """
+        if self.presence is not None:
+            self.presence.stopping = True
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
+        if self.webchat is not None:
+            await self.webchat.close_pages()
         if self.scheduler.running:
             self.scheduler.pause()
             self.outbox.stop_soon()
             await self.jobs.finish(SHUTDOWN_GRACE_S)
             self.scheduler.shutdown(wait=False)
+            # Another process takes the jobs at once, not when these leases would lapse.
+            await leases.give_up(self.database, self.name)
         if self.telegram is not None:
             await asyncio.wait_for(self.telegram.stop(), SHUTDOWN_GRACE_S)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        if self._presence is not None:
-            await self._presence.leave()
-            self._presence = None
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
+        if self.presence is not None:
+            await self.presence.leave()
         if self.webchat is not None and self.webchat.pusher is not None:
             await self.webchat.pusher.close()
         await self.database.dispose()
@@ -445,6 +474,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     webhook = telegram.handle_webhook if telegram and settings.uses_webhook else None
     badge_site = publisher_for(settings.public_url, settings.data_dir, city, clock)
     web_app = make_web_app(database)
+    web_app[TRUSTED_PROXIES_KEY] = settings.trusted_proxies
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
     artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
@@ -467,11 +497,14 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
         CityTeam(settings.admins).still_admin,
     )
+    name = leases.process_name()
+    presence = Presence(database, name)
     web_chat = webchat.WebChatChannel(
         engine,
         database,
         clock,
         WebPusher(database, settings.data_dir, vapid_subject(settings, city)),
+        origin=name,
     )
     device_key = load_or_create_key(settings.data_dir / KEYS_FOLDER / DEVICE_KEY_FILE)
     chat_page.install(web_app, web_chat, settings.public_url, device_key)
@@ -483,6 +516,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
                 database,
                 telegram.application.bot.get_me if telegram else None,
                 reach.warnings,
+                presence,
             ),
             badge_pages.install(web_app, database, badge_site),
             webhook,
@@ -525,4 +559,6 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         webchat=web_chat,
         digests=DigestSender(database, content, city.timezone, settings.quiet_hours, city.name),
         safeguarding=reach,
+        name=name,
+        presence=presence,
     )

@@ -23,6 +23,7 @@ from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
+from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup
 from colbot.team import cli as admins
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--name", default="", help="the first name colbot sees (default: none)")
     commands.add_parser("demo", help="load or refresh the demo city (Kensalfield)")
+    commands.add_parser(
+        "status", help="show the colbot processes alive, the jobs each holds and the queues"
+    )
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
@@ -111,6 +115,15 @@ async def _demo(colbot: Colbot) -> None:
     await colbot.database.dispose()
     city = colbot.city.name
     print(f"Demo city {city} is ready: {partners} partners, {opportunities} opportunities.")
+
+
+async def _status(colbot: Colbot) -> None:
+    try:
+        now = colbot.clock.now()
+        for line in describe(await read_status(colbot.database, now), now):
+            print(line)
+    finally:
+        await colbot.database.dispose()
 
 
 async def _db(colbot: Colbot, task: str, file: Path | None = None) -> None:
@@ -171,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_chat(colbot, chat_id, args.name, args.files))
     elif args.command == "demo":
         asyncio.run(_demo(colbot))
+    elif args.command == "status":
+        asyncio.run(_status(colbot))
     elif args.command == "db":
         try:
             asyncio.run(_db(colbot, args.db_command, getattr(args, "file", None)))

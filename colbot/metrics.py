@@ -31,6 +31,11 @@ MESSAGES_SENT = Counter(
     ["channel"],
     registry=REGISTRY,
 )
+WEBCHAT_NOTICED = Counter(
+    "colbot_webchat_noticed",
+    "Web chat pages open here pushed a message another process kept (PostgreSQL's NOTIFY)",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "colbot_telegram_429",
     "Times Telegram said to slow down (429 Too Many Requests)",

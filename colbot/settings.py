@@ -17,6 +17,7 @@ from colbot.delivery.pacing import DEFAULT_SEND_RATE
 from colbot.domain.internal_hosts import InternalHosts, parse_internal_hosts
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
+from colbot.web.ratelimit import Networks, parse_networks
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 MAX_CODE_EARLY_MINUTES = 24 * 60
@@ -58,6 +59,8 @@ class Settings:
     smtp_from: str | None = None
     # Never fetched by badge checks, on top of loopback, private and link-local addresses.
     internal_hosts: InternalHosts = field(default_factory=InternalHosts)
+    # Reverse proxies (deploy/Caddyfile) whose X-Forwarded-For names the young person's address.
+    trusted_proxies: Networks = ()
 
     @property
     def resolved_database_url(self) -> str:
@@ -254,6 +257,16 @@ def _internal_hosts(name: str, raw: str) -> InternalHosts:
         ) from None
 
 
+def _trusted_proxies(name: str, raw: str) -> Networks:
+    try:
+        return parse_networks(raw)
+    except ValueError as error:
+        raise SettingsError(
+            f"{name} must be addresses and networks separated by commas, such as "
+            f"127.0.0.1,10.0.0.0/8; {error}"
+        ) from None
+
+
 def _code_early(name: str, raw: str) -> timedelta:
     value = raw.strip()
     if not (value.isascii() and value.isdigit()) or int(value) > MAX_CODE_EARLY_MINUTES:
@@ -287,6 +300,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_SMTP_URL": ("smtp_url", _smtp_url),
     "COLBOT_SMTP_FROM": ("smtp_from", _email),
     "COLBOT_INTERNAL_HOSTS": ("internal_hosts", _internal_hosts),
+    "COLBOT_TRUSTED_PROXIES": ("trusted_proxies", _trusted_proxies),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

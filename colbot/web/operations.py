@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from colbot import metrics
 from colbot.delivery.outbox import PENDING
+from colbot.runtime.presence import Presence
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge, OutboxMessage, Redemption
 
@@ -40,13 +41,19 @@ class Operations:
     """/healthz, /readyz and /metrics, for whoever runs colbot."""
 
     def __init__(
-        self, database: Database, telegram: Ping | None, warnings: Warnings | None = None
+        self,
+        database: Database,
+        telegram: Ping | None,
+        warnings: Warnings | None = None,
+        presence: Presence | None = None,
     ) -> None:
         self.database = database
         # Asks the Bot API who we are; None while the Telegram channel is off.
         self.telegram = telegram
         # Problems worth a warning that still leave colbot able to serve (no one to alert).
         self.warnings = warnings
+        # This process among the others on the database: alone or one of N, and stopping.
+        self.presence = presence
 
     @staticmethod
     async def healthz(request: web.Request) -> web.Response:
@@ -93,10 +100,17 @@ class Operations:
                     checks[name] = f"warning: {problem}"
             except Exception:
                 log.exception("could not check what /readyz warns about")
+        body: dict[str, object] = {"checks": checks}
+        if self.presence is not None:
+            if self.presence.stopping:
+                checks["stopping"] = "finishing the turns in hand; send new pages elsewhere"
+            try:
+                others = await self.presence.others()
+                body["processes"] = "alone" if others == 0 else f"one of {others + 1}"
+            except Exception:
+                log.exception("could not count the colbot processes for /readyz")
         ready = all(
             value in {"ok", "off"} or value.startswith("warning:") for value in checks.values()
         )
-        return web.json_response(
-            {"status": "ready" if ready else "not ready", "checks": checks},
-            status=200 if ready else 503,
-        )
+        body["status"] = "ready" if ready else "not ready"
+        return web.json_response(body, status=200 if ready else 503)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from aiohttp import web
 
@@ -51,6 +52,36 @@ class ClientLimits:
         return max(1, int(self.window_s - (self._monotonic() - uses[0])) + 1)
 
 
+Networks = tuple[IPv4Network | IPv6Network, ...]
+# The proxies whose X-Forwarded-For is believed (COLBOT_TRUSTED_PROXIES); none unless set.
+TRUSTED_PROXIES_KEY = web.AppKey("trusted_proxies", tuple)
+
+
+def parse_networks(raw: str) -> Networks:
+    """Addresses and networks, comma-separated (`127.0.0.1,10.0.0.0/8`); a bad one raises."""
+    return tuple(ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+
+
+def _within(address: str, networks: Networks) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_of(request: web.Request) -> str:
-    """The address a request came from (behind a proxy, aiohttp's forwarded handling sets it)."""
-    return request.remote or "unknown"
+    """The address a request came from; behind a trusted proxy, the nearest hop it vouches for.
+
+    Without this every page behind the proxy would share the proxy's one address, and its
+    allowance of new devices and messages.
+    """
+    remote = request.remote or "unknown"
+    proxies: Networks = request.app.get(TRUSTED_PROXIES_KEY, ())
+    if not proxies or not _within(remote, proxies):
+        return remote
+    hops = ",".join(request.headers.getall("X-Forwarded-For", ())).split(",")
+    for hop in reversed([hop.strip() for hop in hops]):
+        if hop and not _within(hop, proxies):
+            return hop
+    return remote

@@ -27,6 +27,12 @@ async def test_serve_without_a_token_serves_the_web_and_stops_on_sigterm(tmp_pat
             assert response.status == 200 and 'href="/chat"' in front and "Kensalfield" in front
         async with client.post(f"http://127.0.0.1:{port}/telegram/webhook", json={}) as response:
             assert response.status in {404, 405}
+        async with client.get(f"http://127.0.0.1:{port}/readyz") as response:
+            assert (await response.json())["processes"] == "alone"
+    status = await start_colbot("status", env=env)
+    out, _ = await asyncio.wait_for(status.communicate(), 30)
+    expected = "Processes alive: 1" if databases.ON_POSTGRES else "SQLite is for one process"
+    assert expected in out.decode() and "Outbox: 0 waiting" in out.decode(), out.decode()
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
     log = stderr.decode()

@@ -16,7 +16,6 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
-import pytest
 from aiohttp import web
 
 from tests.doubles.telegram import Person, TelegramDouble
@@ -24,12 +23,7 @@ from tests.support import databases
 from tests.support.demo import free_port
 from tests.support.process import colbot_env, start_colbot, wait_healthy
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not databases.ON_POSTGRES, reason="several processes share a PostgreSQL database only"
-    ),
-]
+pytestmark = databases.SEVERAL_PROCESSES
 
 PROCESSES = 3
 PEOPLE = 12

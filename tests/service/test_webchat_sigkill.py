@@ -12,62 +12,18 @@ import asyncio
 import os
 import random
 import signal
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import aiohttp
-
+from tests.support import pages
 from tests.support.demo import free_port
 from tests.support.process import colbot_env, start_colbot, wait_healthy
 
 PAGES = 15
 MESSAGES_PER_PAGE = 8
-REPLY_TIMEOUT_S = 20.0
 
 
-@dataclass
-class Page:
-    """One browser tab on the chat: its cookie jar, its numbered messages, what it was shown."""
-
-    base: str
-    number: int
-    http: aiohttp.ClientSession = field(init=False)
-    ws: aiohttp.ClientWebSocketResponse | None = None
-    next_seq: int = 1
-    taken: set[int] = field(default_factory=set)
-    shown: dict[int, str] = field(default_factory=dict)
-    last_id: int = 0
-
-    def __post_init__(self) -> None:
-        # Each page on its own loopback address, as pupils at different homes would be.
-        self.http = aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
-            connector=aiohttp.TCPConnector(local_addr=(f"127.0.0.{10 + self.number}", 0)),
-        )
-
-    async def connect(self) -> None:
-        async with self.http.get(f"{self.base}/chat") as response:
-            assert response.status == 200
-        self.ws = await self.http.ws_connect(f"{self.base}/chat/ws", headers={"Origin": self.base})
-        await self.ws.send_json({"type": "hello", "ack": self.last_id})
-
-    async def send(self, seq: int) -> None:
-        assert self.ws is not None
-        await self.ws.send_json({"type": "text", "seq": seq, "text": f"hello {self.number}.{seq}"})
-
-    async def read_until_taken(self, seq: int) -> None:
-        assert self.ws is not None
-        while seq not in self.taken:
-            frame: dict[str, Any] = await self.ws.receive_json(timeout=REPLY_TIMEOUT_S)
-            if frame["type"] == "message" and frame["id"] > self.last_id:
-                self.shown[frame["id"]] = frame.get("text", "")
-                self.last_id = frame["id"]
-                await self.ws.send_json({"type": "ack", "id": frame["id"]})
-            elif frame["type"] == "taken":
-                self.taken.add(frame["seq"])
-            elif frame["type"] == "refused":
-                raise AssertionError(f"refused: {frame}")
+class Page(pages.Page):
+    """A page that talks through a kill -9 of its only process."""
 
     async def talk(self, upto: int) -> None:
         """Sends messages up to number `upto`, resending first any not yet taken."""
@@ -85,11 +41,6 @@ class Page:
             await self.send(pending)
             await self.read_until_taken(pending)
             self.next_seq += 1
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        await self.http.close()
 
 
 async def test_web_chat_messages_survive_kill_9_and_are_answered_exactly_once(

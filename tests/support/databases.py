@@ -16,10 +16,18 @@ import secrets
 import subprocess
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import make_url
 
 TEST_DATABASE_URL = os.environ.get("COLBOT_TEST_DATABASE_URL", "").strip() or None
 ON_POSTGRES = TEST_DATABASE_URL is not None
+# Tests of several `colbot serve` processes: they share a PostgreSQL database, so run only there.
+SEVERAL_PROCESSES = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not ON_POSTGRES, reason="several processes share a PostgreSQL database only"
+    ),
+]
 SQLITE_ONLY_REASON = "about SQLite's own file; PostgreSQL has its own test"
 # What a copied demo "file" holds on PostgreSQL: the name of the template database to clone.
 TEMPLATE_MARK = b"colbot-test-template:"

@@ -15,12 +15,13 @@ CHUNK = 2000
 
 async def seed_people(
     database: Database,
-    chat_ids: Sequence[int],
+    chat_ids: Sequence[int | str],
     now: datetime,
     *,
     passions: Sequence[str] = ("music",),
     area: str | None = None,
     quiet_hours: str | None = None,
+    channel: str = "telegram",
 ) -> list[int]:
     """Adds one onboarded young person per chat id; returns their ids."""
     async with database.transaction() as session:
@@ -55,7 +56,7 @@ async def seed_people(
                 [
                     {
                         "young_person_id": pid,
-                        "channel": "telegram",
+                        "channel": channel,
                         "external_id": str(chat),
                         "created_at": now,
                     }

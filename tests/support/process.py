@@ -38,16 +38,21 @@ async def start_colbot(*args: str, env: Mapping[str, str]) -> asyncio.subprocess
 
 async def wait_healthy(port: int, process: asyncio.subprocess.Process) -> None:
     """Waits until /healthz answers, failing early if the process dies."""
+    await wait_answering(f"http://127.0.0.1:{port}", process, "colbot")
+
+
+async def wait_answering(base: str, process: asyncio.subprocess.Process, name: str) -> None:
+    """Waits until BASE/healthz answers 200 (colbot's, or through a proxy to it)."""
     deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT_S
     async with aiohttp.ClientSession() as client:
         while asyncio.get_running_loop().time() < deadline:
             if process.returncode is not None:
-                raise AssertionError(f"colbot exited with {process.returncode}")
+                raise AssertionError(f"{name} exited with {process.returncode}")
             try:
-                async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
+                async with client.get(f"{base}/healthz") as response:
                     if response.status == 200:
                         return
             except aiohttp.ClientConnectionError:
                 pass
             await asyncio.sleep(0.1)
-    raise AssertionError("colbot did not become healthy in time")
+    raise AssertionError(f"{name} did not become healthy in time")

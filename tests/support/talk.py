@@ -204,7 +204,7 @@ class WebChatTalker(Transcript):
     def __init__(
         self,
         base_url: str,
-        engine: Engine,
+        engine: Engine | None = None,
         first_name: str = "Sam",
         from_address: str | None = None,
     ) -> None:
@@ -237,6 +237,29 @@ class WebChatTalker(Transcript):
             f"{self.base_url}/chat/ws", headers={"Origin": self.base_url}
         )
         await self.ws.send_json({"type": "hello", "ack": self.last_id})
+
+    async def reconnect_to(self, base_url: str) -> None:
+        """Drops the socket and opens one at another address, as a page behind a proxy may."""
+        if self.ws is not None:
+            await self.ws.close()
+        self.base_url = base_url.rstrip("/")
+        await self.connect()
+
+    async def wait_for(self, words: str) -> Outbound:
+        """Reads (and acks) what colbot sends, unasked, until a message holding `words` comes."""
+        assert self.ws is not None
+        while True:
+            reply = await self.ws.receive_json(timeout=REPLY_TIMEOUT_S)
+            if reply["type"] != "message":
+                continue
+            await self.ws.send_json({"type": "ack", "id": reply["id"]})
+            if reply["id"] <= self.last_id:
+                continue
+            self.last_id = reply["id"]
+            outbound = await self._outbound(reply)
+            self.history.append(outbound)
+            if words in outbound.text:
+                return outbound
 
     async def close(self) -> None:
         if self.ws is not None:

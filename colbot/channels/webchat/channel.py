@@ -16,6 +16,7 @@ from aiohttp import WSCloseCode, web
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot import metrics
 from colbot.channels.webchat import moves as device_moves
 from colbot.channels.webchat.move_codes import (
     FAILURE_WINDOW,
@@ -28,6 +29,7 @@ from colbot.chat.engine import ChatLocks, Engine
 from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from colbot.clock import Clock
 from colbot.delivery.web_push import WebPusher
+from colbot.runtime import notices
 from colbot.storage.database import Database
 from colbot.storage.models import ConversationState, WebChatFile, WebChatInbound, WebChatMessage
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
@@ -45,6 +47,8 @@ MOVE_COMMAND = "move"
 FILES_PATH = "/chat/files"
 FILE_TOKEN_BYTES = 24
 FILENAME_MAX = 200
+# The PostgreSQL channel on which a process says it kept a message for a chat ("ORIGIN CHAT").
+KEPT_NOTICES = "colbot_webchat"
 
 
 @dataclass(frozen=True)
@@ -158,19 +162,28 @@ class _HandledOnce:
         now = self.channel.clock.now()
         for outbound in replies:
             if _shows_anything(outbound):
-                self.channel._keep(session, self.chat_id, outbound, now)
+                await self.channel._keep(session, self.chat_id, outbound, now)
 
 
 class WebChatChannel:
     """Talks to the engine for web chat devices; replies wait in the database until acked."""
 
     def __init__(
-        self, engine: Engine, database: Database, clock: Clock, pusher: WebPusher | None = None
+        self,
+        engine: Engine,
+        database: Database,
+        clock: Clock,
+        pusher: WebPusher | None = None,
+        origin: str = "",
     ) -> None:
         self.engine = engine
         self.database = database
         self.clock = clock
         self.pusher = pusher
+        # This process's name in the notices it sends, so it needn't act on its own.
+        self.origin = origin
+        self.pushes = ChatLocks()
+        self._heard: set[asyncio.Task[None]] = set()
         # The newest message each chat was notified of, so that one message rings once.
         self.rung: dict[str, int] = {}
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
@@ -297,7 +310,7 @@ class WebChatChannel:
                 link=move_link(self.chat_url, code),
                 minutes=minutes,
             )
-            self._keep(session, chat_id, Outbound(text), now)
+            await self._keep(session, chat_id, Outbound(text), now)
             return None
         typed = read_move_code(" ".join(args))
         if self.move_failures.exhausted(address):
@@ -309,12 +322,12 @@ class WebChatChannel:
         if moved.outcome is MoveOutcome.WRONG:
             self.move_failures.allow(address)
         if moved.outcome is MoveOutcome.MOVED:
-            self._keep(
+            await self._keep(
                 session, moved.chat_id, Outbound(self.render("webchat_move.moved_here")), now
             )
         else:
             key = f"webchat_move.{moved.outcome.value}"
-            self._keep(session, chat_id, Outbound(self.render(key, minutes=minutes)), now)
+            await self._keep(session, chat_id, Outbound(self.render(key, minutes=minutes)), now)
         return moved
 
     async def _hand_over(self, moved: Moved) -> None:
@@ -336,8 +349,21 @@ class WebChatChannel:
             await device_moves.told_moved_away(session, device)
         return chat_id, {"type": "moved_away", "text": self.render("webchat_move.moved_away")}
 
-    def _keep(self, session: AsyncSession, chat_id: str, outbound: Outbound, now: datetime) -> None:
-        """Keeps a message for the page, and its pictures and files for reloads to come."""
+    async def _keep(
+        self, session: AsyncSession, chat_id: str, outbound: Outbound, now: datetime
+    ) -> None:
+        """Keeps a message for the page, and its pictures and files for reloads to come.
+
+        On PostgreSQL the chat's messages are kept one transaction at a time (the conversation's
+        own lock, which a turn already holds), so their numbers are committed in order and a page
+        that has seen one has seen every earlier one; the commit tells every process.
+        """
+        if self.database.is_postgres:
+            announced = session.info.setdefault(KEPT_NOTICES, set())
+            if chat_id not in announced:
+                announced.add(chat_id)
+                await self.database.hold(session, "conversation", CHANNEL, chat_id)
+                await notices.announce(session, KEPT_NOTICES, f"{self.origin} {chat_id}")
         tokens: dict[str, str] = {}
         for slot, attachment in (("image", outbound.image), ("file", outbound.file)):
             if attachment is not None:
@@ -405,7 +431,7 @@ class WebChatChannel:
     async def store_in(self, session: AsyncSession, chat_id: str, outbound: Outbound) -> None:
         """Keeps an outbox message in the outbox's own transaction, so it is kept exactly once."""
         if _shows_anything(outbound):
-            self._keep(session, chat_id, outbound, self.clock.now())
+            await self._keep(session, chat_id, outbound, self.clock.now())
 
     async def _store(self, chat_id: str, replies: list[Outbound]) -> None:
         shown = [r for r in replies if _shows_anything(r)]
@@ -414,7 +440,7 @@ class WebChatChannel:
         now = self.clock.now()
         async with self.database.transaction() as session:
             for outbound in shown:
-                self._keep(session, chat_id, outbound, now)
+                await self._keep(session, chat_id, outbound, now)
 
     async def ack(self, chat_id: str, upto: int) -> None:
         """Notes the messages the page says it has shown; they are deleted with its next write.
@@ -452,16 +478,44 @@ class WebChatChannel:
             return [{"type": "message", "id": id_, **payload} for id_, payload in result]
 
     async def push(self, chat_id: str, only: web.WebSocketResponse | None = None) -> None:
-        """Sends every unacknowledged message to the chat's open pages; the page drops repeats."""
-        sockets = [only] if only is not None else list(self.sockets.get(chat_id, ()))
-        if not sockets:
+        """Sends every unacknowledged message to the chat's open pages; the page drops repeats.
+
+        One push at a time per chat, so a page never sees a newer message before an older one.
+        """
+
+        async def work() -> None:
+            sockets = [only] if only is not None else list(self.sockets.get(chat_id, ()))
+            if not sockets:
+                return
+            messages = await self.pending(chat_id)
+            for ws in sockets:
+                for frame in messages:
+                    if ws.closed:
+                        break
+                    await ws.send_json(frame)
+
+        await self.pushes.run((CHANNEL, chat_id), work)
+
+    def heard(self, notice: str) -> None:
+        """Another process kept a message for a chat: push it if that chat's page is open here."""
+        origin, _, chat_id = notice.partition(" ")
+        if origin == self.origin or chat_id not in self.sockets:
             return
-        messages = await self.pending(chat_id)
-        for ws in sockets:
-            for frame in messages:
-                if ws.closed:
-                    break
-                await ws.send_json(frame)
+        metrics.WEBCHAT_NOTICED.inc()
+        task = asyncio.create_task(self._push_quietly(chat_id))
+        self._heard.add(task)
+        task.add_done_callback(self._heard.discard)
+
+    async def catch_up(self) -> None:
+        """Pushes to every open page what it has not acknowledged: notices may have been missed."""
+        await asyncio.gather(*(self._push_quietly(chat_id) for chat_id in list(self.sockets)))
+
+    async def _push_quietly(self, chat_id: str) -> None:
+        try:
+            await self.push(chat_id)
+        except Exception:
+            # The page has its messages the next time it connects or colbot pushes.
+            log.warning("could not push to an open page", exc_info=True)
 
     async def _notify(self, chat_id: str, frame: dict[str, Any]) -> None:
         for ws in list(self.sockets.get(chat_id, ())):
@@ -469,10 +523,11 @@ class WebChatChannel:
                 await ws.send_json(frame)
 
     async def close_pages(self) -> None:
-        """Tells every open page the server is going away, so a restart needn't wait on them."""
-        pages = [ws for chat in self.sockets.values() for ws in chat]
+        """Tells every open page this process is restarting (1012), so it reconnects at once,
+        to another process behind the proxy, and a restart needn't wait on it."""
+        pages = [ws for chat in self.sockets.values() for ws in chat if not ws.closed]
         await asyncio.gather(
-            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"restarting") for ws in pages)
+            *(ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting") for ws in pages)
         )
 
     def opened(self, chat_id: str, ws: web.WebSocketResponse) -> None:

@@ -40,6 +40,7 @@ CHAT_HEADERS = {
     "Cache-Control": "no-store",
 }
 MESSAGE_KINDS = frozenset({"text", "button", "location", "other"})
+# What the message-number columns hold (PostgreSQL's INTEGER); a larger number is refused.
 MAX_SEQ = 2**31 - 1
 WEBCHAT_KEY = web.AppKey("webchat", WebChatChannel)
 PUBLIC_URL_KEY = web.AppKey("webchat_public_url", str)
@@ -96,6 +97,11 @@ MAX_SUBSCRIPTION_BYTES = 4096
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def in_range(value: object, lowest: int = 1) -> bool:
+    """Whether a frame's number is a whole number the columns can hold (True is not a number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= MAX_SEQ
 
 
 def allowed_origin(request: web.Request) -> bool:
@@ -317,17 +323,24 @@ async def _frame(
         return
     kind = frame.get("type")
     seq = frame.get("seq")
-    if kind in MESSAGE_KINDS and not (isinstance(seq, int) and 0 < seq <= MAX_SEQ):
-        await _refuse(channel, ws, frame, "webchat.bad_frame")  # also what the column can hold
+    if kind in MESSAGE_KINDS and not in_range(seq):
+        await _refuse(channel, ws, frame, "webchat.bad_frame")
         return
     if kind == "hello":
-        await channel.ack(chat_id, int(frame.get("ack") or 0))
+        ack = frame.get("ack") or 0
+        if in_range(ack, lowest=0):
+            await channel.ack(chat_id, ack)
+        else:  # the rest of the hello still stands: the page gets its menu and messages
+            await _refuse(channel, ws, {}, "webchat.bad_frame")
         await ws.send_json(await channel.menu(chat_id))
         await channel.push(chat_id, only=ws)
         if frame.get("reloaded") is True:
             await channel.ask_again(chat_id)
-    elif kind == "ack" and isinstance(frame.get("id"), int):
-        await channel.ack(chat_id, frame["id"])
+    elif kind == "ack":
+        if in_range(frame.get("id"), lowest=0):
+            await channel.ack(chat_id, frame["id"])
+        else:
+            await _refuse(channel, ws, {}, "webchat.bad_frame")
     elif kind in MESSAGE_KINDS:
         text = frame.get("text", "")
         if isinstance(text, str) and len(text.encode()) > MAX_TEXT_BYTES:

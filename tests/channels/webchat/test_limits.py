@@ -128,6 +128,7 @@ async def test_one_address_cannot_use_the_city_wide_share(serving_colbot: Colbot
 async def test_malformed_frames_are_answered_and_the_socket_stays_usable(
     serving_colbot: Colbot, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Acks past what the column holds once raised a DataError on PostgreSQL at the next write."""
     talker = WebChatTalker(serving_colbot.settings.public_url, serving_colbot.engine)
     await talker.connect()
     assert talker.ws is not None
@@ -138,6 +139,13 @@ async def test_malformed_frames_are_answered_and_the_socket_stays_usable(
             '{"type": "text", "seq": "7", "text": "hi"}',
             '{"type": "text", "seq": -1, "text": "hi"}',
             '{"type": "text", "seq": 4294967296, "text": "hi"}',
+            '{"type": "ack", "id": 2147483648}',
+            '{"type": "ack", "id": -1}',
+            '{"type": "ack", "id": "7"}',
+            '{"type": "ack", "id": true}',
+            '{"type": "hello", "ack": 1099511627776}',
+            '{"type": "hello", "ack": "lots"}',
+            '{"type": "hello", "ack": 1.5}',
         ):
             await talker.ws.send_str(raw)
             while True:

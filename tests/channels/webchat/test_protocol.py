@@ -125,4 +125,4 @@ async def test_stopping_tells_open_pages_the_server_is_going_away(
 
     closing = await sam.ws.receive(timeout=1)
     assert closing.type == aiohttp.WSMsgType.CLOSE
-    assert closing.data == aiohttp.WSCloseCode.GOING_AWAY
+    assert closing.data == aiohttp.WSCloseCode.SERVICE_RESTART

@@ -4,6 +4,10 @@
   var KEY = "colbot.chat.";
   var MAX_LOG = 200;
   var MAX_BACKOFF_MS = 10000;
+  // The server's "I am restarting" (1012): another process takes the page at once, so come back
+  // soon, each page at its own moment so that they don't all arrive together.
+  var SERVICE_RESTART = 1012;
+  var RESTART_SPREAD_MS = 1000;
   var body = document.body;
   var words = body.dataset;
   var logEl = document.getElementById("log");
@@ -207,7 +211,12 @@
     socket.addEventListener("message", function (event) {
       try { receive(JSON.parse(event.data)); } catch (e) { /* ignore a bad frame */ }
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
+      if (event.code === SERVICE_RESTART) {
+        setStatus(words.connecting, false);
+        setTimeout(connect, 100 + Math.random() * RESTART_SPREAD_MS);
+        return;
+      }
       setStatus(words.offline, false);
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
