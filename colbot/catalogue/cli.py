@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
+from colbot.catalogue.changes import SessionChanges
 from colbot.catalogue.importers import ImportRefused
 from colbot.catalogue.imports import format_catalogue, import_file, list_catalogue
-from colbot.content.locations import conversations_dir
+from colbot.content.locations import badges_dir, conversations_dir
 from colbot.content.passions import load_passions
 
 if TYPE_CHECKING:
@@ -26,8 +29,23 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="import opportunities from a CSV, OpenActive (.json) or iCalendar (.ics) file",
     )
     load.add_argument("file", type=Path, help="the file; a file with any problem is refused whole")
+    load.add_argument(
+        "--new-partner",
+        action="store_true",
+        help="create the partners the file names that colbot does not know yet",
+    )
     listing = tasks.add_parser("list", help="show the catalogue, upcoming first")
     listing.add_argument("--all", action="store_true", help="include past opportunities")
+
+
+def known_badge_ids() -> set[str]:
+    """The ids of the badge classes in badges/classes, which an opportunity may award."""
+    ids = set()
+    for path in (badges_dir() / "classes").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            ids.add(data["id"])
+    return ids
 
 
 async def run(colbot: Colbot, args: argparse.Namespace) -> int:
@@ -41,8 +59,18 @@ async def run(colbot: Colbot, args: argparse.Namespace) -> int:
             print(format_catalogue(lines, colbot.city.timezone))
             return 0
         passions = load_passions(conversations_dir() / colbot.settings.language / "passions.yaml")
+        changes = SessionChanges(colbot.content, colbot.city.timezone, colbot.settings.quiet_hours)
         try:
-            summary = await import_file(colbot.database, args.file, colbot.city, passions, now)
+            summary = await import_file(
+                colbot.database,
+                args.file,
+                colbot.city,
+                passions,
+                now,
+                badge_ids=known_badge_ids(),
+                new_partners=args.new_partner,
+                changes=changes,
+            )
         except OSError as exc:
             print(f"colbot: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
             return 1

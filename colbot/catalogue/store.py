@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colbot.domain.timing import Timing
 from colbot.storage.models import Opportunity, OpportunityPassion, Partner
 
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+POSTPONED = "postponed"
+DELETED = "deleted"
+
 
 @dataclass(frozen=True)
 class OpportunityFields:
@@ -37,6 +42,8 @@ class OpportunityFields:
     url: str | None
     badge_class_id: str | None
     timing: Timing = Timing.SESSION
+    status: str = SCHEDULED
+    is_full: bool = False
 
 
 def slugify(name: str) -> str:
@@ -77,14 +84,20 @@ async def upsert_partner(
 
 async def upsert_opportunity(
     session: AsyncSession, partner: Partner, fields: OpportunityFields, now: datetime
-) -> tuple[Opportunity, bool]:
-    """Creates or updates an opportunity by the source's id within its partner."""
+) -> tuple[Opportunity | None, bool]:
+    """Creates or updates an opportunity by the source's id within its partner.
+
+    A withdrawn session (cancelled, postponed, deleted) is never created, and one already known
+    is kept with its new status, for those who saved it or were reminded of it.
+    """
     opportunity = await session.scalar(
         select(Opportunity).where(
             Opportunity.partner_id == partner.id, Opportunity.source_id == fields.source_id
         )
     )
     created = opportunity is None
+    if opportunity is None and fields.status != SCHEDULED:
+        return None, False  # a session withdrawn before colbot ever showed it
     if opportunity is None:
         opportunity = Opportunity(partner_id=partner.id, source_id=fields.source_id, created_at=now)
         session.add(opportunity)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -38,6 +38,10 @@ class Opportunity(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str | None] = mapped_column(String(500))
     badge_class_id: Mapped[str | None] = mapped_column(String(64))
+    # "scheduled" is shown; "cancelled", "postponed" and "deleted" are withdrawn, never removed,
+    # since someone may have saved it, been reminded of it or earned a badge from it.
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
+    is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
