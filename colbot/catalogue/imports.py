@@ -64,7 +64,7 @@ async def import_file(
     """
     path = Path(path)
     data = await asyncio.to_thread(path.read_bytes)
-    items = parse_file(data, path.name, city, passions, city.timezone, badge_ids=badge_ids)
+    items = parse_file(data, path.name, city, passions, city.timezone, badge_ids=badge_ids, now=now)
     return await import_opportunities(
         database, items, now, new_partners=new_partners, changes=changes
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +44,15 @@ class OpportunityFields:
     timing: Timing = Timing.SESSION
     status: str = SCHEDULED
     is_full: bool = False
+
+
+def withdrawal(source_id: str, status: str) -> OpportunityFields:
+    """What a feed says of a session it calls off: only its id and why; its details are kept."""
+    moment = datetime.min.replace(tzinfo=UTC)
+    return OpportunityFields(
+        source_id, "", "", (), moment, moment, "", "", "", None, None, None, 0, 0, 0, 0.0,
+        None, None, None, status=status,
+    )  # fmt: skip
 
 
 def slugify(name: str) -> str:
@@ -96,8 +105,14 @@ async def upsert_opportunity(
         )
     )
     created = opportunity is None
-    if opportunity is None and fields.status != SCHEDULED:
-        return None, False  # a session withdrawn before colbot ever showed it
+    if fields.status != SCHEDULED:
+        # Withdrawn: a session colbot never showed is not made; one it did keeps its details.
+        if opportunity is None or opportunity.status == fields.status:
+            return opportunity, False
+        opportunity.status = fields.status
+        opportunity.updated_at = now
+        await session.flush()
+        return opportunity, True
     if opportunity is None:
         opportunity = Opportunity(partner_id=partner.id, source_id=fields.source_id, created_at=now)
         session.add(opportunity)

@@ -31,7 +31,7 @@ from colbot.catalogue.importers.values import (
     tz_name,
     whole_of,
 )
-from colbot.catalogue.store import OpportunityFields
+from colbot.catalogue.store import OpportunityFields, withdrawal
 from colbot.content.city import MAX_KM_FROM_CENTRE, Point
 from colbot.domain.text import folded
 
@@ -314,6 +314,14 @@ class Batch:
         imported = ImportedOpportunity(item.partner, item.fields, where)
         self.items.append(imported)
         return imported
+
+    def withdraw(self, partner: object, source_id: object, status: str, where: str) -> None:
+        """Keeps a session the file calls off (cancelled, postponed), known by partner and id."""
+        row = Row(where, self.problems, {})
+        name = Checker(self.context, row, ()).text("partner", partner)
+        key = Checker(self.context, row, ()).text("id", source_id)
+        if not row.failed:
+            self.items.append(ImportedOpportunity(name, withdrawal(key, status), where))
 
     def result(self) -> list[ImportedOpportunity]:
         """Everything read, or ImportRefused with every problem."""

@@ -168,7 +168,10 @@ class _Page:
                     first = entries[key][0]
                     self.batch.problem(where, "id", f"{shown(key[1])} is already used at {first}")
         for where, draft, notes, labels in entries.values():
-            self.batch.add(draft, where, OPTIONAL, labels, notes=notes)
+            if draft.status != SCHEDULED:
+                self.batch.withdraw(draft.partner, draft.id, draft.status, where)
+            else:
+                self.batch.add(draft, where, OPTIONAL, labels, notes=notes)
         return self.batch.result()
 
     def _drafts(
