@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from colbot import cli
 from colbot.app import Colbot
 from colbot.catalogue import feeds
 from colbot.clock import FrozenClock
@@ -21,6 +24,8 @@ from colbot.storage.models import Feed, Opportunity
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "feeds"
 PARTNER = "Eastfield Youth Centre"
+# A one-line CSV that brings in a partner for a fresh data folder.
+DEMO_PARTNER = Path(__file__).parent.parent / "fixtures" / "feeds" / "partner.csv"
 SESSION = "https://opendata.example.org/scheduled-sessions/"
 
 
@@ -189,3 +194,55 @@ async def test_a_broken_feed_changes_nothing_and_backs_off(
     assert feed is not None and feed.failures == 1 and "404" in (feed.last_error or "")
     assert feed.next_poll_at is not None
     assert feed.next_poll_at - colbot.clock.now() >= timedelta(hours=2)
+
+
+@pytest.fixture
+def threaded_feed_server() -> Iterator[FeedServer]:
+    """The feed server on its own loop in a thread, for `colbot` run as a command."""
+    server = FeedServer()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, TestServer] = {}
+
+    async def start() -> None:
+        app = web.Application()
+        app.router.add_get("/{feed}", server.page)
+        holder["server"] = TestServer(app, host="127.0.0.1")
+        await holder["server"].start_server()
+        server.base = str(holder["server"].make_url("")).rstrip("/")
+        ready.set()
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(start(), loop)
+    ready.wait(10)
+    yield server
+    asyncio.run_coroutine_threadsafe(holder["server"].close(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def test_cli_follows_lists_and_polls_a_feed(
+    cli_env: Path,
+    threaded_feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"{threaded_feed_server.base}/combined"
+    assert cli.main(["opportunities", "follow", url, "--partner", PARTNER]) == 1
+    assert "internal addresses" in capsys.readouterr().err
+
+    monkeypatch.setenv("COLBOT_FEEDS_ALLOW_PRIVATE", "1")
+    assert cli.main(["opportunities", "import", str(DEMO_PARTNER), "--new-partner"]) == 0
+    assert cli.main(["opportunities", "follow", url, "--partner", "Eastfield Leisure"]) == 0
+    out = capsys.readouterr().out
+    assert "4 pages read: 6 created" in out and "2 withdrawn" in out
+
+    assert cli.main(["opportunities", "feeds"]) == 0
+    listed = capsys.readouterr().out
+    assert f"position: {url}?afterTimestamp=109&afterId=c7" in listed
+    assert "last error: none" in listed and "1 feed" in listed
+
+    assert cli.main(["opportunities", "poll", url]) == 0
+    assert "1 page read: 0 created, 0 updated, 0 unchanged" in capsys.readouterr().out
