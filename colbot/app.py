@@ -69,6 +69,7 @@ from colbot.team import chat as team_chat
 from colbot.team.actors import CityTeam
 from colbot.wallet import chat as wallet_chat
 from colbot.wallet import web as wallet_pages
+from colbot.web import slow_clients
 from colbot.web.artwork import Artwork
 from colbot.web.operations import Operations
 from colbot.web.server import make_web_app
@@ -171,7 +172,12 @@ class Colbot:
             log.info("other colbot processes share this database; sharing the work with them")
         once = leases.RunOnce(self.database, self.clock.now)
         await self.queue_reminders()
-        self._runner = web.AppRunner(self.web_app, handle_signals=False)
+        slow_clients.quieten_client_mistakes()
+        self._runner = web.AppRunner(
+            self.web_app,
+            handle_signals=False,
+            **self.web_app[slow_clients.TIMEOUTS_KEY].runner_options(),
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()

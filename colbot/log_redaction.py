@@ -23,6 +23,7 @@ PLACE = "[redacted place]"
 SECRET = "[redacted secret]"  # noqa: S105 (a marker)
 BOT_TOKEN = "[redacted bot token]"  # noqa: S105 (a marker)
 SIGN_IN = "[redacted sign-in link]"
+VALUE = "[redacted value]"
 
 # aiosqlite prints each query's parameters at DEBUG, which no pattern can tell apart from SQL.
 RAW_VALUE_LOGGERS = ("aiosqlite",)
@@ -41,6 +42,9 @@ _QUERY_KEYS = f"t|start|code|[a-z_]*key|{_CREDENTIAL_KEYS}|{_TEXT_KEYS}|{_ID_KEY
 # A value without quotes, unless it is None or a marker already in place.
 _BARE = r"""(?!(?:None|True|False)\b|\[redacted )[^\s&;"'#,)}\]]+"""
 
+# The value runs to the ")" before PostgreSQL's own words, so a key holding ")" is masked whole.
+_KEY_DETAIL = r"(\b[Kk]ey \([^)]*\)=\()[^\n]*?(?=\)(?:\s+already|\s+is\s|\s+conflicts|\.?$))"
+
 # Each pattern runs only on text holding one of its triggers, so most lines cost a few `in`s.
 _KEY_VALUE = ("=", "':", '":')
 _PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
@@ -54,6 +58,14 @@ _PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (_KEY_VALUE, re.compile(rf"({_KEY.format(_CREDENTIAL_KEYS)})(?:{_QUOTED}|{_BARE})"), SECRET),
     (("=",), re.compile(rf"((?:^|(?<=[?&;\s]))(?:{_QUERY_KEYS})=){_BARE}"), SECRET),
     ((":",), re.compile(r"((?<!\d))\d{5,}:[\w-]{30,}"), BOT_TOKEN),
+    # PostgreSQL's DETAIL line quotes the key: "Key (public_id)=(telegram-81…) already exists".
+    (
+        ("Key (", "key ("),
+        re.compile(
+            r"(\b[Kk]ey \([^)]*\)=\()[^\n]*?(?=\)(?:\s+already|\s+is\s|\s+conflicts|\.?$))", re.M
+        ),
+        VALUE,
+    ),
     # Any script: a young person's address may be josé@exemplo.pt.
     (("@",), re.compile(r"((?<![\w.%+-]))[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.\w{2,}"), EMAIL),
 )

@@ -22,6 +22,7 @@ from colbot.log_redaction import (
     SIGN_IN,
     TELEGRAM_ID,
     TEXT,
+    VALUE,
     RedactingFilter,
     redact,
 )
@@ -69,6 +70,10 @@ TOKEN = "7000000001:AAH-colbot-test-double-token-0123456"
         ("{'text': 'a dump cut short after the sec", "sec", TEXT),
         ("Location(latitude=51.5321, longitude=-0.1187)", "51.5321", PLACE),
         ("Location(latitude=51.5321, longitude=-0.1187)", "0.1187", PLACE),
+        ("DETAIL:  Key (public_id)=(telegram-81234-x) already exists.", "81234", VALUE),
+        ('Key (person_id)=(5017) is not present in table "young_people".', "5017", VALUE),
+        ("Key (a, b)=(sam, 4) conflicts with existing key (a, b)=(jo, 4).", "sam", VALUE),
+        ("Key (a, b)=(sam, 4) conflicts with existing key (a, b)=(jo, 4).", "jo", VALUE),
     ],
 )
 def test_each_kind_of_personal_data_is_masked(line: str, private: str, marker: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from colbot.badges.forms import download_name
 from colbot.badges.store import Award, BadgeIssuer
 from colbot.chat.messages import Attachment, Button, Outbound
 from colbot.chat.router import Audience, Router
@@ -60,7 +61,9 @@ class BadgeAwards:
             if award.milestone:
                 messages.append(self._milestone(turn, award))
             else:
-                messages += self._earned(turn, awarded.title, award, journey, total, person.email)
+                messages.append(
+                    self._earned(turn, awarded.title, award, journey, total, person.email)
+                )
         return RedeemedReply(messages, cheers=any(not award.milestone for award in awarded.awards))
 
     def _buttons(self, turn: Turn, award: Award) -> tuple[tuple[Button, ...], ...]:
@@ -70,13 +73,14 @@ class BadgeAwards:
         return (linkedin, *more)
 
     @staticmethod
-    def _filename(award: Award) -> str:
-        return f"{award.badge_class.id}-badge.png"
+    def _picture(award: Award, title: str) -> Attachment:
+        """The baked badge itself, so saving the picture saves a badge anyone can check."""
+        return Attachment(download_name(title, "png"), award.baked_png, PNG, verbatim=True)
 
     def _earned(
         self, turn: Turn, title: str, award: Award, journey: str, total: float, email: str | None
-    ) -> list[Outbound]:
-        """The badge picture with a cheer, then the baked badge file to keep."""
+    ) -> Outbound:
+        """The badge picture, named after the activity, with a cheer and how to keep it."""
         caption = turn.text(
             "badges.earned",
             title=title,
@@ -85,24 +89,21 @@ class BadgeAwards:
             hours=_hours(award.badge.learning_hours),
             total_hours=_hours(total),
             journey_url=journey,
+            has_email=bool(email),
         )
-        image = Attachment(f"{award.badge_class.id}.png", award.artwork_png, PNG)
-        baked = Attachment(self._filename(award), award.baked_png, PNG)
-        return [
-            Outbound(text=caption, image=image, buttons=self._buttons(turn, award)),
-            Outbound(text=turn.text("badges.file", has_email=bool(email)), file=baked),
-        ]
+        picture = self._picture(award, title or award.badge_class.name)
+        return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))
 
     def _milestone(self, turn: Turn, award: Award) -> Outbound:
-        """A milestone comes as one message: its baked badge file, with a cheer."""
+        """A milestone comes as one message too: its badge picture, named after it, with a cheer."""
         caption = turn.text(
             "badges.milestone",
             badge=award.badge_class.name,
             issuer=award.issuer_name,
             did=_short(award.badge_class.description),
         )
-        baked = Attachment(self._filename(award), award.baked_png, PNG)
-        return Outbound(text=caption, file=baked, buttons=self._buttons(turn, award))
+        picture = self._picture(award, award.badge_class.name)
+        return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))
 
     async def email(self, turn: Turn) -> None:
         """/email ADDRESS puts future badges in their email's name; /email off goes back."""

@@ -62,7 +62,6 @@ class Award:
     badge: IssuedBadge
     badge_class: BadgeClass
     issuer_name: str
-    artwork_png: bytes
     baked_png: bytes
     linkedin_url: str
 
@@ -278,7 +277,6 @@ class BadgeIssuer:
             badge=badge,
             badge_class=badge_class,
             issuer_name=issuer.name,
-            artwork_png=artwork,
             baked_png=bake_png(artwork, signed_assertion, proved),
             linkedin_url=add_to_profile_url(
                 name=badge_class.name,

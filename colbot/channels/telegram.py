@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import io
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -31,7 +33,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from colbot import metrics
 from colbot.chat.engine import Engine
 from colbot.chat.identity import BotIdentity
-from colbot.chat.messages import Inbound, InboundKind, Outbound
+from colbot.chat.messages import Attachment, Inbound, InboundKind, Outbound
 from colbot.delivery import outbox
 from colbot.delivery import update_ids as updates
 from colbot.settings import Settings
@@ -46,6 +48,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 MAX_CONCURRENT_UPDATES = 256
+THUMBNAIL_SIDE_PX = 320  # the Bot API's limit for a document's thumbnail, a JPEG under 200 kB
+THUMBNAIL_QUALITY = 85
+THUMBNAIL_FILENAME = "preview.jpg"
 POLL_TIMEOUT_S = 10
 MESSAGE_KINDS = (
     "sticker",
@@ -118,6 +123,18 @@ def _markup(outbound: Outbound) -> InlineKeyboardMarkup | ReplyKeyboardRemove | 
     if outbound.remove_keyboard:
         return ReplyKeyboardRemove()
     return None
+
+
+def _thumbnail(picture: bytes) -> bytes:
+    """A JPEG preview of a picture sent as a file, so the chat shows the picture itself."""
+    with Image.open(io.BytesIO(picture)) as opened:
+        image = opened.convert("RGBA")
+    image.thumbnail((THUMBNAIL_SIDE_PX, THUMBNAIL_SIDE_PX))
+    flat = Image.new("RGB", image.size, "white")
+    flat.paste(image, mask=image.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=THUMBNAIL_QUALITY)
+    return out.getvalue()
 
 
 def _rate_limiter(settings: Settings) -> AIORateLimiter:
@@ -370,7 +387,9 @@ class TelegramChannel:
                 if "not modified" in exc.message.lower():
                     return
                 log.debug("could not edit message %s: %s", pressed.message_id, exc.message)
-        if outbound.image is not None:
+        if outbound.image is not None and outbound.image.verbatim:
+            await self._send_verbatim(chat_id, outbound.image, outbound.text, markup)
+        elif outbound.image is not None:
             await bot.send_photo(
                 chat_id,
                 InputFile(outbound.image.content, filename=outbound.image.filename),
@@ -399,6 +418,28 @@ class TelegramChannel:
                 resize_keyboard=True,
             )
             await bot.send_message(chat_id, hint, reply_markup=keyboard)
+
+    async def _send_verbatim(
+        self,
+        chat_id: int,
+        picture: Attachment,
+        caption: str,
+        markup: InlineKeyboardMarkup | ReplyKeyboardRemove | None,
+    ) -> None:
+        """Sends a picture whose bytes must arrive unchanged (a baked badge) as a document.
+
+        Telegram re-encodes every photo as a JPEG, which drops a PNG's iTXt chunks and with them
+        the badge's proof; a document arrives byte for byte. Its thumbnail shows the picture in the
+        chat, so it is still one message that looks like the badge and saves as the badge.
+        """
+        await self.application.bot.send_document(
+            chat_id,
+            InputFile(picture.content, filename=picture.filename),
+            thumbnail=InputFile(_thumbnail(picture.content), filename=THUMBNAIL_FILENAME),
+            caption=caption[:CAPTION_LIMIT] or None,
+            reply_markup=markup,
+            disable_content_type_detection=True,
+        )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Logs a failed update with its id; the bot carries on with the next one."""

@@ -53,11 +53,16 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file or image sent with a message."""
+    """A file or image sent with a message; `verbatim` when a channel must not re-encode it.
+
+    A baked badge is verbatim: its proof lives in the PNG's own chunks, so a picture that is
+    recompressed on the way is no longer a badge anyone can check.
+    """
 
     filename: str
     content: bytes
     mime_type: str
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)

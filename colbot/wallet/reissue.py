@@ -28,12 +28,13 @@ def bound_to(credential: Mapping[str, Any], holder: str) -> dict[str, Any]:
 
 
 def reissued(
-    credential: Mapping[str, Any], holder: str, keys: IssuerKeys, now: datetime
+    credential: Mapping[str, Any], holder: str, keys: IssuerKeys, method: str, now: datetime
 ) -> dict[str, Any]:
-    """The copy for the holder's wallet, with a new eddsa-rdfc-2022 proof by its issuer's key."""
-    issuer_id = dataintegrity.issuer_id_of(credential)
-    if issuer_id is None:
+    """The copy for the holder's wallet, with a new eddsa-rdfc-2022 proof by its issuer's key.
+
+    `method` is the key's own Multikey URL, as every new badge names it: wallets fetch that URL
+    and need the key there, not the issuer's whole profile.
+    """
+    if dataintegrity.issuer_id_of(credential) is None:
         raise BadgeError("the credential has no issuer id")
-    return dataintegrity.sign(
-        bound_to(credential, holder), keys.ed25519, keys.verification_method(issuer_id), now
-    )
+    return dataintegrity.sign(bound_to(credential, holder), keys.ed25519, method, now)

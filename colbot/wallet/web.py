@@ -153,12 +153,13 @@ class Exchanges:
         assert credential is not None
         now = self.site.clock.now()
         keys = self.publisher.keys.current(exchange.issuer)
+        method = self.publisher.verification_method(exchange.issuer, keys.rsa_key_id())
         async with self.checking:
             try:
                 holder = await asyncio.to_thread(authenticated_holder, presentation, expected)
             except DidAuthError as error:
                 return problem_response("bad-didauth", str(error))
-            copy = await asyncio.to_thread(reissued, credential, holder, keys, now)
+            copy = await asyncio.to_thread(reissued, credential, holder, keys, method, now)
         async with self.site.database.transaction() as session:
             if not await store.claim(session, exchange_id, now):
                 late = now >= exchange.expires_at

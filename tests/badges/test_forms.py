@@ -38,11 +38,10 @@ async def test_redeeming_hands_over_a_badge_in_three_forms_that_pass_independent
     code, opportunity = await make_code(serving_colbot)
     _, replies = await redeem(serving_colbot, code)
     handed = handed_badge(replies)
-    assert handed.picture.image is not None
-    assert handed.picture.image.content.startswith(b"\x89PNG")
-    assert "Brilliant work" in handed.picture.text and "badge" in handed.picture.text
-    assert f"{opportunity.learning_hours:g} learning hour" in handed.picture.text
-    assert "/j/" in handed.picture.text
+    assert handed.message.image is not None and handed.message.image.verbatim
+    assert "Brilliant work" in handed.message.text and "badge" in handed.message.text
+    assert f"{opportunity.learning_hours:g} learning hour" in handed.message.text
+    assert "/j/" in handed.message.text
 
     assertion = await ob2_checked_with_pyjwt(http, handed.ob2_jws)
     assert assertion["recipient"]["hashed"] is True

@@ -74,8 +74,12 @@ async def test_each_milestone_is_awarded_once_when_first_reached(serving_colbot:
     replies = await sam.say(code)
     unlocked = " ".join(milestone_texts(replies))
     assert "Three Passions Explored" in unlocked and "10 Learning Hours" in unlocked
-    milestone_files = [m for m in replies if m.file is not None and "Milestone" in m.text]
-    assert len(milestone_files) == 2 and all(m.buttons for m in milestone_files)
+    pictures = [m for m in replies if m.image is not None and "Milestone" in m.text]
+    assert [m.image.filename for m in pictures if m.image] == [
+        "three-passions-explored.png",
+        "10-learning-hours.png",
+    ]
+    assert all(m.buttons and m.file is None for m in pictures)
 
     code, _ = await make_code(serving_colbot, opportunity_id=fourth, learning_hours=40)
     replies = await sam.say(code)

@@ -5,9 +5,9 @@ Status List check, loading documents the way @digitalcredentials/security-docume
 for the Learner Credential Wallet and VerifierPlus, and jose for the VC-JWT. It reads contexts
 only from its npm packages and fetches only from this test's colbot on loopback.
 
-A badge of another kind (such as one issued to a did:key through a wallet exchange) joins by
-adding its IssuedBadge to `issued()`: the checks below are made per badge, and the VC-JWT's
-`sub` is expected to be credentialSubject.id whenever the credential has one.
+The checks are made per badge, and the VC-JWT's `sub` is expected to be credentialSubject.id
+whenever the credential has one. A copy reissued to a wallet's did:key through the wallet
+exchange is checked the same way, status list and all.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ from colbot.openbadges import dataintegrity
 from colbot.openbadges.contexts import DID_CONTEXT, MULTIKEY_CONTEXT, PINNED_CONTEXTS, context_bytes
 from colbot.openbadges.verify import verify
 from colbot.storage.models import IssuedBadge
+from tests.doubles.learner_credential_wallet import LearnerCredentialWallet
 from tests.support.badge_flow import CliRun, badges_of, fetch_json, make_code, redeem
 from tests.support.demo import TEST_NOW
 from tests.support.oracles import Check, Oracle, Verdict, installed_module
+from tests.wallet.conftest import earn_and_offer
 
 # Where the key contexts colbot pins come from: each npm package's own copy.
 PACKAGED_CONTEXTS = {
@@ -176,6 +178,24 @@ async def test_the_first_badges_fragment_form_key_still_resolves_inside_the_prof
     as_wallets_fetch = found["as wallets fetch"]
     assert as_wallets_fetch["verified"] is False
     assert any('Unsupported key type "Profile"' in e for e in as_wallets_fetch["errors"])
+
+
+async def test_a_badge_reissued_to_a_wallets_did_key_verifies_and_is_revoked_with_the_badge(
+    oracle: Oracle, serving_colbot: Colbot, run_cli: CliRun, http: aiohttp.ClientSession
+) -> None:
+    offer = await earn_and_offer(serving_colbot)
+    wallet = LearnerCredentialWallet(http)
+    (copy_in_wallet,) = (await wallet.request(offer.request_link)).credentials
+    assert copy_in_wallet["credentialSubject"]["id"] == wallet.did
+    check: Check = {"name": "wallet copy", "credential": copy_in_wallet}
+
+    assert_verified((await oracle.verdicts([check]))["wallet copy"], revoked=False)
+
+    code, output = await run_cli(
+        "badges", "revoke", offer.handed.credential["id"], "--reason", "Issued by mistake"
+    )
+    assert code == 0, output
+    assert_verified((await oracle.verdicts([check]))["wallet copy"], revoked=True)
 
 
 async def test_the_oracle_fetches_nothing_but_colbot(oracle: Oracle) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dtm
+import io
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from PIL import Image
 from telegram import (
     Bot,
     BotCommand,
@@ -323,6 +325,25 @@ async def test_multipart_uploads_arrive_byte_for_byte(
     assert sam.messages[2].photo == TINY_PNG
     assert again.photo[-1].file_id == photo.photo[-1].file_id
     assert telegram_double.calls_to("sendDocument")[0].files["document"].content == payload
+
+
+async def test_a_documents_thumbnail_is_kept_with_its_jpeg_size(
+    telegram_double: TelegramDouble, bot: Bot
+) -> None:
+    sam = telegram_double.person()
+    preview = io.BytesIO()
+    Image.new("RGB", (200, 120), "white").save(preview, "JPEG")
+
+    sent = await bot.send_document(
+        sam.id,
+        InputFile(TINY_PNG, filename="badge.png"),
+        thumbnail=InputFile(preview.getvalue(), filename="preview.jpg"),
+    )
+
+    assert sent.document is not None and sent.document.thumbnail is not None
+    assert (sent.document.thumbnail.width, sent.document.thumbnail.height) == (200, 120)
+    assert sam.messages[0].document == TINY_PNG
+    assert sam.messages[0].thumbnail == preview.getvalue()
 
 
 async def test_attach_references_json_bodies_and_get_requests(

@@ -13,7 +13,7 @@ import jwt
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.chat.messages import Outbound
+from colbot.chat.messages import Attachment, Outbound
 from colbot.codes import store as codes
 from colbot.codes.window import CodeWindow
 from colbot.openbadges.baking import unbake
@@ -24,6 +24,7 @@ from tests.support.talk import Talker
 # Runs `colbot` in-process with arguments; gives its exit code and what it printed.
 CliRun = Callable[..., Awaitable[tuple[int, str]]]
 LINKEDIN = "https://www.linkedin.com/profile/add?"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 async def make_code(
@@ -67,15 +68,20 @@ async def badges_of(colbot: Colbot) -> list[IssuedBadge]:
 
 @dataclass(frozen=True)
 class Handed:
-    """What the chat handed over for one earned badge."""
+    """What the chat handed over for one earned badge: one message, its picture the baked badge."""
 
-    picture: Outbound
-    file: Outbound
+    message: Outbound
+
+    @property
+    def picture(self) -> Attachment:
+        """The badge as the young person received it: a picture, or on Telegram a file."""
+        picture = self.message.image or self.message.file
+        assert picture is not None
+        return picture
 
     @property
     def baked(self) -> bytes:
-        assert self.file.file is not None
-        return self.file.file.content
+        return self.picture.content
 
     @property
     def ob2_jws(self) -> str:
@@ -99,18 +105,17 @@ class Handed:
         return document
 
     def linkedin(self) -> str:
-        urls = [b.url or b.data for row in self.picture.buttons for b in row]
+        urls = [b.url or b.data for row in self.message.buttons for b in row]
         return next(url for url in urls if url.startswith(LINKEDIN))
 
 
 def handed_badge(replies: list[Outbound]) -> Handed:
-    """The earned badge's picture message and the baked file after it."""
-    for position, message in enumerate(replies):
-        if message.image is not None and position + 1 < len(replies):
-            follower = replies[position + 1]
-            if follower.file is not None:
-                return Handed(message, follower)
-    raise AssertionError(f"no badge picture and file in {[m.text[:40] for m in replies]}")
+    """The earned badge's message: the first whose picture (or Telegram file) is a PNG."""
+    for message in replies:
+        picture = message.image or message.file
+        if picture is not None and picture.content.startswith(PNG_SIGNATURE):
+            return Handed(message)
+    raise AssertionError(f"no badge picture in {[m.text[:40] for m in replies]}")
 
 
 async def redeem(colbot: Colbot, code: str, who: str = "yp") -> tuple[Talker, list[Outbound]]:

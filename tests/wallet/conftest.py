@@ -90,7 +90,7 @@ async def earn_and_offer(colbot: Colbot, who: str = "yp") -> Offer:
     code, _ = await make_code(colbot)
     talker, replies = await redeem(colbot, code, who)
     handed = handed_badge(replies)
-    offered = await talker.press("Add to wallet", on=handed.picture)
+    offered = await talker.press("Add to wallet", on=handed.message)
     return Offer(talker, handed, offered[-1])
 
 

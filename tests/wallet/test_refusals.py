@@ -148,7 +148,7 @@ async def test_unknown_links_and_other_messages_are_refused(
 async def test_nobody_can_open_a_link_for_someone_elses_badge(serving_colbot: Colbot) -> None:
     mine = await earn_and_offer(serving_colbot, who="mine")
     theirs = await earn_and_offer(serving_colbot, who="theirs")
-    own_button = next(b for row in mine.handed.picture.buttons for b in row if b.data)
+    own_button = next(b for row in mine.handed.message.buttons for b in row if b.data)
 
     replies = await theirs.talker.press_data(own_button.data)
 

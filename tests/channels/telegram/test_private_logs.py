@@ -39,7 +39,7 @@ async def test_debug_logs_of_a_chat_show_no_text_email_code_id_or_token(
     code, _ = await make_code(colbot_on_telegram)
     young = double.person(FIRST_NAME)
     redeemed = await young.replies_to(young.send(code_format.display(code)), timeout=10)
-    assert any(m.photo for m in redeemed), "the code was redeemed"
+    assert any(m.document for m in redeemed), "the code was redeemed"
     saved = await young.ask(f"/email {EMAIL}")
     assert EMAIL in saved[-1].text
     await young.ask(f"I love {MARKER_WORD} so much")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from colbot.app import Colbot
+from colbot.openbadges.baking import unbake
 from tests.support.chromium import (
     ARTEFACTS,
     CHROMIUM,
@@ -57,7 +58,7 @@ async def test_a_reload_mid_question_asks_it_again_with_buttons_that_work(
         await browser.close()
 
 
-async def test_a_reload_after_a_badge_shows_its_picture_and_file_to_this_browser_only(
+async def test_a_reload_after_a_badge_shows_its_baked_picture_to_this_browser_only(
     serving_colbot: Colbot,
 ) -> None:
     async with playwright_api.async_playwright() as driver:
@@ -78,11 +79,13 @@ async def test_a_reload_after_a_badge_shows_its_picture_and_file_to_this_browser
         await page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=await image.element_handle()
         )
-        file_link = bot.locator("a.file[download$='.png']").last
-        url = await file_link.get_attribute("href")
+        assert await badge.locator("a.file").count() == 0, "the picture is the badge file"
+        url = await image.get_attribute("src")
         assert url is not None and url.startswith("/chat/files/")
         mine = await page.request.get(f"{serving_colbot.settings.public_url}{url}")
-        assert mine.status == 200 and (await mine.body()).startswith(b"\x89PNG")
+        assert mine.status == 200 and unbake(await mine.body()).credential is not None
+        await badge.scroll_into_view_if_needed()
+        await page.screenshot(path=str(ARTEFACTS / "webchat-badge-picture.png"))
 
         stranger = await (await browser.new_context()).new_page()
         await stranger.goto(f"{serving_colbot.settings.public_url}/chat")

@@ -836,15 +836,22 @@ class TelegramDouble(FaultInjection):
         chat = self._target_chat(params)
         caption, source, parse_mode = self._caption(params)
         stored = self._input_file(params, "document", "application/octet-stream")
+        document = self.document(stored)
+        thumbnail = None
+        if params.input_file("thumbnail") is not None:
+            preview = self._input_file(params, "thumbnail", "image/jpeg")
+            thumbnail = preview.content
+            document["thumbnail"] = self.photo_size(preview, *_image_size(thumbnail))
         return self._post(
             chat,
             params,
             "sendDocument",
-            {"document": self.document(stored), "caption": caption},
+            {"document": document, "caption": caption},
             caption=caption,
             source=source,
             parse_mode=parse_mode,
             document=stored.content,
+            thumbnail=thumbnail,
             filename=stored.filename,
             mime_type=stored.mime_type,
             file_id=stored.file_id,

@@ -491,11 +491,30 @@ def _command_entity(text: str) -> JSON | None:
     return {"type": "bot_command", "offset": 0, "length": _utf16_len(match.group())}
 
 
+# JPEG start-of-frame markers, which carry the size (0xC4, 0xC8 and 0xCC are other segments).
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_size(content: bytes) -> tuple[int, int] | None:
+    """A JPEG's size, read from its start-of-frame segment."""
+    position = 2
+    while position + 9 <= len(content) and content[position] == 0xFF:
+        marker = content[position + 1]
+        if marker in _JPEG_FRAMES:
+            height, width = struct.unpack(">HH", content[position + 5 : position + 9])
+            return int(width), int(height)
+        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        position += 2 + length
+    return None
+
+
 def _image_size(content: bytes | None) -> tuple[int, int]:
-    """A PNG's real size, or a plausible photo size for anything else."""
+    """A PNG's or JPEG's real size, or a plausible photo size for anything else."""
     if content and content[:8] == b"\x89PNG\r\n\x1a\n" and len(content) >= 24:
         width, height = struct.unpack(">II", content[16:24])
         return int(width), int(height)
+    if content and content[:2] == b"\xff\xd8" and (size := _jpeg_size(content)) is not None:
+        return size
     return 640, 480
 
 
@@ -608,6 +627,7 @@ class SentMessage:
     reply_markup: JSON | None = None
     photo: bytes | None = field(default=None, repr=False)
     document: bytes | None = field(default=None, repr=False)
+    thumbnail: bytes | None = field(default=None, repr=False)  # a document's preview, as sent
     filename: str | None = None
     mime_type: str | None = None
     file_id: str | None = None
