@@ -21,7 +21,9 @@ from colbot.badges import web as badge_pages
 from colbot.badges.chat import BadgeAwards
 from colbot.badges.issuers import KEYS_FOLDER
 from colbot.badges.store import BadgeIssuer, publisher_for
+from colbot.catalogue.changes import SessionChanges
 from colbot.catalogue.demo import load_demo
+from colbot.catalogue.feeds import Harvester, poll_due_now
 from colbot.channels.telegram import TelegramChannel
 from colbot.channels.webchat import channel as webchat
 from colbot.channels.webchat import page as chat_page
@@ -37,7 +39,8 @@ from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City
 from colbot.content.conversations import Conversations
-from colbot.content.passions import Passion
+from colbot.content.locations import conversations_dir
+from colbot.content.passions import Passion, load_passions
 from colbot.dashboard import web as dashboard_pages
 from colbot.dashboard.chat import DashboardLinks
 from colbot.dashboard.report import Area as ReportArea
@@ -242,6 +245,16 @@ class Colbot:
             ("forget_unseen_webchat", UPDATE_IDS_INTERVAL_S, self.forget_unseen_webchat),
         ):
             self._every(seconds, name, once.job(name, timedelta(seconds=seconds), work))
+        every = self.settings.feeds_poll_interval
+        self.scheduler.add_job(
+            self.jobs.track(once.job("poll_feeds", every, self.poll_feeds)),
+            "interval",
+            seconds=every.total_seconds(),
+            jitter=every.total_seconds() / 10,
+            id="poll_feeds",
+            replace_existing=True,
+            coalesce=True,
+        )
         self.scheduler.start()
         if self.telegram is not None:
             await self.telegram.start()
@@ -270,6 +283,22 @@ class Colbot:
         """Web chat replies no page came back for in a month are deleted."""
         if self.webchat is not None:
             await self.webchat.forget_unseen(self.clock.now())
+
+    def feeds(self) -> Harvester:
+        """What polling followed feeds needs, from the settings."""
+        passions = load_passions(conversations_dir() / self.settings.language / "passions.yaml")
+        return Harvester(
+            self.database,
+            self.city,
+            passions,
+            SessionChanges(self.content, self.city.timezone, self.settings.quiet_hours),
+            self.settings.feeds_poll_interval,
+            self.settings.feeds_allow_private,
+        )
+
+    async def poll_feeds(self) -> None:
+        """Polls the followed feeds that are due (the scheduled job, run by one process)."""
+        await poll_due_now(self.feeds(), self.clock.now())
 
     async def queue_reminders(self) -> None:
         """Turns due reminders and ended sessions into outbox messages; the drainer sends them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from colbot.domain.internal_hosts import InternalHosts, parse_internal_hosts
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
 from colbot.web.ratelimit import Networks, parse_networks
+
+DEFAULT_FEEDS_POLL_INTERVAL = timedelta(hours=1)
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 MAX_CODE_EARLY_MINUTES = 24 * 60
@@ -61,6 +64,9 @@ class Settings:
     internal_hosts: InternalHosts = field(default_factory=InternalHosts)
     # Reverse proxies (deploy/Caddyfile) whose X-Forwarded-For names the young person's address.
     trusted_proxies: Networks = ()
+    # How often each followed feed or calendar is read; and whether private addresses may be.
+    feeds_poll_interval: timedelta = DEFAULT_FEEDS_POLL_INTERVAL
+    feeds_allow_private: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -265,6 +271,24 @@ def _trusted_proxies(name: str, raw: str) -> Networks:
             f"{name} must be addresses and networks separated by commas, such as "
             f"127.0.0.1,10.0.0.0/8; {error}"
         ) from None
+_SPAN = re.compile(r"(\d+)([smh])")
+_SPAN_UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
+
+
+def _poll_interval(name: str, raw: str) -> timedelta:
+    match = _SPAN.fullmatch(raw.strip().lower())
+    if match is None or int(match[1]) == 0:
+        raise SettingsError(
+            f"{name} must be a time with the unit s, m or h, such as 20s, 15m or 1h, not {raw!r}"
+        )
+    return timedelta(**{_SPAN_UNITS[match[2]]: int(match[1])})
+
+
+def _allow(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"0", "1", "", "true", "false"}:
+        raise SettingsError(f"{name} must be 1 (allowed) or 0 (not allowed), not {raw!r}")
+    return value in {"1", "true"}
 
 
 def _code_early(name: str, raw: str) -> timedelta:
@@ -301,6 +325,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_SMTP_FROM": ("smtp_from", _email),
     "COLBOT_INTERNAL_HOSTS": ("internal_hosts", _internal_hosts),
     "COLBOT_TRUSTED_PROXIES": ("trusted_proxies", _trusted_proxies),
+    "COLBOT_FEEDS_POLL_INTERVAL": ("feeds_poll_interval", _poll_interval),
+    "COLBOT_FEEDS_ALLOW_PRIVATE": ("feeds_allow_private", _allow),
 }
 
 SETTING_NAMES = tuple(_PARSERS)

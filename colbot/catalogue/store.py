@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.domain.timing import Timing
 from colbot.storage.models import Opportunity, OpportunityPassion, Partner
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+POSTPONED = "postponed"
+DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,17 @@ class OpportunityFields:
     url: str | None
     badge_class_id: str | None
     timing: Timing = Timing.SESSION
+    status: str = SCHEDULED
+    is_full: bool = False
+
+
+def withdrawal(source_id: str, status: str) -> OpportunityFields:
+    """What a feed says of a session it calls off: only its id and why; its details are kept."""
+    moment = datetime.min.replace(tzinfo=UTC)
+    return OpportunityFields(
+        source_id, "", "", (), moment, moment, "", "", "", None, None, None, 0, 0, 0, 0.0,
+        None, None, None, status=status,
+    )  # fmt: skip
 
 
 def slugify(name: str) -> str:
@@ -77,14 +93,26 @@ async def upsert_partner(
 
 async def upsert_opportunity(
     session: AsyncSession, partner: Partner, fields: OpportunityFields, now: datetime
-) -> tuple[Opportunity, bool]:
-    """Creates or updates an opportunity by the source's id within its partner."""
+) -> tuple[Opportunity | None, bool]:
+    """Creates or updates an opportunity by the source's id within its partner.
+
+    A withdrawn session (cancelled, postponed, deleted) is never created, and one already known
+    is kept with its new status, for those who saved it or were reminded of it.
+    """
     opportunity = await session.scalar(
         select(Opportunity).where(
             Opportunity.partner_id == partner.id, Opportunity.source_id == fields.source_id
         )
     )
     created = opportunity is None
+    if fields.status != SCHEDULED:
+        # Withdrawn: a session colbot never showed is not made; one it did keeps its details.
+        if opportunity is None or opportunity.status == fields.status:
+            return opportunity, False
+        opportunity.status = fields.status
+        opportunity.updated_at = now
+        await session.flush()
+        return opportunity, True
     if opportunity is None:
         opportunity = Opportunity(partner_id=partner.id, source_id=fields.source_id, created_at=now)
         session.add(opportunity)

@@ -56,6 +56,7 @@ class Cards:
             min_age=opportunity.min_age,
             max_age=opportunity.max_age,
             places_left=places_left,
+            full=opportunity.is_full,
             why=self.why(turn, item, opportunity),
         )
         target = str(opportunity.id)

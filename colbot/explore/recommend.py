@@ -27,6 +27,8 @@ from colbot.storage.models import (
     YoungPersonPassion,
 )
 
+# Only sessions that are happening and have places are recommended.
+BOOKABLE = (Opportunity.status == "scheduled", Opportunity.is_full.is_(False))
 PAGE_SIZE = 5
 SHORTLIST_PER_PASSION = 40
 SHORTLIST_GENERAL = 30
@@ -83,7 +85,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
     for opportunity_id, passion_id in await session.execute(
         select(OpportunityPassion.opportunity_id, OpportunityPassion.passion_id)
         .join(Opportunity)
-        .where(Opportunity.starts_at > now)
+        .where(Opportunity.starts_at > now, *BOOKABLE)
     ):
         passions.setdefault(opportunity_id, set()).add(passion_id)
     rows = await session.execute(
@@ -99,7 +101,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             Opportunity.capacity,
             Opportunity.timing,
         )
-        .where(Opportunity.starts_at > now)
+        .where(Opportunity.starts_at > now, *BOOKABLE)
         .order_by(Opportunity.starts_at, Opportunity.id)
     )
     by_start = [

@@ -51,6 +51,8 @@ async def new_for(
     query = select(Opportunity).where(
         Opportunity.created_at > since,
         Opportunity.starts_at > now,
+        Opportunity.status == "scheduled",
+        Opportunity.is_full.is_(False),
         Opportunity.id.in_(matching),
         Opportunity.id.not_in(dismissed),
         or_(Opportunity.capacity.is_(None), taken < Opportunity.capacity),

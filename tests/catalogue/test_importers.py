@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,30 +20,16 @@ from colbot.catalogue.importers import (
     parse_openactive,
 )
 from colbot.catalogue.imports import ImportSummary, format_catalogue, import_file, list_catalogue
-from colbot.content.city import City, load_city
-from colbot.content.locations import city_dir, conversations_dir
-from colbot.content.passions import Passion, load_passions
+from colbot.content.city import City
+from colbot.content.passions import Passion
 from colbot.storage.models import Opportunity, Partner
+from tests.catalogue.conftest import HEADER
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 GOOD_CSV = FIXTURES / "good.csv"
 BAD_CSV = FIXTURES / "bad.csv"
 OPENACTIVE = FIXTURES / "sessions.json"
 ICS = FIXTURES / "programme.ics"
-HEADER = (
-    "id,partner,title,description,passions,starts_at,ends_at,venue,address,postcode,latitude,"
-    "longitude,min_age,max_age,cost,hours,capacity,url,badge"
-)
-
-
-@pytest.fixture
-def passions() -> tuple[Passion, ...]:
-    return load_passions(conversations_dir() / "en" / "passions.yaml")
-
-
-@pytest.fixture
-def city(passions: tuple[Passion, ...]) -> City:
-    return load_city(city_dir("kensalfield"), {p.id for p in passions})
 
 
 def csv_row(
@@ -97,7 +80,9 @@ async def partner_name(colbot: Colbot, opportunity: Opportunity) -> str:
 
 
 async def run_import(colbot: Colbot, path: Path, passions: tuple[Passion, ...]) -> ImportSummary:
-    return await import_file(colbot.database, path, colbot.city, passions, colbot.clock.now())
+    return await import_file(
+        colbot.database, path, colbot.city, passions, colbot.clock.now(), new_partners=True
+    )
 
 
 # CSV
@@ -518,18 +503,6 @@ async def test_list_shows_upcoming_first_and_past_only_when_asked(
 # The command line
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for name in list(os.environ):
-        if name.startswith("COLBOT_"):
-            monkeypatch.delenv(name)
-    data_dir = tmp_path / "cli-data"
-    monkeypatch.setenv("COLBOT_DATA_DIR", str(data_dir))
-    level = logging.getLogger().level
-    yield data_dir
-    logging.getLogger().setLevel(level)
-
-
 def test_cli_imports_a_file_and_lists_the_catalogue(
     cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -550,9 +523,9 @@ def test_cli_imports_a_file_and_lists_the_catalogue(
     ]
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
 
-    assert cli.main(["opportunities", "import", str(path)]) == 0
+    assert cli.main(["opportunities", "import", str(path), "--new-partner"]) == 0
     out = capsys.readouterr().out
-    assert "2 created, 0 updated, 0 unchanged, 1 partners created" in out
+    assert "2 created, 0 updated, 0 unchanged, 1 partner created" in out
 
     assert cli.main(["opportunities", "import", str(path)]) == 0
     assert "0 created, 0 updated, 2 unchanged, 0 partners created" in capsys.readouterr().out
@@ -570,7 +543,7 @@ def test_cli_imports_a_file_and_lists_the_catalogue(
 def test_cli_refuses_a_bad_file_listing_every_problem(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["opportunities", "import", str(GOOD_CSV)]) == 0
+    assert cli.main(["opportunities", "import", str(GOOD_CSV), "--new-partner"]) == 0
     capsys.readouterr()
 
     assert cli.main(["opportunities", "import", str(BAD_CSV)]) == 1
@@ -581,7 +554,7 @@ def test_cli_refuses_a_bad_file_listing_every_problem(
     assert "nothing was changed" in errors[0]
     assert "created" not in captured.out
 
-    assert cli.main(["opportunities", "import", str(GOOD_CSV)]) == 0
+    assert cli.main(["opportunities", "import", str(GOOD_CSV), "--new-partner"]) == 0
     assert "0 created, 0 updated, 4 unchanged" in capsys.readouterr().out
 
 

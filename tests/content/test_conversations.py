@@ -36,6 +36,8 @@ SAMPLE_CONTEXT = {
     "low": 13,
     "high": 19,
     "places_left": 4,
+    "full": False,
+    "was": "Saturday 6 December, 10:00",
     "why": "Because you like music · free",
     "safeguarding_name": "Alex",
     "safeguarding_phone": "01632 960000",

@@ -8,7 +8,7 @@ written until everything has been checked.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import PurePath
 from typing import Literal
 
@@ -67,9 +67,14 @@ def parse_file(
     timezone: tzinfo,
     *,
     badge_ids: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> list[ImportedOpportunity]:
-    """Every opportunity in a file of any supported format, or ImportRefused."""
-    parser = {"csv": parse_csv, "openactive": parse_openactive, "ics": parse_ics}[
-        detect_format(filename, data)
-    ]
+    """Every opportunity in a file of any supported format, or ImportRefused.
+
+    `now` starts the horizon over which a calendar's repeating events are expanded.
+    """
+    kind = detect_format(filename, data)
+    if kind == "ics":
+        return parse_ics(data, city, passions, timezone, badge_ids=badge_ids, now=now)
+    parser = {"csv": parse_csv, "openactive": parse_openactive}[kind]
     return parser(data, city, passions, timezone, badge_ids=badge_ids)

@@ -31,7 +31,7 @@ from colbot.catalogue.importers.values import (
     tz_name,
     whole_of,
 )
-from colbot.catalogue.store import OpportunityFields
+from colbot.catalogue.store import OpportunityFields, withdrawal
 from colbot.content.city import MAX_KM_FROM_CENTRE, Point
 from colbot.domain.text import folded
 
@@ -149,17 +149,23 @@ class Checker:
         lat = self._degrees("latitude", raw_lat, 90)
         lon = self._degrees("longitude", raw_lon, 180)
         if is_empty(raw_lat) != is_empty(raw_lon):
-            needed, given = ("latitude", "longitude") if lat is None else ("longitude", "latitude")
-            self.row.fail(needed, f"is empty, but {self.row.label(given)} is given")
+            empty, given = (
+                ("latitude", "longitude") if is_empty(raw_lat) else ("longitude", "latitude")
+            )
+            self.row.fail(empty, f"is empty, but {self.row.label(given)} is given")
             return None, None
         if lat is None or lon is None:
             return None, None
-        distance = Point(lat, lon).km_to(self.context.city.centre)
+        centre = self.context.city.centre
+        distance = Point(lat, lon).km_to(centre)
         if distance > MAX_KM_FROM_CENTRE:
+            # Whichever one is right on its own is near the city's centre with the other's.
+            lat_fits = Point(lat, centre.lon).km_to(centre) <= MAX_KM_FROM_CENTRE
+            wrong = "longitude" if lat_fits else "latitude"
             self.row.fail(
-                "latitude",
+                wrong,
                 f"({lat}, {lon}) is {distance:.0f} km from {self.context.city.name}; "
-                "check the latitude, the longitude and the minus sign",
+                f"check the {wrong} and its minus sign",
             )
             return None, None
         return lat, lon
@@ -252,8 +258,12 @@ class Checker:
             return None
         if known is not None and value not in known:
             close = difflib.get_close_matches(value, sorted(known), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            self.row.fail(column, f"there is no badge class {shown(value)} in badges/{hint}")
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.row.fail(
+                column,
+                f"there is no badge class {shown(value)} in badges/; {hint}"
+                f"the badge classes are {', '.join(sorted(known))}",
+            )
             return None
         return value
 
@@ -304,6 +314,14 @@ class Batch:
         imported = ImportedOpportunity(item.partner, item.fields, where)
         self.items.append(imported)
         return imported
+
+    def withdraw(self, partner: object, source_id: object, status: str, where: str) -> None:
+        """Keeps a session the file calls off (cancelled, postponed), known by partner and id."""
+        row = Row(where, self.problems, {})
+        name = Checker(self.context, row, ()).text("partner", partner)
+        key = Checker(self.context, row, ()).text("id", source_id)
+        if not row.failed:
+            self.items.append(ImportedOpportunity(name, withdrawal(key, status), where))
 
     def result(self) -> list[ImportedOpportunity]:
         """Everything read, or ImportRefused with every problem."""
@@ -388,5 +406,7 @@ def _check(draft: Draft, check: Checker) -> ImportedOpportunity | None:
         capacity=capacity,
         url=url,
         badge_class_id=badge,
+        status=draft.status,
+        is_full=draft.is_full,
     )
     return ImportedOpportunity(partner, fields)

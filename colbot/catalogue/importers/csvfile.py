@@ -42,6 +42,17 @@ def parse_csv(
     except csv.Error as exc:
         raise ImportRefused([Problem("line 1", "", f"is not CSV: {exc}")]) from None
     batch = Batch(ImportContext.of(city, passions, timezone, badge_ids))
+    if len(header) == 1 and header[0].count(";") >= len(COLUMNS) // 2:
+        raise ImportRefused(
+            [
+                Problem(
+                    "line 1",
+                    "",
+                    "the values are separated by ';', not ','; save the file as "
+                    "'CSV UTF-8 (comma delimited)' and import it again",
+                )
+            ]
+        )
     batch.problems.extend(header_problems(header))
     missing = frozenset(COLUMNS) - set(header)
     line = reader.line_num + 1
@@ -61,7 +72,9 @@ def parse_csv(
                 )
                 continue
             values = {name: cell for name, cell in zip(header, cells, strict=True)}
-            draft = Draft(**{name: values.get(name) for name in COLUMNS})
+            draft = Draft()
+            for name in COLUMNS:
+                setattr(draft, name, values.get(name))
             batch.add(draft, where, OPTIONAL_COLUMNS, absent=missing)
     except csv.Error as exc:
         batch.problem(f"line {reader.line_num}", "", f"cannot be read as CSV: {exc}")

@@ -88,6 +88,8 @@ class Draft:
     url: object = None
     badge: object = None
     duration: object = None
+    status: str = "scheduled"
+    is_full: bool = False
 
 
 class Row:

@@ -35,9 +35,14 @@ from colbot.catalogue.importers.values import (
     shown,
     without_postcode,
 )
+from colbot.catalogue.store import CANCELLED, POSTPONED, SCHEDULED
 from colbot.content.city import City
 from colbot.content.passions import Passion
 
+# OpenActive: "If ageRange is not specified, the opportunity is assumed to be for adults".
+ADULT_AGE = 18
+# The age a priced offer is chosen for: the youngest colbot's young people can be.
+YOUTH_AGE = 13
 SERIES = "SessionSeries"
 SESSION = "ScheduledSession"
 EVENT = "Event"
@@ -163,7 +168,10 @@ class _Page:
                     first = entries[key][0]
                     self.batch.problem(where, "id", f"{shown(key[1])} is already used at {first}")
         for where, draft, notes, labels in entries.values():
-            self.batch.add(draft, where, OPTIONAL, labels, notes=notes)
+            if draft.status != SCHEDULED:
+                self.batch.withdraw(draft.partner, draft.id, draft.status, where)
+            else:
+                self.batch.add(draft, where, OPTIONAL, labels, notes=notes)
         return self.batch.result()
 
     def _drafts(
@@ -256,7 +264,7 @@ class _Page:
         if not isinstance(pick("location"), dict):
             notes.append(("venue", "is missing: the opportunity has no location"))
         min_age, max_age = _ages(pick("ageRange"))
-        cost = _price(pick("offers"), pick("isAccessibleForFree"), notes)
+        cost = _price(pick("offers"), pick("isAccessibleForFree"), notes, min_age, max_age)
         draft = Draft(
             id=source_id,
             partner=partner,
@@ -278,6 +286,8 @@ class _Page:
             capacity=pick("maximumAttendeeCapacity"),
             url=_text(pick("url")),
             badge=pick(BADGE),
+            status=_status(session.get("eventStatus") or series.get("eventStatus")),
+            is_full=_is_full(session.get("remainingAttendeeCapacity")),
         )
         key = (one_line(partner or "").casefold(), source_id)
         return key, (where, draft, notes, labels)
@@ -356,10 +366,24 @@ def _location(location: Any) -> tuple[Any, str, Any, Any, Any]:
     return venue, text, postcode, latitude, longitude
 
 
+def _status(event_status: Any) -> str:
+    """schema.org's eventStatus as colbot's: cancelled, postponed (no new date yet) or on."""
+    name = str(event_status or "").rsplit("/", 1)[-1]
+    return {"EventCancelled": CANCELLED, "EventPostponed": POSTPONED}.get(name, SCHEDULED)
+
+
+def _is_full(remaining: Any) -> bool:
+    """Whether the feed says no places are left."""
+    return not isinstance(remaining, bool) and isinstance(remaining, int | float) and remaining <= 0
+
+
 def _ages(age_range: Any) -> tuple[Any, Any]:
-    """OpenActive's age range; no bound means none, so 0 or no minimum is colbot's youngest."""
+    """OpenActive's age range; with none, the session is for adults (OpenActive's default).
+
+    A range without a minimum, or from 0, starts at colbot's youngest.
+    """
     if not isinstance(age_range, dict):
-        return MIN_AGE, MAX_AGE
+        return ADULT_AGE, MAX_AGE
     low, high = age_range.get("minValue"), age_range.get("maxValue")
     if is_empty(low) or (isinstance(low, int | float) and not isinstance(low, bool) and low < 5):
         low = MIN_AGE
@@ -370,18 +394,46 @@ def _ages(age_range: Any) -> tuple[Any, Any]:
     return low, high
 
 
-def _price(offers: Any, free: Any, notes: list[tuple[str, str]]) -> Any:
-    """The first offer's price in pounds; an offer in another currency is a problem."""
+def _price(offers: Any, free: Any, notes: list[tuple[str, str]], min_age: Any, max_age: Any) -> Any:
+    """The price in pounds of the offer for young people; another currency is a problem.
+
+    With age-banded offers (junior, adult, senior), the offer whose ageRange covers the young
+    people the session is for wins over the first one, which is often the adult price.
+    """
     if isinstance(offers, dict):
         offers = [offers]
-    if not isinstance(offers, list) or not offers or not isinstance(offers[0], dict):
+    if isinstance(offers, list):
+        offers = [o for o in offers if isinstance(o, dict)]
+    if not isinstance(offers, list) or not offers:
         if free is True:
             return 0
         notes.append(("cost", "is missing: there are no offers, so the price is unknown"))
         return None
-    offer = offers[0]
+    offer = _youth_offer(offers, min_age, max_age)
     currency = offer.get("priceCurrency")
     if not is_empty(currency) and str(currency).upper() != "GBP":
         notes.append(("cost", f"is in {shown(currency)}; colbot shows prices in pounds (GBP)"))
     price = offer.get("price")
     return 0 if is_empty(price) and free is True else price
+
+
+def _youth_offer(offers: list[dict[str, Any]], min_age: Any, max_age: Any) -> dict[str, Any]:
+    """The offer whose age range covers the youngest teenager the session takes, else the first
+    offer without an age range, else the first."""
+    low = max(YOUTH_AGE, min_age if isinstance(min_age, int) else YOUTH_AGE)
+    if isinstance(max_age, int) and max_age < low:
+        low = max_age
+    for offer in offers:
+        band = offer.get("ageRange")
+        if isinstance(band, dict):
+            band_low, band_high = _ages(band)
+            if _number(band_low, MIN_AGE) <= low <= _number(band_high, MAX_AGE):
+                return offer
+    unbanded = [o for o in offers if not isinstance(o.get("ageRange"), dict)]
+    return (unbanded or offers)[0]
+
+
+def _number(value: Any, default: int) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return default

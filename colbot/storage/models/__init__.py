@@ -9,6 +9,8 @@ from colbot.storage.models.dashboard import DashboardLink, DashboardSession, Fun
 from colbot.storage.models.opportunities import (
     CardShown,
     Dismissal,
+    Feed,
+    FeedItem,
     Opportunity,
     OpportunityPassion,
     Reminder,
@@ -47,6 +49,8 @@ __all__ = [
     "DashboardLink",
     "DashboardSession",
     "Dismissal",
+    "Feed",
+    "FeedItem",
     "FunnelCount",
     "IssuedBadge",
     "Journey",

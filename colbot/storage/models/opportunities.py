@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from colbot.storage.models.base import Base, UTCDateTime
@@ -38,6 +49,10 @@ class Opportunity(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str | None] = mapped_column(String(500))
     badge_class_id: Mapped[str | None] = mapped_column(String(64))
+    # "scheduled" is shown; "cancelled", "postponed" and "deleted" are withdrawn, never removed,
+    # since someone may have saved it, been reminded of it or earned a badge from it.
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
+    is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -116,3 +131,47 @@ class CardShown(Base):
     context: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
     shown_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Feed(Base):
+    """An OpenActive RPDE feed or a calendar URL colbot follows for a partner."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "rpde" or "ics"
+    # Where harvesting resumes: the last page's `next` URL (afterTimestamp/afterId or
+    # afterChangeNumber in its query).
+    position: Mapped[str | None] = mapped_column(String(2000))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedItem(Base):
+    """The latest state of one RPDE item: how split feeds are joined and deletions applied."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(200))
+    modified: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    # The data's own @id, and a session's superEvent: how the halves of a split feed meet.
+    ref: Mapped[str | None] = mapped_column(String(1000), index=True)
+    parent: Mapped[str | None] = mapped_column(String(1000), index=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The opportunities this item gave, to withdraw when it is deleted.
+    source_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
