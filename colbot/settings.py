@@ -271,6 +271,8 @@ def _trusted_proxies(name: str, raw: str) -> Networks:
             f"{name} must be addresses and networks separated by commas, such as "
             f"127.0.0.1,10.0.0.0/8; {error}"
         ) from None
+
+
 _SPAN = re.compile(r"(\d+)([smh])")
 _SPAN_UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
 
