@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
-from colbot.outreach.nudge_rules import NudgeMode
 from colbot.storage.models import ChannelIdentity, OutboxMessage, YoungPerson, YoungPersonPassion
 
 INSERT_CHUNK = 1000
@@ -20,14 +19,10 @@ INSERT_CHUNK = 1000
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas.
-
-    Only a safety broadcast reaches those who said no to messages they did not ask for.
-    """
+    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas."""
 
     passions: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
-    safety: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,8 +61,6 @@ def _recipients_query(audience: Audience) -> Any:
             YoungPerson.paused_at.is_(None),
         )
     )
-    if not audience.safety:
-        query = query.where(YoungPerson.nudges != NudgeMode.OFF.value)
     wanted = []
     if audience.passions:
         chosen = select(YoungPersonPassion.young_person_id).where(

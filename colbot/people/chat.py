@@ -12,7 +12,7 @@ from colbot.chat.messages import Inbound, Outbound
 from colbot.chat.router import FlowHooks, Router
 from colbot.chat.turn import Turn
 from colbot.content.conversations import Step
-from colbot.people import outreach_choice, pause, privacy, privacy_chat
+from colbot.people import pause, privacy, privacy_chat
 from colbot.people import store as people
 from colbot.storage.models import YoungPerson
 
@@ -42,7 +42,6 @@ def router() -> Router:
     routes.command("delete", privacy_chat.delete_request)
     routes.action(privacy_chat.DELETE, privacy_chat.delete_answer)
     routes.action(SETTINGS, settings_choice)
-    routes.action(outreach_choice.OUTREACH, outreach_choice.answer)
     for flow_id in PROFILE_FLOWS:
         routes.flow(
             flow_id,
@@ -158,10 +157,9 @@ async def chosen_before(turn: Turn, step: Step) -> list[str]:
 
 
 async def finished(turn: Turn, answers: dict[str, Any]) -> None:
-    """Marks the profile as set up, then asks once about messages they did not ask for."""
+    """Marks the profile as set up once the questions are all answered."""
     if turn.person is not None and turn.person.onboarded_at is None:
         turn.person.onboarded_at = turn.now
-        outreach_choice.ask(turn)
 
 
 async def ended_early(turn: Turn, reason: str) -> None:

@@ -156,15 +156,9 @@ async def counter(session: AsyncSession, name: str) -> int:
 
 
 async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> None:
-    """Notes that a young person wrote: reachable again, and any retention warning answered."""
+    """Notes that a young person wrote, which also makes them reachable again."""
     await session.execute(
         update(YoungPerson)
         .where(YoungPerson.id == person.id)
-        .values(
-            last_seen_at=now,
-            unreachable_since=None,
-            paused_at=None,
-            unanswered_nudges=0,
-            retention_warned_at=None,
-        )
+        .values(last_seen_at=now, unreachable_since=None, paused_at=None, unanswered_nudges=0)
     )

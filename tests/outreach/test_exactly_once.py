@@ -25,7 +25,6 @@ async def web_chat_people(app: Colbot, count: int) -> list[str]:
                 session, webchat.CHANNEL, chat, "en", app.clock.now()
             )
             person.onboarded_at = app.clock.now()
-            person.nudges = "normal"  # they said yes to news
     return chats
 
 

@@ -28,8 +28,6 @@ async def _signed_up(talk: Talk, name: str) -> AnyTalker:
 
 async def test_nudges_can_be_normal_weekly_or_off(channel_colbot: Colbot, talk: Talk) -> None:
     sam = await _signed_up(talk, "nudges")
-    assert (await _person(channel_colbot, sam)).nudges == "off"
-    await sam.press("Yes, message me")
     assert (await _person(channel_colbot, sam)).nudges == "normal"
     await sam.say("/settings")
     assert {"🔔 Messages from me", "🌙 Quiet hours", "🗓️ Weekly digest"} <= set(

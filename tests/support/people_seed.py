@@ -22,9 +22,8 @@ async def seed_people(
     area: str | None = None,
     quiet_hours: str | None = None,
     channel: str = "telegram",
-    nudges: str = "normal",
 ) -> list[int]:
-    """Adds one onboarded young person per chat id, who said yes to news; returns their ids."""
+    """Adds one onboarded young person per chat id; returns their ids."""
     async with database.transaction() as session:
         first = (await session.scalar(select(func.max(YoungPerson.id))) or 0) + 1
         ids = list(range(first, first + len(chat_ids)))
@@ -48,7 +47,6 @@ async def seed_people(
                         "created_at": now,
                         "last_seen_at": now,
                         "quiet_hours": quiet_hours,
-                        "nudges": nudges,
                     }
                     for pid, _ in chunk
                 ],

@@ -42,14 +42,11 @@ class YoungPerson(Base):
     # None: the city's default quiet hours; "": none; else like 21:00-08:00.
     quiet_hours: Mapped[str | None] = mapped_column(String(16))
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Off until they say yes at the end of the first questions: high privacy by default.
-    nudges: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    nudges: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
     last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When they were told their quiet profile will be deleted; any message from them clears it.
-    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
