@@ -90,6 +90,7 @@ class BadgeAwards:
             total_hours=_hours(total),
             journey_url=journey,
             has_email=bool(email),
+            channel=turn.inbound.channel,
         )
         picture = self._picture(award, title or award.badge_class.name)
         return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))
@@ -101,6 +102,7 @@ class BadgeAwards:
             badge=award.badge_class.name,
             issuer=award.issuer_name,
             did=_short(award.badge_class.description),
+            channel=turn.inbound.channel,
         )
         picture = self._picture(award, award.badge_class.name)
         return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))

@@ -28,7 +28,15 @@ from colbot.openbadges.contexts import DID_CONTEXT, MULTIKEY_CONTEXT, PINNED_CON
 from colbot.openbadges.verify import verify
 from colbot.storage.models import IssuedBadge
 from tests.doubles.learner_credential_wallet import LearnerCredentialWallet
-from tests.support.badge_flow import CliRun, badges_of, fetch_json, make_code, redeem
+from tests.support.badge_flow import (
+    CliRun,
+    Handed,
+    badges_of,
+    fetch_json,
+    fetched,
+    make_code,
+    redeem,
+)
 from tests.support.demo import TEST_NOW
 from tests.support.oracles import Check, Oracle, Verdict, installed_module
 from tests.wallet.conftest import earn_and_offer
@@ -178,6 +186,30 @@ async def test_the_first_badges_fragment_form_key_still_resolves_inside_the_prof
     as_wallets_fetch = found["as wallets fetch"]
     assert as_wallets_fetch["verified"] is False
     assert any('Unsupported key type "Profile"' in e for e in as_wallets_fetch["errors"])
+
+
+async def test_the_credential_baked_into_the_chats_picture_verifies_as_issued(
+    oracle: Oracle, serving_colbot: Colbot, http: aiohttp.ClientSession
+) -> None:
+    """What a young person saves from the chat is the badge: the picture's own bytes verify."""
+    code, _ = await make_code(serving_colbot)
+    _, replies = await redeem(serving_colbot, code)
+    pictures = [Handed(message) for message in replies if message.image is not None]
+    assert [message.file for message in replies if message.file is not None] == []
+    earned, first_badge = await badges_of(serving_colbot)
+    checks: list[Check] = []
+    for handed, issued_badge in zip(pictures, (earned, first_badge), strict=True):
+        url = f"{serving_colbot.settings.public_url}/badges/images/{issued_badge.public_id}.png"
+        assert (await fetched(http, url))[2] == handed.picture.content, "the published badge"
+        checks.append({"name": handed.picture.filename, "credential": handed.credential})
+    tampered = copy.deepcopy(checks[0]["credential"])
+    tampered["credentialSubject"]["achievement"]["name"] = "Something they never did"
+
+    verdicts = await oracle.verdicts([*checks, {"name": "tampered", "credential": tampered}])
+
+    for check in checks:
+        assert_verified(verdicts[check["name"]], revoked=False)
+    assert verdicts["tampered"]["verified"] is False
 
 
 async def test_a_badge_reissued_to_a_wallets_did_key_verifies_and_is_revoked_with_the_badge(

@@ -72,7 +72,10 @@ async def test_redeeming_on_telegram_sends_the_baked_badge_as_a_file_that_shows_
     assert badge.filename == "beat-making-for-beginners.png"
     assert milestone.filename == "first-badge.png"
     assert "Brilliant work" in badge.body and "learning hour" in badge.body
-    assert "Save this picture" in badge.body
+    # The caption names what to keep: the file, since the preview is not the badge.
+    assert "Save this file" in badge.body and "screenshot won't work" in badge.body
+    assert "Save this picture" not in badge.body
+    assert "Save the file to keep it" in milestone.body
     links = [button.data for row in badge.buttons for button in row]
     assert any(link and link.startswith(LINKEDIN) for link in links)
     assert badge.thumbnail is not None
