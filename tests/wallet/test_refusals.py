@@ -167,5 +167,5 @@ async def test_of_two_wallets_racing_with_one_link_only_one_gets_the_badge(
 
     won = [result for result in results if not isinstance(result, BaseException)]
     lost = [result for result in results if isinstance(result, WalletError)]
-    assert len(won) == 1 and len(lost) == 1
+    assert len(won) == 1 and len(lost) == 1, results
     assert lost[0].status == 410 and lost[0].body["error"] == "exchange-used"
