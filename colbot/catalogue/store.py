@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,9 @@ class OpportunityFields:
     timing: Timing = Timing.SESSION
     status: str = SCHEDULED
     is_full: bool = False
+    # Every offer with its age band, {"min_age", "max_age", "price_pence"}; empty from CSV and
+    # calendars, where cost_pence is the price for everyone (colbot.domain.prices).
+    offers: tuple[dict[str, Any], ...] = ()
 
 
 def withdrawal(source_id: str, status: str) -> OpportunityFields:
@@ -121,6 +125,8 @@ async def upsert_opportunity(
         if name in {"source_id", "passions"}:
             continue
         value = getattr(fields, name)
+        if name == "offers":
+            value = [dict(offer) for offer in value]  # stored as a JSON list
         if getattr(opportunity, name, None) != value:
             setattr(opportunity, name, value)
             changed = True

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from colbot.chat.buttons import button
 from colbot.chat.messages import Outbound
 from colbot.chat.turn import Turn
+from colbot.domain.prices import price_for
 from colbot.domain.when import local_when, short_when
 from colbot.explore.actions import DISMISS, MORE_LIKE, REMIND, SAVE
 from colbot.explore.ranking import (
@@ -39,11 +40,13 @@ class Cards:
         if item.candidate.capacity is not None:
             places_left = max(0, item.candidate.capacity - item.candidate.places_taken)
         km = round(item.distance_km, 1) if item.distance_km is not None else None
-        cost = (
-            turn.text("explore.free")
-            if opportunity.cost_pence == 0
-            else turn.text("explore.cost", cost=pounds(opportunity.cost_pence))
-        )
+        price = price_for(opportunity, turn.person.age if turn.person else None)
+        if price is None:
+            cost = turn.text("explore.see_provider")
+        elif price == 0:
+            cost = turn.text("explore.free")
+        else:
+            cost = turn.text("explore.cost", cost=pounds(price))
         text = turn.text(
             "explore.card",
             title=opportunity.title,
@@ -57,7 +60,7 @@ class Cards:
             max_age=opportunity.max_age,
             places_left=places_left,
             full=opportunity.is_full,
-            why=self.why(turn, item, opportunity),
+            why=self.why(turn, item, opportunity, price),
         )
         target = str(opportunity.id)
         buttons = (
@@ -72,18 +75,23 @@ class Cards:
         )
         return Outbound(text=text, buttons=buttons)
 
-    def why(self, turn: Turn, item: Ranked, opportunity: Opportunity) -> str:
-        """One line saying why this was picked (its passion, or near, or new), then the facts."""
+    def why(self, turn: Turn, item: Ranked, opportunity: Opportunity, price: int | None) -> str:
+        """One line saying why this was picked (its passion, or near, or new), then the facts.
+
+        The price is the one for this person's age (None: no offer covers them).
+        """
         parts = []
         lead = self._lead(turn, item)
         if lead:
             parts.append(lead)
         if item.distance_km is not None:
             parts.append(turn.text("explore.why_km", km=round(item.distance_km, 1)))
-        if opportunity.cost_pence == 0:
+        if price is None:
+            parts.append(turn.text("explore.why_see_provider"))
+        elif price == 0:
             parts.append(turn.text("explore.why_free"))
         else:
-            parts.append(turn.text("explore.why_cost", cost=pounds(opportunity.cost_pence)))
+            parts.append(turn.text("explore.why_cost", cost=pounds(price)))
         parts.append(turn.text("explore.why_time", when=short_when(opportunity.starts_at, self.tz)))
         return " · ".join(parts)
 

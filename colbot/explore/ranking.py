@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from colbot.domain.geo import distance_km
+from colbot.domain.prices import Offer, price_for
 
 AFTER_SCHOOL_FROM_HOUR = 15
 HORIZON_DAYS = 60
@@ -53,6 +54,8 @@ class Candidate:
     capacity: int | None
     places_taken: int = 0
     timing: str = "session"
+    # Each age band's price (colbot.domain.prices); empty when cost_pence is everyone's.
+    offers: tuple[Offer, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,11 @@ def score(candidate: Candidate, seeker: Seeker, now: datetime, tz: ZoneInfo) -> 
         total += TIME_FIT_WEIGHT
     days_away = (candidate.starts_at - now) / timedelta(days=1)
     total += SOON_WEIGHT * max(0.0, 1 - days_away / HORIZON_DAYS)
-    if candidate.cost_pence == 0:
+    price = price_for(candidate, seeker.age)
+    if price == 0:
         total += FREE_BONUS
-    else:
-        total -= COST_PENALTY_PER_POUND * candidate.cost_pence / 100
+    elif price is not None:  # unknown for their age ("see the provider"): never counted as free
+        total -= COST_PENALTY_PER_POUND * price / 100
     if (
         candidate.capacity is not None
         and candidate.capacity - candidate.places_taken <= FEW_PLACES_LEFT

@@ -100,6 +100,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             Opportunity.cost_pence,
             Opportunity.capacity,
             Opportunity.timing,
+            Opportunity.offers,
         )
         .where(Opportunity.starts_at > now, *BOOKABLE)
         .order_by(Opportunity.starts_at, Opportunity.id)
@@ -117,6 +118,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             r.cost_pence,
             r.capacity,
             timing=r.timing,
+            offers=tuple(r.offers or ()),
         )
         for r in rows
     ]

@@ -408,5 +408,6 @@ def _check(draft: Draft, check: Checker) -> ImportedOpportunity | None:
         badge_class_id=badge,
         status=draft.status,
         is_full=draft.is_full,
+        offers=draft.offers,
     )
     return ImportedOpportunity(partner, fields)

@@ -90,6 +90,7 @@ class Draft:
     duration: object = None
     status: str = "scheduled"
     is_full: bool = False
+    offers: tuple[dict[str, int | None], ...] = ()
 
 
 class Row:

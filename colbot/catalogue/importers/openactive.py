@@ -29,6 +29,7 @@ from colbot.catalogue.importers.problems import ImportRefused, Problem
 from colbot.catalogue.importers.values import (
     MAX_AGE,
     MIN_AGE,
+    decimal_of,
     is_empty,
     one_line,
     postcode_in,
@@ -288,6 +289,7 @@ class _Page:
             badge=pick(BADGE),
             status=_status(session.get("eventStatus") or series.get("eventStatus")),
             is_full=_is_full(session.get("remainingAttendeeCapacity")),
+            offers=_offers(pick("offers"), pick("isAccessibleForFree")),
         )
         key = (one_line(partner or "").casefold(), source_id)
         return key, (where, draft, notes, labels)
@@ -415,6 +417,48 @@ def _price(offers: Any, free: Any, notes: list[tuple[str, str]], min_age: Any, m
         notes.append(("cost", f"is in {shown(currency)}; colbot shows prices in pounds (GBP)"))
     price = offer.get("price")
     return 0 if is_empty(price) and free is True else price
+
+
+def _offers(offers: Any, free: Any) -> tuple[dict[str, int | None], ...]:
+    """Every offer's age band and price in pence, so each young person is shown theirs.
+
+    An age or price the offer does not give, or a price not in pounds, is None: whoever it
+    concerns is told to see the provider.
+    """
+    if isinstance(offers, dict):
+        offers = [offers]
+    if not isinstance(offers, list):
+        return ()
+    found = []
+    for offer in offers:
+        if not isinstance(offer, dict):
+            continue
+        band = offer.get("ageRange")
+        low = band.get("minValue") if isinstance(band, dict) else None
+        high = band.get("maxValue") if isinstance(band, dict) else None
+        found.append(
+            {"min_age": _whole(low), "max_age": _whole(high), "price_pence": _pence(offer, free)}
+        )
+    return tuple(found)
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def _pence(offer: dict[str, Any], free: Any) -> int | None:
+    currency = offer.get("priceCurrency")
+    if not is_empty(currency) and str(currency).upper() != "GBP":
+        return None
+    price = offer.get("price")
+    if is_empty(price):
+        return 0 if free is True else None
+    number = decimal_of(price)
+    if number is None or number < 0 or number * 100 != (number * 100).to_integral_value():
+        return None
+    return int(number * 100)
 
 
 def _youth_offer(offers: list[dict[str, Any]], min_age: Any, max_age: Any) -> dict[str, Any]:

@@ -44,7 +44,10 @@ class Opportunity(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     min_age: Mapped[int] = mapped_column(Integer)
     max_age: Mapped[int] = mapped_column(Integer)
+    # The price chosen at import (the youngest band); `offers` keeps every age band's price, so
+    # each young person sees theirs (colbot.domain.prices.price_for). Empty from CSV and calendars.
     cost_pence: Mapped[int] = mapped_column(Integer, default=0)
+    offers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     learning_hours: Mapped[float] = mapped_column(Float)
     capacity: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str | None] = mapped_column(String(500))
