@@ -233,7 +233,10 @@ class Engine:
                 state.updated_at = now
             if once is not None:
                 await once.keep(session, turn.replies)
-            return turn.replies
+        # Slow work a handler left for after the commit (a first feed read) speaks after the rest.
+        for work in turn.afterwards:
+            turn.replies.extend(await work())
+        return turn.replies
 
     @staticmethod
     async def _forget(session: AsyncSession, state: ConversationState) -> None:
