@@ -11,6 +11,7 @@ from colbot.catalogue.fetch import refused_because
 from colbot.chat.messages import Outbound
 from colbot.chat.router import Audience, Router
 from colbot.chat.turn import Turn
+from colbot.storage.models import Partner
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ class FeedsChat:
         except feeds.FeedError:
             turn.say("feeds.refused_not_address", url=shown)
             return
-        turn.say("feeds.following", url=feed.url, partner=partner)
+        known = await turn.session.get(Partner, feed.partner_id)
+        turn.say("feeds.following", url=feed.url, partner=known.name if known else partner)
         url = feed.url
 
         async def first_read() -> list[Outbound]:

@@ -21,55 +21,12 @@ from colbot.catalogue import feeds
 from colbot.clock import FrozenClock
 from colbot.runtime.leases import RunOnce
 from colbot.storage.models import Feed, Opportunity
+from tests.support.feed_server import FeedServer
 
-PAGES = Path(__file__).parent.parent / "fixtures" / "feeds"
 PARTNER = "Eastfield Youth Centre"
 # A one-line CSV that brings in a partner for a fresh data folder.
 DEMO_PARTNER = Path(__file__).parent.parent / "fixtures" / "feeds" / "partner.csv"
 SESSION = "https://opendata.example.org/scheduled-sessions/"
-
-
-class FeedServer:
-    """Serves the fixture pages by feed and position, and remembers what it was asked."""
-
-    def __init__(self) -> None:
-        self.positions: dict[str, dict[str, str]] = {
-            "combined": {
-                "": "combined-1",
-                "afterTimestamp=104&afterId=c4": "combined-2",
-                "afterTimestamp=107&afterId=c4": "combined-3",
-                "afterTimestamp=109&afterId=c7": "combined-4",
-                "afterTimestamp=110&afterId=c8": "combined-6",
-            },
-            "sessions": {"": "sessions-1", "afterTimestamp=202&afterId=a2": "sessions-2"},
-            "series": {"": "series-1", "afterTimestamp=301&afterId=club": "series-2"},
-        }
-        self.asked: list[tuple[str, str, str | None]] = []
-        self.base = ""
-
-    async def page(self, request: web.Request) -> web.StreamResponse:
-        feed = request.match_info["feed"]
-        self.asked.append((feed, request.query_string, request.headers.get("If-None-Match")))
-        name = self.positions.get(feed, {}).get(request.query_string)
-        if name is None:
-            raise web.HTTPNotFound()
-        etag = f'"{name}"'
-        if request.headers.get("If-None-Match") == etag:
-            return web.Response(status=304)
-        text = (PAGES / f"{name}.json").read_text().replace("{base}", self.base)
-        return web.Response(text=text, content_type="application/json", headers={"ETag": etag})
-
-
-@pytest.fixture
-async def feed_server() -> Any:
-    server = FeedServer()
-    app = web.Application()
-    app.router.add_get("/{feed}", server.page)
-    test_server = TestServer(app, host="127.0.0.1")
-    await test_server.start_server()
-    server.base = str(test_server.make_url("")).rstrip("/")
-    yield server
-    await test_server.close()
 
 
 @pytest.fixture
