@@ -396,3 +396,19 @@ async def test_a_calendar_url_is_followed_and_polled_by_the_scheduled_job(
     await job(colbot)()
     assert feed_server.since == [LAST_MODIFIED], "asked only if changed since"
     assert (await the_feed(colbot)).last_error is None
+
+
+async def test_an_unknown_partner_is_refused_with_the_nearest_name(colbot: Colbot) -> None:
+    url = "https://opendata.example.org/feeds/sessions"
+    with pytest.raises(feeds.PartnerUnknown, match=f"did you mean {PARTNER}?") as refused:
+        await feeds.follow(
+            colbot.database, url, "Eastfeld Youth Center", colbot.clock.now(), allow_private=False
+        )
+    assert refused.value.guess == PARTNER
+    with pytest.raises(feeds.PartnerUnknown) as far:
+        await feeds.follow(
+            colbot.database, url, "Zzyzx Qwerty", colbot.clock.now(), allow_private=False
+        )
+    assert far.value.guess is None and "did you mean" not in str(far.value)
+    async with colbot.database.transaction() as session:
+        assert await session.scalar(select(Feed)) is None
