@@ -24,6 +24,7 @@ from colbot.badges.store import BadgeIssuer, publisher_for
 from colbot.catalogue.changes import SessionChanges
 from colbot.catalogue.demo import load_demo
 from colbot.catalogue.feeds import Harvester, poll_due_now
+from colbot.catalogue.feeds_chat import FeedsChat
 from colbot.channels.telegram import TelegramChannel
 from colbot.channels.webchat import channel as webchat
 from colbot.channels.webchat import page as chat_page
@@ -433,6 +434,17 @@ def build_engine(
         DashboardLinks(settings.public_url).router(),
         BroadcastChat(
             settings.quiet_hours, choices, [(area.id, area.name) for area in city.areas]
+        ).router(),
+        FeedsChat(
+            Harvester(
+                database,
+                city,
+                passions,
+                SessionChanges(content, city.timezone, settings.quiet_hours),
+                settings.feeds_poll_interval,
+                settings.feeds_allow_private,
+            ),
+            city.timezone,
         ).router(),
         Redeemer(city.timezone, city_team.chats, on_redeemed=[badge_awards.on_redeemed]).router(),
         badge_awards.router(),

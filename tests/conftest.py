@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.conversation_fixtures",
     "tests.support.telegram_fixtures",
     "tests.support.browser_fixtures",
+    "tests.support.feed_server",
 ]
 
 

@@ -132,3 +132,29 @@ def test_links_follow_the_port_unless_a_public_url_is_set() -> None:
     both = {"COLBOT_PORT": "8099", "COLBOT_PUBLIC_URL": "https://colbot.example.org"}
     assert load_settings(both).public_url == "https://colbot.example.org"
     assert load_settings({}).public_url == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    ("raw", "every"),
+    [
+        ("20s", timedelta(seconds=20)),
+        ("15m", timedelta(minutes=15)),
+        ("1h", timedelta(hours=1)),
+        (" 2H ", timedelta(hours=2)),
+    ],
+)
+def test_the_feed_poll_interval_takes_seconds_minutes_or_hours(raw: str, every: timedelta) -> None:
+    assert load_settings({"COLBOT_FEEDS_POLL_INTERVAL": raw}).feeds_poll_interval == every
+
+
+def test_the_feed_poll_interval_is_an_hour_unless_set() -> None:
+    assert load_settings({}).feeds_poll_interval == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("raw", ["0s", "1d", "15", "1h30m", "-5m", "an hour", "1.5h"])
+def test_a_bad_feed_poll_interval_gets_a_kind_error(raw: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"COLBOT_FEEDS_POLL_INTERVAL": raw})
+    said = str(refused.value)
+    assert said.startswith("COLBOT_FEEDS_POLL_INTERVAL must be a time with the unit s, m or h")
+    assert "such as 20s, 15m or 1h" in said and repr(raw) in said and "\n" not in said

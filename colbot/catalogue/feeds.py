@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
+from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,7 @@ from colbot.catalogue.changes import SessionChanges
 from colbot.catalogue.fetch import FetchRefused, RetryLater, fetch, refusal
 from colbot.catalogue.importers import ImportedOpportunity, ImportRefused, parse_ics
 from colbot.catalogue.importers.openactive import parse_openactive
-from colbot.catalogue.imports import ImportSummary, import_opportunities
+from colbot.catalogue.imports import FUZZY_CUTOFF, ImportSummary, import_opportunities
 from colbot.content.city import City
 from colbot.content.passions import Passion
 from colbot.storage.database import Database
@@ -57,25 +58,50 @@ class Harvester:
     allow_private: bool = False
 
 
+class PartnerUnknown(FeedError):
+    """A feed's partner that is not in the catalogue, with the nearest known name, if any."""
+
+    def __init__(self, name: str, guess: str | None) -> None:
+        hint = f"did you mean {guess}? If not, " if guess else ""
+        super().__init__(f'there is no partner "{name}"; {hint}add the partner first')
+        self.name = name
+        self.guess = guess
+
+
 async def follow(
     database: Database, url: str, partner_name: str, now: datetime, *, allow_private: bool
 ) -> Feed:
     """Adds a feed (an RPDE feed, or a calendar if its address or name says .ics) for a partner."""
+    async with database.transaction() as session:
+        return await follow_in(session, url, partner_name, now, allow_private=allow_private)
+
+
+async def follow_in(
+    session: AsyncSession, url: str, partner_name: str, now: datetime, *, allow_private: bool
+) -> Feed:
+    """follow, in a transaction already open (the chat's turn)."""
     why = refusal(url, allow_private)
     if why is not None:
         raise FeedError(why)
-    async with database.transaction() as session:
-        partner = await catalogue.find_partner(session, partner_name)
-        if partner is None:
-            raise FeedError(f'there is no partner "{partner_name}"; add the partner first')
-        feed = await session.scalar(select(Feed).where(Feed.url == url))
-        if feed is None:
-            kind = "ics" if _looks_like_calendar(url) else "rpde"
-            feed = Feed(url=url, partner_id=partner.id, kind=kind, created_at=now, next_poll_at=now)
-            session.add(feed)
-        feed.partner_id = partner.id
-        await session.flush()
-        return feed
+    partner = await catalogue.find_partner(session, partner_name)
+    if partner is None:
+        names = list(await session.scalars(select(Partner.name)))
+        best = process.extractOne(
+            partner_name,
+            names,
+            scorer=fuzz.WRatio,
+            processor=str.casefold,
+            score_cutoff=FUZZY_CUTOFF,
+        )
+        raise PartnerUnknown(partner_name, best[0] if best else None)
+    feed = await session.scalar(select(Feed).where(Feed.url == url))
+    if feed is None:
+        kind = "ics" if _looks_like_calendar(url) else "rpde"
+        feed = Feed(url=url, partner_id=partner.id, kind=kind, created_at=now, next_poll_at=now)
+        session.add(feed)
+    feed.partner_id = partner.id
+    await session.flush()
+    return feed
 
 
 def _looks_like_calendar(url: str) -> bool:
@@ -100,27 +126,32 @@ class FeedLine:
 async def list_feeds(database: Database) -> list[FeedLine]:
     """Every followed feed, with its position, last success, last error and counts."""
     async with database.transaction() as session:
-        rows = (
-            await session.execute(
-                select(Feed, Partner.name).join(Partner).order_by(Partner.name, Feed.url)
+        return await feed_lines(session)
+
+
+async def feed_lines(session: AsyncSession) -> list[FeedLine]:
+    """list_feeds, in a transaction already open (the chat's turn)."""
+    rows = (
+        await session.execute(
+            select(Feed, Partner.name).join(Partner).order_by(Partner.name, Feed.url)
+        )
+    ).tuples()
+    lines = []
+    for feed, partner in rows:
+        items = list(await session.scalars(select(FeedItem).where(FeedItem.feed_id == feed.id)))
+        made = {sid for item in items for sid in item.source_ids}
+        lines.append(
+            FeedLine(
+                feed.url,
+                partner,
+                feed.kind,
+                feed.position,
+                feed.last_success_at,
+                feed.last_error,
+                feed.items_seen,
+                len(made),
             )
-        ).tuples()
-        lines = []
-        for feed, partner in rows:
-            items = list(await session.scalars(select(FeedItem).where(FeedItem.feed_id == feed.id)))
-            made = {sid for item in items for sid in item.source_ids}
-            lines.append(
-                FeedLine(
-                    feed.url,
-                    partner,
-                    feed.kind,
-                    feed.position,
-                    feed.last_success_at,
-                    feed.last_error,
-                    feed.items_seen,
-                    len(made),
-                )
-            )
+        )
     return lines
 
 

@@ -33,18 +33,32 @@ class Page:
 
 def refusal(url: str, allow_private: bool) -> str | None:
     """Why colbot may not fetch url, or None when it may."""
+    reason = refused_because(url, allow_private)
+    if reason is None:
+        return None
+    if reason == "private":
+        return f"colbot never reads internal addresses such as {urlsplit(url).hostname}"
+    if reason == "user_name":
+        return f"colbot never reads addresses that carry a user name, such as {url}"
+    if reason == "not_http":
+        return f"{url!r} is not an http:// or https:// address"
+    return f"{url!r} is not a web address"
+
+
+def refused_because(url: str, allow_private: bool) -> str | None:
+    """Which rule refuses url (not_address, not_http, user_name, private), or None."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
         _ = parts.port
     except ValueError:
-        return f"{url!r} is not a web address"
+        return "not_address"
     if parts.scheme not in {"http", "https"} or not host:
-        return f"{url!r} is not an http:// or https:// address"
+        return "not_http"
     if parts.username is not None or parts.password is not None:
-        return f"colbot never reads addresses that carry a user name, such as {url}"
+        return "user_name"
     if not allow_private and is_private_host(host):
-        return f"colbot never reads internal addresses such as {host}"
+        return "private"
     return None
 
 

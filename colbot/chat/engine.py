@@ -233,7 +233,13 @@ class Engine:
                 state.updated_at = now
             if once is not None:
                 await once.keep(session, turn.replies)
-            return turn.replies
+        # Slow work a handler left for after the commit (a first feed read) speaks after the rest;
+        # a channel that keeps replies with the turn (the web chat) keeps these in a second one.
+        later = [reply for work in turn.afterwards for reply in await work()]
+        if later and once is not None:
+            async with self.database.transaction() as session:
+                await once.keep(session, later)
+        return [*turn.replies, *later]
 
     @staticmethod
     async def _forget(session: AsyncSession, state: ConversationState) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ class Turn:
     menu: Callable[[Actor, bool], Menu] | None = None
     replies: list[Outbound] = field(default_factory=list)
     forget: bool = False
+    afterwards: list[Callable[[], Awaitable[list[Outbound]]]] = field(default_factory=list)
 
     @property
     def flows(self) -> FlowRunner:
@@ -77,6 +78,10 @@ class Turn:
     def say(self, key: str, **extra: Any) -> None:
         """Queues a plain message."""
         self.replies.append(Outbound(text=self.text(key, **extra)))
+
+    def then(self, work: Callable[[], Awaitable[list[Outbound]]]) -> None:
+        """Runs slow work once this turn is saved (outside its transaction); its words follow."""
+        self.afterwards.append(work)
 
     def send(self, message: Outbound) -> None:
         """Queues a prepared message."""

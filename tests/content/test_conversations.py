@@ -80,6 +80,23 @@ SAMPLE_CONTEXT = {
     "commands": [("explore", "Find things to do"), ("email", "Put your email on badges")],
     "alerted": True,
     "age": 200,
+    "url": "https://opendata.example.org/feeds/sessions",
+    "outcome": "4 pages read: 6 created, 0 updated, 0 unchanged, 0 partners created",
+    "opportunities": 6,
+    "error": "https://opendata.example.org/feeds/sessions answered 404 Not Found",
+    "guess": "Harbourside Library",
+    "feeds": [
+        {
+            "url": "https://opendata.example.org/feeds/sessions",
+            "partner": "Harbourside Library",
+            "kind": "rpde",
+            "position": "https://opendata.example.org/feeds/sessions?afterTimestamp=9&afterId=a",
+            "success": "4 Dec 2026 09:00",
+            "error": None,
+            "items": 9,
+            "opportunities": 6,
+        }
+    ],
 }
 
 LANGUAGES = available_languages(conversations_dir())
