@@ -44,6 +44,8 @@ async def test_an_admin_follows_a_feed_in_the_chat_and_lists_it(
     allow_private(channel_colbot, True)
     url = f"{feed_server.base}/combined"
 
+    await admin.say("/feeds")
+    assert "No feeds followed yet. Send /follow to add one." in admin.last_text()
     await admin.say("/follow")
     assert "/follow https://example.org/feeds/sessions Harbourside Library" in admin.last_text()
     await admin.say("/follow http://[oops/feed Eastfield Youth Centre")
