@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from colbot.app import Colbot
 from colbot.catalogue.importers import parse_openactive
 from colbot.content.city import City
 from colbot.content.passions import Passion
 from colbot.domain.prices import price_for
+from colbot.explore.ranking import FREE_BONUS, Candidate, Seeker, score
 from tests.catalogue.test_import_fixes import SOURCE, event, one, page, run
 
 BANDED = [
@@ -52,3 +56,13 @@ def test_every_offer_is_kept_with_its_band(city: City, passions: tuple[Passion, 
         {"min_age": 18, "max_age": None, "price_pence": 800},
         {"min_age": 11, "max_age": 17, "price_pence": 200},
     )
+
+
+def test_ranking_never_counts_an_unknown_price_as_free() -> None:
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    base = Candidate(1, 1, frozenset(), now + timedelta(days=3), None, None, 11, 99, 0, None)
+    adults_only = replace(base, id=2, offers=({"min_age": 18, "max_age": None, "price_pence": 0},))
+    seeker = Seeker(frozenset(), 14, None, None, None, frozenset())
+    tz = ZoneInfo("Europe/London")
+    free, unknown = score(base, seeker, now, tz), score(adults_only, seeker, now, tz)
+    assert free.score - unknown.score == FREE_BONUS
