@@ -40,5 +40,5 @@ def price_for(opportunity: Priced, age: int | None) -> int | None:
         return opportunity.cost_pence
     fitting = [o for o in offers if covers(o, age)]
     banded = [o for o in fitting if o.get("min_age") is not None or o.get("max_age") is not None]
-    chosen = (banded or fitting or [None])[0]
-    return None if chosen is None else chosen.get("price_pence")
+    chosen = banded or fitting
+    return chosen[0].get("price_pence") if chosen else None
