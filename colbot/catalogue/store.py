@@ -44,6 +44,7 @@ class OpportunityFields:
     timing: Timing = Timing.SESSION
     status: str = SCHEDULED
     is_full: bool = False
+    series_key: str | None = None
 
 
 def withdrawal(source_id: str, status: str) -> OpportunityFields:

@@ -53,6 +53,8 @@ class Candidate:
     capacity: int | None
     places_taken: int = 0
     timing: str = "session"
+    # The dates of one repeating event share this: only the next one is shown, as one card.
+    series: str | None = None
 
 
 @dataclass(frozen=True)

@@ -408,5 +408,6 @@ def _check(draft: Draft, check: Checker) -> ImportedOpportunity | None:
         badge_class_id=badge,
         status=draft.status,
         is_full=draft.is_full,
+        series_key=draft.series_key,
     )
     return ImportedOpportunity(partner, fields)

@@ -90,6 +90,7 @@ class Draft:
     duration: object = None
     status: str = "scheduled"
     is_full: bool = False
+    series_key: str | None = None
 
 
 class Row:
