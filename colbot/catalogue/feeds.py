@@ -482,11 +482,18 @@ async def _poll_calendar(
     partner: str,
     now: datetime,
 ) -> str:
-    """Reads a calendar URL whole; only what it cancels is withdrawn."""
+    """Reads a calendar URL whole; only what it cancels is withdrawn.
+
+    Its repeats are read over a window that rolls on with the days, so the first poll of each
+    day reads it whole even if it has not changed, and adds the dates that came into the window.
+    """
     async with harvester.database.transaction() as session:
         feed = await session.get(Feed, feed_id)
         assert feed is not None
         etag, last_modified = feed.etag, feed.last_modified
+        read_today = feed.last_success_at is not None and feed.last_success_at.date() == now.date()
+        if not read_today:
+            etag, last_modified = None, None
     page = await fetch(
         client, url, allow_private=harvester.allow_private, etag=etag, last_modified=last_modified
     )

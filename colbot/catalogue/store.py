@@ -48,6 +48,7 @@ class OpportunityFields:
     # Every offer with its age band, {"min_age", "max_age", "price_pence"}; empty from CSV and
     # calendars, where cost_pence is the price for everyone (colbot.domain.prices).
     offers: tuple[dict[str, Any], ...] = ()
+    series_key: str | None = None
 
 
 def withdrawal(source_id: str, status: str) -> OpportunityFields:

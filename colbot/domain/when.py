@@ -16,3 +16,9 @@ def short_when(moment: datetime, tz: ZoneInfo) -> str:
     """A start time for the one-line reason: "Saturday 10:00"."""
     local = moment.astimezone(tz)
     return f"{local:%A %H:%M}"
+
+
+def short_day(moment: datetime, tz: ZoneInfo) -> str:
+    """A date in a list of dates: "Tue 9 Dec"."""
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b}"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from colbot.chat.buttons import button
 from colbot.chat.messages import Outbound
 from colbot.chat.turn import Turn
 from colbot.domain.prices import price_for
-from colbot.domain.when import local_when, short_when
+from colbot.domain.when import local_when, short_day, short_when
 from colbot.explore.actions import DISMISS, MORE_LIKE, REMIND, SAVE
 from colbot.explore.ranking import (
     FITS_PASSION,
@@ -34,8 +35,16 @@ class Cards:
         self.tz = tz
         self.passion_names = dict(passion_names)
 
-    def card(self, turn: Turn, item: Ranked, opportunity: Opportunity, partner: str) -> Outbound:
-        """One opportunity as a card, with the reason it was picked."""
+    def card(
+        self,
+        turn: Turn,
+        item: Ranked,
+        opportunity: Opportunity,
+        partner: str,
+        also: Sequence[datetime] = (),
+    ) -> Outbound:
+        """One opportunity as a card, with the reason it was picked and its other dates; its
+        buttons act on the date shown."""
         places_left = None
         if item.candidate.capacity is not None:
             places_left = max(0, item.candidate.capacity - item.candidate.places_taken)
@@ -52,6 +61,9 @@ class Cards:
             title=opportunity.title,
             partner=partner,
             when=local_when(opportunity.starts_at, self.tz),
+            also=turn.text("explore.also_on", dates=", ".join(short_day(d, self.tz) for d in also))
+            if also
+            else "",
             where=", ".join(p for p in (opportunity.venue, opportunity.postcode) if p),
             km=km,
             cost=cost,

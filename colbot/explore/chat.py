@@ -32,7 +32,13 @@ from colbot.explore.actions import (
 )
 from colbot.explore.cards import Cards
 from colbot.explore.ranking import Ranked, Seeker, similar_to
-from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query, record_shown
+from colbot.explore.recommend import (
+    PAGE_SIZE,
+    Recommender,
+    card_query,
+    other_dates,
+    record_shown,
+)
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads, reminder_times
 from colbot.storage.models import Dismissal, Opportunity, Partner, Reminder, SavedItem
 
@@ -176,9 +182,12 @@ class Explorer:
         ids = [item.candidate.id for item in shown]
         rows = await turn.session.execute(card_query(ids))
         details = {opportunity.id: (opportunity, partner) for opportunity, partner in rows}
+        also = await other_dates(turn.session, (o for o, _ in details.values()), turn.now)
         for item in shown:
             opportunity, partner = details[item.candidate.id]
-            turn.send(self.cards.card(turn, item, opportunity, partner))
+            turn.send(
+                self.cards.card(turn, item, opportunity, partner, also.get(opportunity.id, ()))
+            )
         await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
         await record_shown(turn.session, turn.person, shown, context[:16], turn.now)
 

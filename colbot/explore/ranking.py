@@ -56,6 +56,8 @@ class Candidate:
     timing: str = "session"
     # Each age band's price (colbot.domain.prices); empty when cost_pence is everyone's.
     offers: tuple[Offer, ...] = field(default=(), compare=False)
+    # The dates of one repeating event share this: only the next one is shown, as one card.
+    series: str | None = None
 
 
 @dataclass(frozen=True)

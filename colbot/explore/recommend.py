@@ -30,6 +30,7 @@ from colbot.storage.models import (
 # Only sessions that are happening and have places are recommended.
 BOOKABLE = (Opportunity.status == "scheduled", Opportunity.is_full.is_(False))
 PAGE_SIZE = 5
+ALSO_ON_DATES = 3
 SHORTLIST_PER_PASSION = 40
 SHORTLIST_GENERAL = 30
 INDEX_CHECK_INTERVAL_S = 5.0
@@ -47,15 +48,23 @@ class CatalogueIndex:
     starts: dict[str, list[datetime]]
 
     def shortlist(self, passions: Iterable[str], now: datetime, age: int | None) -> list[Candidate]:
-        """The soonest open opportunities in each passion, plus the soonest overall."""
+        """The soonest open opportunities in each passion, plus the soonest overall; of the dates
+        of one repeating event only the next, so it is one card."""
         chosen: dict[int, Candidate] = {}
+        series: set[str] = set()
         for passion in sorted(set(passions)):
-            self._take(passion, now, age, SHORTLIST_PER_PASSION, chosen)
-        self._take("", now, age, SHORTLIST_GENERAL, chosen)
+            self._take(passion, now, age, SHORTLIST_PER_PASSION, chosen, series)
+        self._take("", now, age, SHORTLIST_GENERAL, chosen, series)
         return list(chosen.values())
 
     def _take(
-        self, passion: str, now: datetime, age: int | None, limit: int, into: dict[int, Candidate]
+        self,
+        passion: str,
+        now: datetime,
+        age: int | None,
+        limit: int,
+        into: dict[int, Candidate],
+        series: set[str],
     ) -> None:
         ordered: Sequence[Candidate] = (
             self.by_passion.get(passion, []) if passion else self.by_start
@@ -65,6 +74,10 @@ class CatalogueIndex:
         for candidate in ordered[start:]:
             if age is not None and not candidate.min_age <= age <= candidate.max_age:
                 continue
+            if candidate.series is not None:
+                if candidate.series in series and candidate.id not in into:
+                    continue  # a later date of a repeating event already taken
+                series.add(candidate.series)
             into.setdefault(candidate.id, candidate)
             taken += 1
             if taken >= limit:
@@ -101,6 +114,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             Opportunity.capacity,
             Opportunity.timing,
             Opportunity.offers,
+            Opportunity.series_key,
         )
         .where(Opportunity.starts_at > now, *BOOKABLE)
         .order_by(Opportunity.starts_at, Opportunity.id)
@@ -119,6 +133,7 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             r.capacity,
             timing=r.timing,
             offers=tuple(r.offers or ()),
+            series=f"{r.partner_id}:{r.series_key}" if r.series_key else None,
         )
         for r in rows
     ]
@@ -249,6 +264,33 @@ def card_query(ids: Sequence[int]) -> Select[tuple[Opportunity, str]]:
         .where(Opportunity.id.in_(list(ids)))
         .options(noload(Opportunity.passions))
     )
+
+
+async def other_dates(
+    session: AsyncSession, opportunities: Iterable[Opportunity], now: datetime
+) -> dict[int, list[datetime]]:
+    """The next few other dates of each repeating event shown, for its "also on" line."""
+    shown = [o for o in opportunities if o.series_key]
+    if not shown:
+        return {}
+    rows = await session.execute(
+        select(Opportunity.partner_id, Opportunity.series_key, Opportunity.starts_at)
+        .where(
+            Opportunity.series_key.in_({o.series_key for o in shown}),
+            Opportunity.starts_at > now,
+            *BOOKABLE,
+        )
+        .order_by(Opportunity.starts_at, Opportunity.id)
+    )
+    dates: dict[tuple[int, str | None], list[datetime]] = {}
+    for partner_id, series_key, starts_at in rows:
+        dates.setdefault((partner_id, series_key), []).append(starts_at)
+    return {
+        o.id: [d for d in dates.get((o.partner_id, o.series_key), []) if d > o.starts_at][
+            :ALSO_ON_DATES
+        ]
+        for o in shown
+    }
 
 
 async def record_shown(

@@ -122,6 +122,8 @@ async def test_a_split_feed_is_joined_whichever_half_comes_first(
     found = await by_id(colbot)
     assert sorted(found) == ["a1", "a2"]
     assert found["a1"].title == "Saturday Football Club"
+    club = "https://opendata.example.org/session-series/club"
+    assert found["a1"].series_key == found["a2"].series_key == club, "one club, its dates"
 
 
 async def test_a_private_address_is_refused_unless_allowed(colbot: Colbot) -> None:

@@ -409,5 +409,6 @@ def _check(draft: Draft, check: Checker) -> ImportedOpportunity | None:
         status=draft.status,
         is_full=draft.is_full,
         offers=draft.offers,
+        series_key=draft.series_key,
     )
     return ImportedOpportunity(partner, fields)

@@ -91,6 +91,7 @@ class Draft:
     status: str = "scheduled"
     is_full: bool = False
     offers: tuple[dict[str, int | None], ...] = ()
+    series_key: str | None = None
 
 
 class Row:

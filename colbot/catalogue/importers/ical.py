@@ -3,7 +3,8 @@
 Each VEVENT is an opportunity, UID its id. A repeating event (RRULE, RDATE) is expanded by
 recurring-ical-events over a rolling horizon (8 weeks from now, or from its first date if that is
 later): each date is its own opportunity, its id the UID and the date (RECURRENCE-ID), so each
-date can be saved, reminded of and given codes. EXDATEs, STATUS:CANCELLED events and cancelled
+date can be saved, reminded of and given codes; its series key, the UID, makes them one
+opportunity with its dates for a young person. EXDATEs, STATUS:CANCELLED events and cancelled
 RECURRENCE-ID instances withdraw those dates; a RECURRENCE-ID override moves or changes its date.
 An all-day event is taken as that day, from midnight, unless it is shown as free time
 (TRANSP:TRANSPARENT: bank holidays, birthdays), which is no session. Times are read with their
@@ -161,9 +162,14 @@ def _date_id(uid: str, recurrence_id: Any) -> str:
     """One date's id: the UID and the date, the UID shortened to a hash if it is too long to fit
     (Outlook's UIDs are over 100 characters)."""
     moment = _value(recurrence_id) if not isinstance(recurrence_id, date) else recurrence_id
+    return f"{_short_uid(uid)}#{moment.isoformat()}"
+
+
+def _short_uid(uid: str) -> str:
+    """The UID, or a hash of it if it is too long to keep (Outlook's are over 100 characters)."""
     if len(uid) > LONGEST_UID_IN_ID:
-        uid = "uid-" + hashlib.sha256(uid.encode()).hexdigest()[:40]
-    return f"{uid}#{moment.isoformat()}"
+        return "uid-" + hashlib.sha256(uid.encode()).hexdigest()[:40]
+    return uid
 
 
 def _exdates(event: Event) -> list[Any]:
@@ -207,8 +213,11 @@ def _read_event(
     source_id = date_id or uid
     if uid and not date_id and "RECURRENCE-ID" not in broken and event.get("RECURRENCE-ID"):
         source_id = _date_id(uid, event.get("RECURRENCE-ID"))
+    series_key = None
     if source_id != uid:
         where = f"event {source_id}"
+        # One date of a repeating event: its dates are shown as one opportunity.
+        series_key = _short_uid(uid) if uid else None
     organizer = event.get("ORGANIZER")
     if isinstance(organizer, list):
         organizer = organizer[0] if organizer else None
@@ -277,6 +286,7 @@ def _read_event(
         capacity=_custom(event, "X-COLBOT-CAPACITY", None),
         url=_text(event.get("URL")),
         badge=_custom(event, "X-COLBOT-BADGE", None),
+        series_key=series_key,
     )
     batch.add(draft, where, OPTIONAL, LABELS, notes=notes)
 

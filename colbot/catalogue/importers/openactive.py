@@ -18,6 +18,7 @@ Passions come from the `activity` prefLabels, else `category`, else words in the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import tzinfo
@@ -46,6 +47,7 @@ ADULT_AGE = 18
 YOUTH_AGE = 13
 SERIES = "SessionSeries"
 SESSION = "ScheduledSession"
+LONGEST_SERIES_KEY = 200
 EVENT = "Event"
 OPTIONAL = frozenset(
     {"description", "address", "postcode", "latitude", "longitude", "hours", "capacity", "url",
@@ -290,6 +292,7 @@ class _Page:
             status=_status(session.get("eventStatus") or series.get("eventStatus")),
             is_full=_is_full(session.get("remainingAttendeeCapacity")),
             offers=_offers(pick("offers"), pick("isAccessibleForFree")),
+            series_key=_series_key(session, series),
         )
         key = (one_line(partner or "").casefold(), source_id)
         return key, (where, draft, notes, labels)
@@ -481,3 +484,15 @@ def _number(value: Any, default: int) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return default
+
+
+def _series_key(session: Mapping[str, Any], series: Mapping[str, Any]) -> str | None:
+    """The id of the SessionSeries a session belongs to, so its dates are shown as one."""
+    parent = session.get("superEvent")
+    candidates: tuple[Any, ...] = (series.get("@id"), series.get("id"), series.get("identifier"))
+    if not isinstance(parent, dict):
+        candidates = (*candidates, parent, session.get("superEventId"))
+    key = next((str(v) for v in candidates if not is_empty(v) and not isinstance(v, dict)), None)
+    if key is not None and len(key) > LONGEST_SERIES_KEY:
+        key = "series-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+    return key

@@ -30,6 +30,9 @@ class Opportunity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     source_id: Mapped[str] = mapped_column(String(128))
+    # The dates of one repeating event share this (a calendar event's UID, an OpenActive
+    # SessionSeries id): a young person sees them as one opportunity with its dates.
+    series_key: Mapped[str | None] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
