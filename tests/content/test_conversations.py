@@ -36,6 +36,8 @@ SAMPLE_CONTEXT = {
     "low": 13,
     "high": 19,
     "places_left": 4,
+    "also": "🔁 Also on Tue 15 Dec, Tue 22 Dec",
+    "dates": "Tue 15 Dec, Tue 22 Dec",
     "full": False,
     "was": "Saturday 6 December, 10:00",
     "why": "Because you like music · free",
