@@ -1,4 +1,5 @@
-"""Telling people, once, when a session they saved or will be reminded of is off or moved."""
+"""Telling people, once, when a session they saved or will be reminded of is off, put off or
+moved, and again when a put-off session gets its new date."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colbot.catalogue.store import CANCELLED, DELETED, SCHEDULED
+from colbot.catalogue.store import CANCELLED, DELETED, POSTPONED, SCHEDULED
 from colbot.content.conversations import Conversations
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
@@ -33,16 +34,13 @@ class SessionChanges:
         was_start: datetime,
         now: datetime,
     ) -> int:
-        """Tells everyone it concerns what changed, if it did; and moves or stops reminders."""
-        if was_status != SCHEDULED or was_start <= now:
-            return 0
-        if opportunity.status in {CANCELLED, DELETED}:
-            kind = "cancelled"
-        elif opportunity.status != SCHEDULED:
-            kind = "postponed"
-        elif opportunity.starts_at != was_start:
-            kind = "moved"
-        else:
+        """Tells everyone it concerns what changed, if it did; and moves, holds or stops reminders.
+
+        A put-off session's reminders are held (the reminder job skips them) and move to its new
+        date when it has one; a cancelled or deleted session's are stopped.
+        """
+        kind = _change(opportunity, was_status, was_start, now)
+        if kind is None:
             return 0
         reminders = list(
             await session.scalars(
@@ -54,17 +52,18 @@ class SessionChanges:
             )
         )
         for reminder in reminders:
-            if kind == "moved":
+            if kind in {"moved", "rescheduled"}:
                 reminder.due_at += opportunity.starts_at - was_start
-            else:
+            elif kind == "cancelled":
                 reminder.cancelled_at = now
+        reminded = {reminder.young_person_id for reminder in reminders}
         saved = select(SavedItem.young_person_id).where(SavedItem.opportunity_id == opportunity.id)
         people = await session.execute(
             select(YoungPerson, ChannelIdentity)
             .join(ChannelIdentity, ChannelIdentity.young_person_id == YoungPerson.id)
             .where(
                 or_(
-                    YoungPerson.id.in_([r.young_person_id for r in reminders]),
+                    YoungPerson.id.in_(reminded),
                     YoungPerson.id.in_(saved),
                 ),
                 YoungPerson.unreachable_since.is_(None),
@@ -76,8 +75,12 @@ class SessionChanges:
             text = self.content.render(
                 f"reminders.session_{kind}",
                 title=opportunity.title,
-                when=local_when(opportunity.starts_at if kind == "moved" else was_start, self.tz),
+                when=local_when(
+                    was_start if kind in {"cancelled", "postponed"} else opportunity.starts_at,
+                    self.tz,
+                ),
                 was=local_when(was_start, self.tz),
+                reminded=person.id in reminded,
             )
             await outbox.enqueue(
                 session,
@@ -91,3 +94,18 @@ class SessionChanges:
             )
             told += 1
         return told
+
+
+def _change(opportunity: Opportunity, was_status: str, was_start: datetime, now: datetime) -> str | None:
+    """What an import did to a session people may be waiting for, or None if nothing to tell."""
+    if was_status == POSTPONED and opportunity.status == SCHEDULED:
+        return "rescheduled" if opportunity.starts_at > now else None
+    if was_status != SCHEDULED or was_start <= now:
+        return None
+    if opportunity.status in {CANCELLED, DELETED}:
+        return "cancelled"
+    if opportunity.status != SCHEDULED:
+        return "postponed"
+    if opportunity.starts_at != was_start:
+        return "moved"
+    return None

@@ -100,6 +100,8 @@ class ReminderSender:
                         Reminder.due_at <= now,
                         Reminder.sent_at.is_(None),
                         Reminder.cancelled_at.is_(None),
+                        # Held while the session is put off: they move to its new date.
+                        Opportunity.status != "postponed",
                     )
                     .order_by(Reminder.due_at)
                     .limit(BATCH)
@@ -108,6 +110,7 @@ class ReminderSender:
             for reminder, opportunity, person, identity in rows:
                 if (
                     opportunity.starts_at <= now
+                    or opportunity.status != "scheduled"
                     or person.unreachable_since is not None
                     or person.paused_at is not None
                 ):

@@ -109,7 +109,9 @@ async def someone_waiting_for(colbot: Colbot, source_id: str) -> int:
 async def told(colbot: Colbot) -> list[str]:
     async with colbot.database.transaction() as session:
         rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("session-%"))
+            select(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.like("session-%"))
+            .order_by(OutboxMessage.id)
         )
         return [message.payload["text"] for message in rows]
 
@@ -281,3 +283,74 @@ def test_the_coordinates_check_names_the_right_field(
         p for p in refused.value.problems if "is empty" in p.message or "km from" in p.message
     ]
     assert problem.column == column
+
+
+async def reminder_messages(colbot: Colbot) -> list[str]:
+    async with colbot.database.transaction() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("reminder:%"))
+        )
+        return [message.payload["text"] for message in rows]
+
+
+async def test_a_put_off_session_holds_its_reminder_and_tells_the_new_date_once(
+    colbot: Colbot, passions: tuple[Passion, ...], tmp_path: Path
+) -> None:
+    path = tmp_path / "feed.json"
+    path.write_bytes(page(event()))
+    await run(colbot, path, passions)
+    await someone_waiting_for(colbot, SOURCE)
+
+    path.write_bytes(page(event(eventStatus="https://schema.org/EventPostponed")))
+    await run(colbot, path, passions)
+    async with colbot.database.transaction() as session:
+        held = await session.scalar(select(Reminder))
+        index = await build_index(session, colbot.clock.now())
+    assert held is not None and held.cancelled_at is None, "held, not stopped"
+    assert (await one(colbot, SOURCE)).id not in {c.id for c in index.by_start}
+    messages = await told(colbot)
+    assert len(messages) == 1 and "put off" in messages[0] and "hold your reminder" in messages[0]
+
+    # The old reminder time passes while the session has no date: nothing is sent.
+    colbot.clock.set(datetime(2027, 1, 8, 12, tzinfo=UTC))
+    await colbot.queue_reminders()
+    assert await reminder_messages(colbot) == []
+
+    new_date = {"startDate": "2027-01-23T10:00:00Z", "endDate": "2027-01-23T11:00:00Z"}
+    path.write_bytes(page(event(eventStatus="https://schema.org/EventRescheduled", **new_date)))
+    await run(colbot, path, passions)
+    await run(colbot, path, passions)
+    messages = await told(colbot)
+    assert len(messages) == 2, messages
+    assert "new date" in messages[1] and "Saturday 23 January" in messages[1], messages[1]
+    async with colbot.database.transaction() as session:
+        moved = await session.scalar(select(Reminder))
+    assert moved is not None and moved.due_at == datetime(2027, 1, 22, 10, tzinfo=UTC)
+
+    colbot.clock.set(datetime(2027, 1, 22, 10, 30, tzinfo=UTC))
+    await colbot.queue_reminders()
+    (reminder,) = await reminder_messages(colbot)
+    assert "Museum Football Skills" in reminder
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["https://schema.org/EventCancelled", "https://schema.org/EventPostponed", "deleted"],
+)
+async def test_the_reminder_job_skips_sessions_that_are_not_happening(
+    colbot: Colbot, passions: tuple[Passion, ...], tmp_path: Path, status: str
+) -> None:
+    path = tmp_path / "feed.json"
+    path.write_bytes(page(event()))
+    await run(colbot, path, passions)
+    await someone_waiting_for(colbot, SOURCE)
+    # Withdrawn behind the import's back (say, by an older colbot): the job must still not send.
+    async with colbot.database.transaction() as session:
+        opportunity = await session.scalar(
+            select(Opportunity).where(Opportunity.source_id == SOURCE)
+        )
+        assert opportunity is not None
+        opportunity.status = status.rsplit("/", 1)[-1].removeprefix("Event").lower()
+    colbot.clock.set(datetime(2027, 1, 8, 12, tzinfo=UTC))
+    await colbot.queue_reminders()
+    assert await reminder_messages(colbot) == []

@@ -81,6 +81,7 @@ SAMPLE_CONTEXT = {
     "web_min_age": 13,
     "commands": [("explore", "Find things to do"), ("email", "Put your email on badges")],
     "alerted": True,
+    "reminded": True,
     "age": 200,
     "url": "https://opendata.example.org/feeds/sessions",
     "outcome": "4 pages read: 6 created, 0 updated, 0 unchanged, 0 partners created",
