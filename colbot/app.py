@@ -295,6 +295,7 @@ class Colbot:
             SessionChanges(self.content, self.city.timezone, self.settings.quiet_hours),
             self.settings.feeds_poll_interval,
             self.settings.feeds_allow_private,
+            self.settings.internal_hosts,
         )
 
     async def poll_feeds(self) -> None:
@@ -443,6 +444,7 @@ def build_engine(
                 SessionChanges(content, city.timezone, settings.quiet_hours),
                 settings.feeds_poll_interval,
                 settings.feeds_allow_private,
+                settings.internal_hosts,
             ),
             city.timezone,
         ).router(),

@@ -286,11 +286,15 @@ def _poll_interval(name: str, raw: str) -> timedelta:
     return timedelta(**{_SPAN_UNITS[match[2]]: int(match[1])})
 
 
+ALLOWED = frozenset({"1", "true", "yes", "on"})
+NOT_ALLOWED = frozenset({"0", "false", "no", "off", ""})
+
+
 def _allow(name: str, raw: str) -> bool:
     value = raw.strip().lower()
-    if value not in {"0", "1", "", "true", "false"}:
+    if value not in ALLOWED | NOT_ALLOWED:
         raise SettingsError(f"{name} must be 1 (allowed) or 0 (not allowed), not {raw!r}")
-    return value in {"1", "true"}
+    return value in ALLOWED
 
 
 def _code_early(name: str, raw: str) -> timedelta:

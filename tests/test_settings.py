@@ -158,3 +158,23 @@ def test_a_bad_feed_poll_interval_gets_a_kind_error(raw: str) -> None:
     said = str(refused.value)
     assert said.startswith("COLBOT_FEEDS_POLL_INTERVAL must be a time with the unit s, m or h")
     assert "such as 20s, 15m or 1h" in said and repr(raw) in said and "\n" not in said
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed"),
+    [("1", True), ("true", True), (" Yes ", True), ("on", True), ("0", False), ("", False),
+     ("false", False), ("no", False), ("OFF", False)],
+)  # fmt: skip
+def test_private_feeds_are_allowed_only_when_said(raw: str, allowed: bool) -> None:
+    settings = load_settings({"COLBOT_FEEDS_ALLOW_PRIVATE": raw})
+    assert settings.feeds_allow_private is allowed
+    assert load_settings({}).feeds_allow_private is False
+
+
+@pytest.mark.parametrize("raw", ["2", "maybe", "allow", "1 1"])
+def test_a_bad_allow_private_value_gets_a_kind_error(raw: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"COLBOT_FEEDS_ALLOW_PRIVATE": raw})
+    said = str(refused.value)
+    assert said.startswith("COLBOT_FEEDS_ALLOW_PRIVATE must be 1 (allowed) or 0 (not allowed)")
+    assert repr(raw) in said and "\n" not in said

@@ -96,7 +96,9 @@ class SessionChanges:
         return told
 
 
-def _change(opportunity: Opportunity, was_status: str, was_start: datetime, now: datetime) -> str | None:
+def _change(
+    opportunity: Opportunity, was_status: str, was_start: datetime, now: datetime
+) -> str | None:
     """What an import did to a session people may be waiting for, or None if nothing to tell."""
     if was_status == POSTPONED and opportunity.status == SCHEDULED:
         return "rescheduled" if opportunity.starts_at > now else None

@@ -123,6 +123,7 @@ async def _feeds(colbot: Colbot, args: argparse.Namespace) -> int:
                 args.partner,
                 now,
                 allow_private=colbot.settings.feeds_allow_private,
+                internal=colbot.settings.internal_hosts,
             )
         except feeds.FeedError as exc:
             print(f"colbot: {args.url} was not followed: {exc}", file=sys.stderr)

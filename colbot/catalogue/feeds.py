@@ -15,7 +15,7 @@ import json
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,12 +26,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.catalogue import store as catalogue
 from colbot.catalogue.changes import SessionChanges
-from colbot.catalogue.fetch import FetchRefused, RetryLater, fetch, refusal
+from colbot.catalogue.fetch import (
+    NO_INTERNAL,
+    FetchRefused,
+    RetryLater,
+    feed_client,
+    fetch,
+    refusal,
+)
 from colbot.catalogue.importers import ImportedOpportunity, ImportRefused, parse_ics
 from colbot.catalogue.importers.openactive import parse_openactive
 from colbot.catalogue.imports import FUZZY_CUTOFF, ImportSummary, import_opportunities
 from colbot.content.city import City
 from colbot.content.passions import Passion
+from colbot.domain.internal_hosts import InternalHosts
 from colbot.storage.database import Database
 from colbot.storage.models import Feed, FeedItem, Partner
 
@@ -56,6 +64,8 @@ class Harvester:
     changes: SessionChanges | None
     interval: timedelta
     allow_private: bool = False
+    # COLBOT_INTERNAL_HOSTS: never read, even where private addresses are allowed.
+    internal: InternalHosts = field(default_factory=InternalHosts)
 
 
 class PartnerUnknown(FeedError):
@@ -69,18 +79,32 @@ class PartnerUnknown(FeedError):
 
 
 async def follow(
-    database: Database, url: str, partner_name: str, now: datetime, *, allow_private: bool
+    database: Database,
+    url: str,
+    partner_name: str,
+    now: datetime,
+    *,
+    allow_private: bool,
+    internal: InternalHosts = NO_INTERNAL,
 ) -> Feed:
     """Adds a feed (an RPDE feed, or a calendar if its address or name says .ics) for a partner."""
     async with database.transaction() as session:
-        return await follow_in(session, url, partner_name, now, allow_private=allow_private)
+        return await follow_in(
+            session, url, partner_name, now, allow_private=allow_private, internal=internal
+        )
 
 
 async def follow_in(
-    session: AsyncSession, url: str, partner_name: str, now: datetime, *, allow_private: bool
+    session: AsyncSession,
+    url: str,
+    partner_name: str,
+    now: datetime,
+    *,
+    allow_private: bool,
+    internal: InternalHosts = NO_INTERNAL,
 ) -> Feed:
     """follow, in a transaction already open (the chat's turn)."""
-    why = refusal(url, allow_private)
+    why = refusal(url, allow_private, internal)
     if why is not None:
         raise FeedError(why)
     partner = await catalogue.find_partner(session, partner_name)
@@ -163,7 +187,7 @@ async def poll_due(harvester: Harvester, now: datetime, url: str | None = None) 
             query = query.where(Feed.url == url)
         feeds = (await session.execute(query.order_by(Feed.id))).tuples().all()
     outcomes = {}
-    async with aiohttp.ClientSession() as client:
+    async with feed_client(harvester.allow_private, harvester.internal) as client:
         for feed_id, feed_url in feeds:
             outcomes[feed_url] = await poll_feed(harvester, client, feed_id, now)
     return outcomes
@@ -179,7 +203,7 @@ async def poll_due_now(harvester: Harvester, now: datetime) -> None:
         ).all()
     if not due:
         return
-    async with aiohttp.ClientSession() as client:
+    async with feed_client(harvester.allow_private, harvester.internal) as client:
         for feed_id in due:
             await poll_feed(harvester, client, feed_id, now)
 
@@ -256,6 +280,7 @@ async def _poll_rpde(
             client,
             url,
             allow_private=harvester.allow_private,
+            internal=harvester.internal,
             etag=etag if url == start else None,
             last_modified=last_modified if url == start else None,
         )
@@ -495,7 +520,12 @@ async def _poll_calendar(
         if not read_today:
             etag, last_modified = None, None
     page = await fetch(
-        client, url, allow_private=harvester.allow_private, etag=etag, last_modified=last_modified
+        client,
+        url,
+        allow_private=harvester.allow_private,
+        internal=harvester.internal,
+        etag=etag,
+        last_modified=last_modified,
     )
     if page.status == 304:
         return "not changed"

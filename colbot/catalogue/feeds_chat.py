@@ -48,7 +48,7 @@ class FeedsChat:
             return
         url, partner = args[0].strip("<>"), " ".join(args[1:]).strip()
         shown = url[:MAX_SHOWN_CHARS]
-        reason = refused_because(url, self.harvester.allow_private)
+        reason = refused_because(url, self.harvester.allow_private, self.harvester.internal)
         if reason is not None:
             turn.say(f"feeds.refused_{reason}", url=shown)
             return
@@ -57,7 +57,12 @@ class FeedsChat:
             return
         try:
             feed = await feeds.follow_in(
-                turn.session, url, partner, turn.now, allow_private=self.harvester.allow_private
+                turn.session,
+                url,
+                partner,
+                turn.now,
+                allow_private=self.harvester.allow_private,
+                internal=self.harvester.internal,
             )
         except feeds.PartnerUnknown as unknown:
             turn.say("feeds.unknown_partner", partner=unknown.name[:80], guess=unknown.guess)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
-from colbot.domain.internal_hosts import is_private_host
+from colbot.domain.internal_hosts import InternalHosts, is_private_host
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 PAGE_TIMEOUT_S = 30.0
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 64 * 1024
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+NO_INTERNAL = InternalHosts()
 
 
 class FetchRefused(Exception):
@@ -31,9 +36,9 @@ class Page:
     last_modified: str | None
 
 
-def refusal(url: str, allow_private: bool) -> str | None:
+def refusal(url: str, allow_private: bool, internal: InternalHosts = NO_INTERNAL) -> str | None:
     """Why colbot may not fetch url, or None when it may."""
-    reason = refused_because(url, allow_private)
+    reason = refused_because(url, allow_private, internal)
     if reason is None:
         return None
     if reason == "private":
@@ -45,8 +50,14 @@ def refusal(url: str, allow_private: bool) -> str | None:
     return f"{url!r} is not a web address"
 
 
-def refused_because(url: str, allow_private: bool) -> str | None:
-    """Which rule refuses url (not_address, not_http, user_name, private), or None."""
+def refused_because(
+    url: str, allow_private: bool, internal: InternalHosts = NO_INTERNAL
+) -> str | None:
+    """Which rule refuses url (not_address, not_http, user_name, private), or None.
+
+    Hosts the deployment marks internal (COLBOT_INTERNAL_HOSTS) are refused even where private
+    addresses are allowed: those are the city's own network, not a partner's feed.
+    """
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -57,9 +68,54 @@ def refused_because(url: str, allow_private: bool) -> str | None:
         return "not_http"
     if parts.username is not None or parts.password is not None:
         return "user_name"
-    if not allow_private and is_private_host(host):
+    if internal.covers(host) or (not allow_private and is_private_host(host)):
         return "private"
     return None
+
+
+class InternalAddress(OSError):
+    """A host whose name looks public but whose address is internal (say, a rebinding name)."""
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves names as usual, then drops every address the feed guard would refuse.
+
+    Checking the URL's host alone would let a public-looking name that resolves to 127.0.0.1
+    or 10.0.0.5 through; this checks the addresses aiohttp will really connect to.
+    """
+
+    def __init__(self, allow_private: bool, internal: InternalHosts) -> None:
+        self.allow_private = allow_private
+        self.internal = internal
+        self.resolver = DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """The host's addresses that colbot may read from; none is an error, not a fallback."""
+        found = await self.resolver.resolve(host, port, family)
+        allowed = [entry for entry in found if self._allowed(entry["host"])]
+        if not allowed:
+            raise InternalAddress(f"{host} points to an internal address")
+        return allowed
+
+    def _allowed(self, address: str) -> bool:
+        if self.internal.covers(address):
+            return False
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return self.allow_private or not is_private_host(str(ip))
+
+    async def close(self) -> None:
+        """Closes the resolver underneath."""
+        await self.resolver.close()
+
+
+def feed_client(
+    allow_private: bool, internal: InternalHosts = NO_INTERNAL
+) -> aiohttp.ClientSession:
+    """An HTTP client whose every connection passes the feed guard, at the address level too."""
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(allow_private, internal))
+    return aiohttp.ClientSession(connector=connector, trust_env=False)
 
 
 class RetryLater(FetchRefused):
@@ -75,6 +131,7 @@ async def fetch(
     url: str,
     *,
     allow_private: bool,
+    internal: InternalHosts = NO_INTERNAL,
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> Page:
@@ -86,7 +143,7 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     timeout = aiohttp.ClientTimeout(total=PAGE_TIMEOUT_S)
     for _ in range(MAX_REDIRECTS + 1):
-        why = refusal(url, allow_private)
+        why = refusal(url, allow_private, internal)
         if why is not None:
             raise FetchRefused(why)
         try:
@@ -119,6 +176,12 @@ async def fetch(
                 )
         except TimeoutError:
             raise FetchRefused(f"{url} did not answer within {PAGE_TIMEOUT_S:.0f} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, InternalAddress):
+                raise FetchRefused(
+                    f"colbot never reads internal addresses: {exc.os_error}"
+                ) from None
+            raise FetchRefused(f"{url} could not be read: {exc}") from None
         except aiohttp.ClientError as exc:
             raise FetchRefused(f"{url} could not be read: {exc}") from None
     raise FetchRefused(f"{url} redirected more than {MAX_REDIRECTS} times")

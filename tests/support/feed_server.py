@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,22 @@ class FeedServer:
         self.made: dict[str, str] = {}
         # While set, every request is answered 429 with this Retry-After.
         self.busy_for: str | None = None
+        # While set, every request waits this long before answering (a stalled server).
+        self.stall_s: float | None = None
+        # Feeds answered with a redirect to the address given.
+        self.redirects: dict[str, str] = {}
         self.base = ""
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         feed = request.match_info["feed"]
         self.asked.append((feed, request.query_string, request.headers.get("If-None-Match")))
         self.since.append(request.headers.get("If-Modified-Since"))
+        if self.stall_s is not None:
+            await asyncio.sleep(self.stall_s)
         if self.busy_for is not None:
             return web.Response(status=429, headers={"Retry-After": self.busy_for})
+        if feed in self.redirects:
+            raise web.HTTPFound(self.redirects[feed])
         if feed.endswith(".ics"):
             return self.calendar(request, feed)
         name = self.positions.get(feed, {}).get(request.query_string)
@@ -64,10 +73,11 @@ class FeedServer:
         if request.headers.get("If-Modified-Since") == LAST_MODIFIED:
             return web.Response(status=304)
         path = CALENDARS / name
-        if not path.exists():
+        if name not in self.made and not path.exists():
             raise web.HTTPNotFound()
+        body = self.made[name].encode() if name in self.made else path.read_bytes()
         return web.Response(
-            body=path.read_bytes(),
+            body=body,
             content_type="text/calendar",
             headers={"Last-Modified": LAST_MODIFIED},
         )

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from colbot.app import Colbot
+from colbot.domain.internal_hosts import parse_internal_hosts
 from colbot.storage.models import Feed, Opportunity
 from tests.support.feed_server import FeedServer
 from tests.support.staff import staff_talker
@@ -18,11 +19,14 @@ PARTNER = "Eastfield Youth Centre"
 SESSION = "https://opendata.example.org/scheduled-sessions/"
 
 
-def allow_private(colbot: Colbot, allowed: bool) -> None:
-    """The chat's COLBOT_FEEDS_ALLOW_PRIVATE: the loopback feed server is a private address."""
+def allow_private(colbot: Colbot, allowed: bool, internal: str = "") -> None:
+    """The chat's COLBOT_FEEDS_ALLOW_PRIVATE (the loopback feed server is a private address)
+    and COLBOT_INTERNAL_HOSTS."""
     chat = next(r for r in colbot.engine.routers if r.feature == "feeds")
     feeds_chat = chat.commands["follow"].handler.__self__  # type: ignore[attr-defined]
-    feeds_chat.harvester = dataclasses.replace(feeds_chat.harvester, allow_private=allowed)
+    feeds_chat.harvester = dataclasses.replace(
+        feeds_chat.harvester, allow_private=allowed, internal=parse_internal_hosts(internal)
+    )
 
 
 async def made(colbot: Colbot) -> list[str]:
@@ -89,6 +93,14 @@ async def test_a_private_address_is_refused_in_the_chat_unless_allowed(
     assert "inside a private network" in admin.last_text()
     await admin.say(f"/follow http://user:secret@example.org/feed {PARTNER}")
     assert "user name or password" in admin.last_text()
+
+    # The deployment's own hosts stay refused even where private addresses are allowed.
+    allow_private(channel_colbot, True, internal="intranet.kensalfield.gov.uk, 10.20.0.0/16")
+    for url in ("https://intranet.kensalfield.gov.uk/feed", "http://10.20.3.4/feed"):
+        await admin.say(f"/follow {url} {PARTNER}")
+        assert "inside a private network" in admin.last_text()
+    async with channel_colbot.database.transaction() as session:
+        assert await session.scalar(select(Feed)) is None
 
 
 @pytest.mark.parametrize("channel", ["console", "webchat"], indirect=True)
