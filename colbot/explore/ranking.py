@@ -71,6 +71,8 @@ class Seeker:
     travel_km: float | None
     availability: frozenset[str]
     excluded: frozenset[int] = frozenset()
+    # Series they said "not for me" to: every date of a weekly club, not only the one shown.
+    excluded_series: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Ranked:
 def is_open_to(candidate: Candidate, seeker: Seeker, now: datetime) -> bool:
     """Never past, full, outside its age range, dismissed or already done."""
     if candidate.starts_at <= now or candidate.id in seeker.excluded:
+        return False
+    if candidate.series is not None and candidate.series in seeker.excluded_series:
         return False
     if candidate.capacity is not None and candidate.places_taken >= candidate.capacity:
         return False

@@ -36,6 +36,7 @@ SHORTLIST_GENERAL = 30
 INDEX_CHECK_INTERVAL_S = 5.0
 PASSION_ROW = "p"
 EXCLUDED_ROW = "x"
+EXCLUDED_SERIES_ROW = "s"
 
 
 @dataclass(frozen=True)
@@ -184,13 +185,24 @@ class Recommender:
                 select(literal(EXCLUDED_ROW), cast(Redemption.opportunity_id, String)).where(
                     Redemption.young_person_id == person.id
                 ),
+                select(
+                    literal(EXCLUDED_SERIES_ROW),
+                    cast(Opportunity.partner_id, String) + ":" + Opportunity.series_key,
+                )
+                .join(Dismissal, Dismissal.opportunity_id == Opportunity.id)
+                .where(
+                    Dismissal.young_person_id == person.id, Opportunity.series_key.is_not(None)
+                ),
             )
         )
         passions: set[str] = set()
         excluded: set[int] = set()
+        excluded_series: set[str] = set()
         for kind, value in rows.tuples():
             if kind == PASSION_ROW:
                 passions.add(value)
+            elif kind == EXCLUDED_SERIES_ROW:
+                excluded_series.add(value)
             else:
                 excluded.add(int(value))
         latitude, longitude = person.latitude, person.longitude
@@ -204,6 +216,7 @@ class Recommender:
             travel_km=person.travel_km,
             availability=frozenset(person.availability or ()),
             excluded=frozenset(excluded),
+            excluded_series=frozenset(excluded_series),
         )
 
     async def ranked(

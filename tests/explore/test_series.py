@@ -74,3 +74,18 @@ async def test_a_weekly_calendar_club_is_one_card_with_its_other_dates(
     assert "Also on Tue 22 Dec, Tue 29 Dec, Tue 5 Jan" in shown[0].text
     assert card_id(shown[0]) == rows[1].id
     assert datetime(2026, 12, 2, tzinfo=UTC) < clock.now()
+
+
+async def test_not_for_me_on_a_weekly_club_hides_every_date_of_it(
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
+) -> None:
+    passions = load_passions(conversations_dir() / "en" / "passions.yaml")
+    await import_file(channel_colbot.database, WEEKLY, channel_colbot.city, passions, clock.now())
+    talker = await onboard(talk, "band", travel="Anywhere")
+    (card,) = await band_cards(talker)
+    await talker.press("Not for me", on=card)
+    assert "won't show you that one again" in talker.last_text()
+
+    assert await band_cards(talker) == [], "not the next Tuesday's date either"
+    clock.advance(timedelta(days=4))  # after the dismissed date: the later ones stay hidden too
+    assert await band_cards(talker) == []
