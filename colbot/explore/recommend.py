@@ -190,9 +190,7 @@ class Recommender:
                     cast(Opportunity.partner_id, String) + ":" + Opportunity.series_key,
                 )
                 .join(Dismissal, Dismissal.opportunity_id == Opportunity.id)
-                .where(
-                    Dismissal.young_person_id == person.id, Opportunity.series_key.is_not(None)
-                ),
+                .where(Dismissal.young_person_id == person.id, Opportunity.series_key.is_not(None)),
             )
         )
         passions: set[str] = set()
