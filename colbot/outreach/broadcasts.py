@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
+from colbot.outreach.nudge_rules import NudgeMode
 from colbot.storage.models import ChannelIdentity, OutboxMessage, YoungPerson, YoungPersonPassion
 
 INSERT_CHUNK = 1000
@@ -19,10 +20,14 @@ INSERT_CHUNK = 1000
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas."""
+    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas.
+
+    Only those who said yes to messages from colbot get news; a safety message goes to all.
+    """
 
     passions: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    safety: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def _recipients_query(audience: Audience) -> Any:
             YoungPerson.paused_at.is_(None),
         )
     )
+    if not audience.safety:
+        query = query.where(YoungPerson.nudges != NudgeMode.OFF.value)
     wanted = []
     if audience.passions:
         chosen = select(YoungPersonPassion.young_person_id).where(
@@ -145,4 +152,7 @@ def describe(audience: Audience) -> str:
         parts.append("passions " + ", ".join(audience.passions))
     if audience.areas:
         parts.append("areas " + ", ".join(audience.areas))
-    return "everyone who has finished onboarding" if not parts else " or ".join(parts)
+    said_yes = "" if audience.safety else " (only those who said yes to messages from colbot)"
+    if not parts:
+        return f"everyone who has finished onboarding{said_yes}"
+    return " or ".join(parts) + said_yes
