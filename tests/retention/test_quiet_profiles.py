@@ -7,8 +7,10 @@ one database, as two processes) warn once and erase once, without an error.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot, build_app
@@ -166,3 +168,19 @@ async def test_the_scheduled_job_runs_in_one_process_of_two(
         assert len(await warnings_to(colbot, "lease-1")) == 1
     finally:
         await other.database.dispose()
+
+
+async def test_the_job_logs_counts_and_never_whom(
+    colbot: Colbot, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await onboarded(colbot, "logged-4471")
+    person = await profile(colbot, "logged-4471")
+    assert person is not None
+    clock.advance(YEAR - MONTH + timedelta(hours=1))
+    with caplog.at_level(logging.INFO, logger="colbot.retention"):
+        await colbot.purge_retention()
+        clock.advance(MONTH)
+        await colbot.purge_retention()
+    said = "\n".join(record.getMessage() for record in caplog.records)
+    assert "profiles_warned 1" in said and "profiles_erased 1" in said
+    assert "logged-4471" not in said and person.public_id not in said and "Quinn" not in said
