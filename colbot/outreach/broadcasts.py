@@ -16,6 +16,9 @@ from colbot.outreach.nudge_rules import NudgeMode
 from colbot.storage.models import ChannelIdentity, OutboxMessage, YoungPerson, YoungPersonPassion
 
 INSERT_CHUNK = 1000
+# What an announcement's outbox key starts with: news waits for a yes, safety goes to everyone.
+NEWS = "broadcast"
+SAFETY = "safety"
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,11 @@ async def queue(
 ) -> int:
     """Writes one outbox message per recipient, keyed so a repeat of the same batch adds none."""
     default = str(default_quiet) if default_quiet is not None else ""
+    kind = SAFETY if audience.safety else NEWS
     rows = (await session.execute(_recipients_query(audience))).all()
     values = [
         {
-            "idempotency_key": f"broadcast:{batch}:{channel}:{chat_id}",
+            "idempotency_key": f"{kind}:{batch}:{channel}:{chat_id}",
             "channel": channel,
             "chat_id": chat_id,
             "payload": {"text": text},

@@ -235,3 +235,30 @@ async def test_replies_to_what_they_just_sent_are_never_held(
     )
     assert "Here's what I can do" in replies[0].text
     assert await outbox_rows(sender) == []
+
+
+async def test_news_waits_for_a_yes_and_a_safety_message_reaches_everyone(
+    sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
+) -> None:
+    clock.set(NIGHT)
+    ada, bo = await people(2, messages_first=True)
+    (cy,) = await people(1)  # never said yes
+    await announce(sender, "Half-term is here")
+    assert {r.chat_id for r in await outbox_rows(sender)} == {str(ada.id), str(bo.id)}
+    await choose(sender, ada, "messages", "no")  # says no while the news waits for the morning
+    async with sender.database.transaction() as session:
+        safety = broadcasts.Audience(safety=True)
+        await broadcasts.queue(
+            session,
+            "flood",
+            "The park is flooded",
+            safety,
+            clock.now(),
+            sender.settings.quiet_hours,
+        )
+    clock.advance(timedelta(hours=12))
+    await sender.outbox.drain()
+    assert delivered(double) == {bo.id: 2, ada.id: 1, cy.id: 1}
+    assert "The park is flooded" in (cy.last.text or "")
+    news = [r for r in await outbox_rows(sender) if r.idempotency_key.startswith("broadcast:")]
+    assert {r.chat_id: r.last_error for r in news}[str(ada.id)] == "nudges switched off"
