@@ -48,6 +48,17 @@ def _message(key: str, status: str, at: datetime, chat_id: str = "chat-1") -> Ou
     )
 
 
+def _file(token: str, at: datetime) -> WebChatFile:
+    return WebChatFile(
+        chat_id="web-1",
+        token=token,
+        filename="badge.png",
+        mime_type="image/png",
+        content=b"png",
+        created_at=at,
+    )
+
+
 async def seed(colbot: Colbot, now: datetime) -> str:
     """One of each kind just past its default period and one just inside it; returns a reference."""
     old, new = now - 31 * DAY, now - 29 * DAY
@@ -65,22 +76,8 @@ async def seed(colbot: Colbot, now: datetime) -> str:
                 _message("report:console:chat-1:x:email:lead", outbox.SENT, old, "lead@x"),
                 WebChatMessage(chat_id="web-1", payload={"text": "old"}, created_at=old),
                 WebChatMessage(chat_id="web-1", payload={"text": "new"}, created_at=new),
-                WebChatFile(
-                    chat_id="web-1",
-                    token="old-file",
-                    filename="badge.png",
-                    mime_type="image/png",
-                    content=b"png",
-                    created_at=old,
-                ),
-                WebChatFile(
-                    chat_id="web-1",
-                    token="new-file",
-                    filename="badge.png",
-                    mime_type="image/png",
-                    content=b"png",
-                    created_at=new,
-                ),
+                _file("old-file", old),
+                _file("new-file", new),
                 DashboardLink(
                     secret_hash="used-old",
                     actor="telegram:1",
