@@ -64,6 +64,8 @@ async def welcome(turn: Turn) -> None:
     elif turn.person is not None and turn.person.onboarded_at is not None:
         turn.say("welcome_back")
         if turn.person.messages_asked_at is None and _asks_messages(turn):
+            # Asked once: unanswered, it stays off and is not asked again at every /start.
+            turn.person.messages_asked_at = turn.now
             await turn.flows.start(turn, ONBOARDING, only_step=people.MESSAGES_STEP)
             return
         say_help(turn)

@@ -71,6 +71,17 @@ async def test_someone_onboarded_before_is_asked_once_on_their_next_start(
     assert found is not None and found.nudges == "normal" and found.messages_asked_at is not None
     await young.say("/start")
     assert "Can I message you first" not in young.last_text()
+    async with colbot.database.transaction() as session:
+        other = await people.create(session, "console", "ignorer", "en", colbot.clock.now())
+        other.onboarded_at = colbot.clock.now()
+    ignorer = Talker(colbot.engine, "ignorer")
+    await ignorer.say("/start")
+    assert "Can I message you first sometimes?" in ignorer.last_text()
+    await ignorer.say("/cancel")  # goes without answering
+    replies = await ignorer.say("/start")
+    assert all("Can I message you first" not in r.text for r in replies)  # asked once: still off
+    found = await profile(colbot, "ignorer")
+    assert found is not None and found.nudges == "off"
 
 
 async def test_the_migration_keeps_what_they_chose_and_turns_off_the_old_default(

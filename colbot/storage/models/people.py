@@ -44,7 +44,7 @@ class YoungPerson(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Messages they did not ask for are off until they say yes (asked at the end of onboarding).
     nudges: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
-    # When they answered "may I message you first?"; None means not asked yet.
+    # When they were asked "may I message you first?"; None means not asked yet.
     messages_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
