@@ -61,6 +61,7 @@ from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
 from colbot.people import chat as people_chat
+from colbot.retention.purge import Purge
 from colbot.routes import routes
 from colbot.runtime import leases
 from colbot.runtime.jobs import JobsInFlight
@@ -86,6 +87,7 @@ SHUTDOWN_GRACE_S = 10.0
 OUTBOX_INTERVAL_S = 1
 REMINDER_INTERVAL_S = 60
 NUDGE_INTERVAL_S = 3600
+RETENTION_INTERVAL_S = 3600
 STALE_CLAIM_INTERVAL_S = 60
 # A live process confirms a claimed message within seconds; one older than this had a dead owner.
 STALE_CLAIM_AGE = timedelta(minutes=5)
@@ -240,6 +242,7 @@ class Colbot:
         self._every(OUTBOX_INTERVAL_S, "drain_outbox", self.outbox.drain_unless_draining, 2)
         for name, seconds, work in (
             ("queue_nudges", NUDGE_INTERVAL_S, self.queue_nudges),
+            ("purge_retention", RETENTION_INTERVAL_S, self.purge_retention),
             ("queue_reminders", REMINDER_INTERVAL_S, self.queue_reminders),
             ("recover_outbox", STALE_CLAIM_INTERVAL_S, self.recover_stale),
             ("forget_updates", UPDATE_IDS_INTERVAL_S, self.forget_updates),
@@ -314,6 +317,22 @@ class Colbot:
         await self.nudges.enqueue_due(now)
         if self.digests is not None:
             await self.digests.enqueue_due(now)
+
+    def retention(self) -> Purge:
+        """The retention job, from the settings."""
+        return Purge(
+            self.database,
+            self.settings.retention,
+            self.content,
+            self.city.timezone,
+            self.settings.quiet_hours,
+            self.city.name,
+            self.settings.resolved_backup_dir,
+        )
+
+    async def purge_retention(self) -> None:
+        """Warns and erases quiet profiles and deletes what outlived its period (one process)."""
+        await self.retention().run(self.clock.now())
 
     async def recover_stale(self) -> None:
         """Takes back messages claimed long ago by a process that has since died."""

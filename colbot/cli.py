@@ -23,9 +23,10 @@ from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
+from colbot.retention import cli as privacy
 from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
-from colbot.storage.backup import BackupError, backup
+from colbot.storage.backup import BackupError, backup, backup_name
 from colbot.team import cli as admins
 
 log = logging.getLogger("colbot")
@@ -65,7 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     db_backup = db_commands.add_parser(
         "backup", help="write a consistent copy of the database to FILE, even while serving"
     )
-    db_backup.add_argument("file", type=Path, help="where to write it (must not exist yet)")
+    db_backup.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        help="where to write it (must not exist yet); without it, a dated file in the backup "
+        "folder (COLBOT_BACKUP_DIR), which the retention job prunes",
+    )
     opportunities.add_parser(commands)
     partners.add_parser(commands)
     broadcast.add_parser(commands)
@@ -73,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(commands)
     admins.add_parser(commands)
     sign_in.add_parser(commands)
+    privacy.add_parser(commands)
     return parser
 
 
@@ -129,7 +137,10 @@ async def _status(colbot: Colbot) -> None:
 async def _db(colbot: Colbot, task: str, file: Path | None = None) -> None:
     try:
         if task == "backup":
-            assert file is not None
+            if file is None:
+                folder = colbot.settings.resolved_backup_dir
+                folder.mkdir(parents=True, exist_ok=True)
+                file = folder / backup_name(colbot.database.url, colbot.clock.now())
             made = await asyncio.to_thread(backup, colbot.database.url, file)
             print(f"Backed up the database to {file} ({made}).")
             print(f"Back up the signing keys too: {colbot.settings.data_dir / 'keys'}")
@@ -206,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(admins.run(colbot, args))
     elif args.command == "dashboard":
         return asyncio.run(sign_in.run(colbot, args))
+    elif args.command == "privacy":
+        return asyncio.run(privacy.run(colbot, args))
     return 0
 
 

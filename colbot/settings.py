@@ -18,12 +18,15 @@ from colbot.delivery.pacing import DEFAULT_SEND_RATE
 from colbot.domain.internal_hosts import InternalHosts, parse_internal_hosts
 from colbot.domain.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from colbot.outreach.leads import DEFAULT_REMINDER_LEADS, Lead, parse_leads
+from colbot.retention.schedule import Retention
 from colbot.web.ratelimit import Networks, parse_networks
 
 DEFAULT_FEEDS_POLL_INTERVAL = timedelta(hours=1)
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 MAX_CODE_EARLY_MINUTES = 24 * 60
+MAX_RETENTION_DAYS = 10 * 366
+MAX_BACKUPS_KEPT = 1000
 
 
 class SettingsError(ValueError):
@@ -67,6 +70,14 @@ class Settings:
     # How often each followed feed or calendar is read; and whether private addresses may be.
     feeds_poll_interval: timedelta = DEFAULT_FEEDS_POLL_INTERVAL
     feeds_allow_private: bool = False
+    # How long each kind of personal data is kept (COLBOT_RETENTION_*), and backups' folder.
+    retention: Retention = field(default_factory=Retention)
+    backup_dir: Path | None = None
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        """Where `colbot db backup` writes, and the retention job prunes: data_dir/backups."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def resolved_database_url(self) -> str:
@@ -307,6 +318,39 @@ def _code_early(name: str, raw: str) -> timedelta:
     return timedelta(minutes=int(value))
 
 
+def _days(name: str, raw: str) -> timedelta:
+    value = raw.strip().lower().removesuffix("d")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+        raise SettingsError(
+            f"{name} must be a number of days from 1 to {MAX_RETENTION_DAYS}, such as 30 or 30d, "
+            f"not {raw!r}"
+        )
+    return timedelta(days=int(value))
+
+
+def _count(name: str, raw: str) -> int:
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_BACKUPS_KEPT:
+        raise SettingsError(
+            f"{name} must be a whole number from 1 to {MAX_BACKUPS_KEPT}, not {raw!r}"
+        )
+    return int(value)
+
+
+# COLBOT_RETENTION_* setting -> the Retention field it sets.
+_RETENTION: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "COLBOT_RETENTION_INACTIVE": ("inactive", _days),
+    "COLBOT_RETENTION_WARNING": ("warning", _days),
+    "COLBOT_RETENTION_OUTBOX": ("outbox", _days),
+    "COLBOT_RETENTION_WEBCHAT": ("webchat", _days),
+    "COLBOT_RETENTION_SIGN_IN_LINKS": ("sign_in_links", _days),
+    "COLBOT_RETENTION_PERSONAL_LINKS": ("personal_links", _days),
+    "COLBOT_RETENTION_AUDIT": ("audit", _days),
+    "COLBOT_RETENTION_BACKUPS": ("backups", _days),
+    "COLBOT_RETENTION_BACKUP_COUNT": ("backup_count", _count),
+}
+
+
 _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_TELEGRAM_TOKEN": ("telegram_token", _token),
     "COLBOT_TELEGRAM_API_URL": ("telegram_api_url", _api_url),
@@ -333,6 +377,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_TRUSTED_PROXIES": ("trusted_proxies", _trusted_proxies),
     "COLBOT_FEEDS_POLL_INTERVAL": ("feeds_poll_interval", _poll_interval),
     "COLBOT_FEEDS_ALLOW_PRIVATE": ("feeds_allow_private", _allow),
+    "COLBOT_BACKUP_DIR": ("backup_dir", lambda name, raw: Path(_text(name, raw))),
+    **_RETENTION,
 }
 
 SETTING_NAMES = tuple(_PARSERS)
@@ -358,6 +404,16 @@ def _from_toml(path: Path) -> dict[str, str]:
     return values
 
 
+def _retention(kept: dict[str, Any]) -> Retention:
+    retention = Retention(**kept)
+    if retention.warning >= retention.inactive:
+        raise SettingsError(
+            "COLBOT_RETENTION_WARNING must be shorter than COLBOT_RETENTION_INACTIVE: the notice "
+            "comes that long before a quiet profile is deleted"
+        )
+    return retention
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Builds settings from a TOML file (if COLBOT_CONFIG names one), then the environment."""
     env = dict(os.environ if environ is None else environ)
@@ -367,11 +423,14 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raw.update(_from_toml(Path(config_path)))
     raw.update({name: value for name, value in env.items() if name in _PARSERS})
     values: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
     for env_name, value in raw.items():
         field_name, parse = _PARSERS[env_name]
         if env_name == "COLBOT_TELEGRAM_TOKEN" and not value.strip():
             continue
-        values[field_name] = parse(env_name, value)
+        (kept if env_name in _RETENTION else values)[field_name] = parse(env_name, value)
+    if kept:
+        values["retention"] = _retention(kept)
     values.update(overrides)
     if "public_url" not in values and "port" in values:
         # Unless told otherwise, the links colbot hands out point at the port it listens on.

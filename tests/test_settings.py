@@ -178,3 +178,47 @@ def test_a_bad_allow_private_value_gets_a_kind_error(raw: str) -> None:
     said = str(refused.value)
     assert said.startswith("COLBOT_FEEDS_ALLOW_PRIVATE must be 1 (allowed) or 0 (not allowed)")
     assert repr(raw) in said and "\n" not in said
+def test_the_retention_schedule_has_the_readmes_defaults_and_reads_days() -> None:
+    retention = load_settings({}).retention
+    assert (retention.inactive, retention.warning) == (timedelta(days=365), timedelta(days=30))
+    assert (retention.outbox, retention.webchat) == (timedelta(days=30), timedelta(days=30))
+    assert (retention.sign_in_links, retention.personal_links) == (
+        timedelta(days=7),
+        timedelta(days=7),
+    )
+    assert retention.audit == timedelta(days=365)
+    assert (retention.backups, retention.backup_count) == (timedelta(days=35), 14)
+    assert load_settings({}, data_dir=Path("d")).resolved_backup_dir == Path("d") / "backups"
+    changed = load_settings(
+        {
+            "COLBOT_RETENTION_INACTIVE": "730d",
+            "COLBOT_RETENTION_WARNING": "14",
+            "COLBOT_RETENTION_BACKUP_COUNT": "3",
+            "COLBOT_BACKUP_DIR": "/srv/backups",
+        }
+    )
+    assert changed.retention.inactive == timedelta(days=730)
+    assert changed.retention.warning == timedelta(days=14)
+    assert changed.retention.outbox == timedelta(days=30)  # the others keep their defaults
+    assert changed.retention.backup_count == 3
+    assert changed.resolved_backup_dir == Path("/srv/backups")
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        (
+            {"COLBOT_RETENTION_OUTBOX": "a month"},
+            "COLBOT_RETENTION_OUTBOX must be a number of days",
+        ),
+        ({"COLBOT_RETENTION_AUDIT": "0"}, "COLBOT_RETENTION_AUDIT must be a number of days"),
+        ({"COLBOT_RETENTION_BACKUP_COUNT": "-1"}, "COLBOT_RETENTION_BACKUP_COUNT must be a whole"),
+        (
+            {"COLBOT_RETENTION_INACTIVE": "30", "COLBOT_RETENTION_WARNING": "30"},
+            "COLBOT_RETENTION_WARNING must be shorter than COLBOT_RETENTION_INACTIVE",
+        ),
+    ],
+)
+def test_a_bad_retention_setting_is_one_line(env: dict[str, str], says: str) -> None:
+    with pytest.raises(SettingsError, match=says):
+        load_settings(env)

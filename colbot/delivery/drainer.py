@@ -9,7 +9,7 @@ whose API call had reached Telegram but whose confirmation was not yet committed
 at most MAX_IN_FLIGHT at any instant, usually none or one. Every other message arrives exactly once.
 
 Messages to young people follow their choices as they are when the message goes, not when it
-was queued: /stop (dropped), nudges off (nudges and digests dropped) and their quiet hours.
+was queued: /stop (dropped), nudges off (nudges, digests and news dropped) and their quiet hours.
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ log = logging.getLogger(__name__)
 
 
 # What a message is comes before the first ":" of its idempotency key.
-TO_YOUNG_PEOPLE = frozenset({"reminder", "after-session", "nudge", "digest", "broadcast"})
+TO_YOUNG_PEOPLE = frozenset({"reminder", "after-session", "nudge", "digest", "broadcast", "safety"})
 
 
-UNPROMPTED = frozenset({"nudge", "digest"})
+# Sent only to those who said yes to messages first; a safety announcement is not one of them.
+UNPROMPTED = frozenset({"nudge", "digest", "broadcast"})
 
 
 NUDGES_OFF = "off"

@@ -12,17 +12,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.delivery import outbox
 from colbot.domain.quiet_hours import QuietHours
+from colbot.outreach.nudge_rules import NudgeMode
 from colbot.storage.models import ChannelIdentity, OutboxMessage, YoungPerson, YoungPersonPassion
 
 INSERT_CHUNK = 1000
+# What an announcement's outbox key starts with: news waits for a yes, safety goes to everyone.
+NEWS = "broadcast"
+SAFETY = "safety"
 
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas."""
+    """Who a broadcast goes to: everyone onboarded, or those with any of these passions/areas.
+
+    Only those who said yes to messages from colbot get news; a safety message goes to all.
+    """
 
     passions: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    safety: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,8 @@ def _recipients_query(audience: Audience) -> Any:
             YoungPerson.paused_at.is_(None),
         )
     )
+    if not audience.safety:
+        query = query.where(YoungPerson.nudges != NudgeMode.OFF.value)
     wanted = []
     if audience.passions:
         chosen = select(YoungPersonPassion.young_person_id).where(
@@ -90,10 +100,11 @@ async def queue(
 ) -> int:
     """Writes one outbox message per recipient, keyed so a repeat of the same batch adds none."""
     default = str(default_quiet) if default_quiet is not None else ""
+    kind = SAFETY if audience.safety else NEWS
     rows = (await session.execute(_recipients_query(audience))).all()
     values = [
         {
-            "idempotency_key": f"broadcast:{batch}:{channel}:{chat_id}",
+            "idempotency_key": f"{kind}:{batch}:{channel}:{chat_id}",
             "channel": channel,
             "chat_id": chat_id,
             "payload": {"text": text},
@@ -145,4 +156,7 @@ def describe(audience: Audience) -> str:
         parts.append("passions " + ", ".join(audience.passions))
     if audience.areas:
         parts.append("areas " + ", ".join(audience.areas))
-    return "everyone who has finished onboarding" if not parts else " or ".join(parts)
+    said_yes = "" if audience.safety else " (only those who said yes to messages from colbot)"
+    if not parts:
+        return f"everyone who has finished onboarding{said_yes}"
+    return " or ".join(parts) + said_yes

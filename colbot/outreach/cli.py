@@ -32,6 +32,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--area", action="append", default=[], help="only those in this area (repeatable)"
     )
+    parser.add_argument(
+        "--safety",
+        action="store_true",
+        help="a safety message: also to those who said no to messages from colbot",
+    )
     parser.add_argument("--yes", action="store_true", help="confirm without asking")
     parser.add_argument(
         "--no-wait", action="store_true", help="queue it and return without waiting for progress"
@@ -50,7 +55,7 @@ async def run(colbot: Colbot, args: argparse.Namespace, out: TextIO = sys.stdout
     logging.getLogger().setLevel(logging.WARNING)
     try:
         await colbot.database.upgrade()
-        audience = broadcasts.Audience(tuple(args.passion), tuple(args.area))
+        audience = broadcasts.Audience(tuple(args.passion), tuple(args.area), args.safety)
         text = args.message.strip()
         if not text:
             print("colbot: the message is empty", file=sys.stderr)

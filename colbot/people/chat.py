@@ -63,9 +63,19 @@ async def welcome(turn: Turn) -> None:
         turn.flows.ask(turn)
     elif turn.person is not None and turn.person.onboarded_at is not None:
         turn.say("welcome_back")
+        if turn.person.messages_asked_at is None and _asks_messages(turn):
+            # Asked once: unanswered, it stays off and is not asked again at every /start.
+            turn.person.messages_asked_at = turn.now
+            await turn.flows.start(turn, ONBOARDING, only_step=people.MESSAGES_STEP)
+            return
         say_help(turn)
     else:
         await turn.flows.start(turn, ONBOARDING)
+
+
+def _asks_messages(turn: Turn) -> bool:
+    """Whether this city's onboarding has the "may I message you first?" question."""
+    return turn.content.flow(ONBOARDING).step(people.MESSAGES_STEP) is not None
 
 
 async def show_help(turn: Turn) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colbot.badges import store as badges
 from colbot.delivery import web_push
 from colbot.people import store as people
 from colbot.storage.models import (
@@ -181,6 +182,15 @@ async def _alerts_from(session: AsyncSession, chat_ids: list[str]) -> list[Outbo
 
 
 ERASED = "erased"
+
+
+async def delete_profile(
+    session: AsyncSession, person: YoungPerson, now: datetime, keep_badges: bool
+) -> None:
+    """What /delete does: badges withdrawn unless they chose to keep them working, then erase."""
+    if not keep_badges:
+        await badges.withdraw_all(session, person, now)
+    await erase(session, person)
 
 
 async def erase(session: AsyncSession, person: YoungPerson) -> None:

@@ -67,9 +67,8 @@ async def delete_answer(turn: Turn) -> None:
         turn.send(Outbound(text=turn.text("delete.kept"), edit=True))
         return
     if turn.person is not None:
-        if data.value == CONFIRM:
-            await badges.withdraw_all(turn.session, turn.person, turn.now)
-        await privacy.erase(turn.session, turn.person)
+        keep_badges = data.value == KEEP_BADGES
+        await privacy.delete_profile(turn.session, turn.person, turn.now, keep_badges)
         turn.person = None
     turn.forget = True
     turn.send(Outbound(text=turn.text("delete.done"), edit=True))

@@ -24,6 +24,11 @@ TRAVEL_ANYWHERE = "any"
 CITY_QUIET_HOURS = "city"
 NO_QUIET_HOURS = "none"
 DIGEST_ON = "on"
+# The last onboarding question: may colbot message them first (nudges, the digest, news)?
+MESSAGES_STEP = "messages"
+MESSAGES_YES = "yes"
+NUDGES_ON = "normal"
+NUDGES_OFF = "off"
 
 
 async def find_by_identity(
@@ -95,6 +100,15 @@ async def apply_answer(
         await _recheck_held_messages(session, person, now)
     elif step_id == "digest" and value is not None:
         person.digest = value == DIGEST_ON
+    elif step_id == MESSAGES_STEP:
+        say_yes_to_messages(person, value == MESSAGES_YES, now)
+
+
+def say_yes_to_messages(person: YoungPerson, yes: bool, now: datetime) -> None:
+    """Records their answer to "may I message you first?": nudges and the digest, on or off."""
+    person.nudges = NUDGES_ON if yes else NUDGES_OFF
+    person.digest = yes
+    person.messages_asked_at = now
 
 
 async def _recheck_held_messages(session: AsyncSession, person: YoungPerson, now: datetime) -> None:
@@ -160,5 +174,11 @@ async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> No
     await session.execute(
         update(YoungPerson)
         .where(YoungPerson.id == person.id)
-        .values(last_seen_at=now, unreachable_since=None, paused_at=None, unanswered_nudges=0)
+        .values(
+            last_seen_at=now,
+            unreachable_since=None,
+            paused_at=None,
+            unanswered_nudges=0,
+            retention_warned_at=None,
+        )
     )

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 PAGES_PER_STEP = 1024  # copy a few MB at a time, letting writers in between
+
+
+# Backups written without a file name, into the backup folder; only these are ever pruned.
+NAME = re.compile(r"colbot-(\d{8}T\d{6}Z)\.(sqlite3|pgdump)")
+STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def backup_name(url: str, now: datetime) -> str:
+    """The file name of a backup made now: colbot-20261206T211500Z.sqlite3 (or .pgdump)."""
+    suffix = "pgdump" if make_url(url).get_backend_name() == "postgresql" else "sqlite3"
+    return f"colbot-{now.astimezone(UTC):{STAMP}}.{suffix}"
+
+
+def made_at(path: Path) -> datetime | None:
+    """When a backup named by `backup_name` was made; None for any other file."""
+    match = NAME.fullmatch(path.name)
+    if match is None:
+        return None
+    return datetime.strptime(match[1], STAMP).replace(tzinfo=UTC)
 
 
 class BackupError(RuntimeError):

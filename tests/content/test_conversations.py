@@ -10,6 +10,7 @@ from colbot.content.source import ContentError
 
 SAMPLE_CONTEXT = {
     "city": "Kensalfield",
+    "date": "Sunday 5 December 2027",
     "first_name": "Sam",
     "nickname": "Sammy",
     "web_chat_url": "http://127.0.0.1:8080/chat",

@@ -23,6 +23,7 @@ async def onboard(colbot: Colbot, chat_id: str) -> Talker:
         await young.say(answer)
     await young.say("done")
     await young.say("weekends")
+    await young.say("no")
     return young
 
 

@@ -45,6 +45,7 @@ async def onboard(
         await talker.press(passion)
     await talker.press("Done")
     await talker.press("Skip")
+    await talker.press("No, only when I ask")
     return talker
 
 

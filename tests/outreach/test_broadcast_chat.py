@@ -43,7 +43,7 @@ class Admin:
 
 
 async def test_only_city_admins_may_broadcast(sender: Colbot, people: Seeder) -> None:
-    (young,) = await people(1)
+    (young,) = await people(1, messages_first=True)
     assert "only the Kensalfield City of Learning team" in await Admin(sender, young.id).say(
         "/broadcast"
     )
@@ -59,9 +59,9 @@ async def test_only_city_admins_may_broadcast(sender: Colbot, people: Seeder) ->
 async def test_an_admin_broadcast_by_passion_with_preview_and_confirmation(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
-    music = await people(2, passions=("music",))
-    art = await people(1, passions=("art",))
-    await people(2, passions=("sport",))
+    music = await people(2, messages_first=True, passions=("music",))
+    art = await people(1, messages_first=True, passions=("art",))
+    await people(2, messages_first=True, passions=("sport",))
     admin = Admin(sender)
     assert "What should the announcement say?" in await admin.say("/broadcast")
     assert "Who should get it?" in await admin.say("Open mic night on Friday! 🎤")
@@ -92,8 +92,8 @@ async def test_an_admin_broadcast_by_passion_with_preview_and_confirmation(
 async def test_an_admin_broadcast_to_everyone_or_an_area_or_cancelled(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
-    north = await people(1, area="kf1")
-    await people(2, area="kf3")
+    north = await people(1, messages_first=True, area="kf1")
+    await people(2, messages_first=True, area="kf3")
     admin = Admin(sender)
     await admin.say("/broadcast")
     await admin.say("Library closed Monday")
@@ -113,7 +113,7 @@ async def test_an_admin_broadcast_to_everyone_or_an_area_or_cancelled(
 
 
 async def test_cancel_while_composing_sends_nothing(sender: Colbot, people: Seeder) -> None:
-    await people(1)
+    await people(1, messages_first=True)
     admin = Admin(sender)
     await admin.say("/broadcast")
     assert "stopped" in await admin.say("/cancel")

@@ -20,7 +20,13 @@ from tests.support.outreach import Seeder, delivered, outbox_rows
 
 
 def cli_args(message: str, *, yes: bool = True, no_wait: bool = True, **more: object) -> object:
-    values: dict[str, object] = {"message": message, "passion": [], "area": [], "yes": yes}
+    values: dict[str, object] = {
+        "message": message,
+        "passion": [],
+        "area": [],
+        "yes": yes,
+        "safety": False,
+    }
     values.update(no_wait=no_wait, **more)
     return argparse.Namespace(**values)
 
@@ -34,7 +40,7 @@ async def run_cli(app: Colbot, args: object) -> tuple[int, str]:
 async def test_broadcast_previews_counts_confirms_and_reports(
     sender: Colbot, people: Seeder, double: TelegramDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    young = await people(3)
+    young = await people(3, messages_first=True)
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
 
     async def keep_open() -> None:
@@ -62,7 +68,7 @@ async def test_broadcast_previews_counts_confirms_and_reports(
 async def test_a_refused_broadcast_sends_nothing(
     sender: Colbot, people: Seeder, double: TelegramDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await people(2)
+    await people(2, messages_first=True)
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     code, printed = await run_cli(sender, cli_args("Hello", yes=False))
     assert code == 1
@@ -73,9 +79,9 @@ async def test_a_refused_broadcast_sends_nothing(
 async def test_broadcast_reaches_those_with_given_passions_or_areas(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
-    music = await people(2, passions=("music",), area="kf2")
-    north = await people(1, passions=("sport",), area="kf1")
-    await people(2, passions=("sport",), area="kf3")
+    music = await people(2, messages_first=True, passions=("music",), area="kf2")
+    north = await people(1, messages_first=True, passions=("sport",), area="kf1")
+    await people(2, messages_first=True, passions=("sport",), area="kf3")
     code, printed = await run_cli(sender, cli_args("Open mic", passion=["music"], area=["kf1"]))
     assert code == 0
     assert "It will go to 3 young people" in printed
@@ -86,7 +92,7 @@ async def test_broadcast_reaches_those_with_given_passions_or_areas(
 async def test_the_same_broadcast_batch_is_queued_once(sender: Colbot, people: Seeder) -> None:
     from colbot.outreach import broadcasts
 
-    await people(4)
+    await people(4, messages_first=True)
     async with sender.database.transaction() as session:
         for _ in range(2):
             await broadcasts.queue(
@@ -98,7 +104,7 @@ async def test_the_same_broadcast_batch_is_queued_once(sender: Colbot, people: S
 async def test_429_retry_after_is_honoured(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    (ada,) = await people(1)
+    (ada,) = await people(1, messages_first=True)
     # PTB's limiter retries 3 times itself; the 4th 429 comes back to the outbox.
     double.fail_next("sendMessage", 429, retry_after=1, times=4)
     await run_cli(sender, cli_args("Hi"))
@@ -120,7 +126,7 @@ async def test_429_retry_after_is_honoured(
 async def test_5xx_is_retried_with_backoff(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock, status: int
 ) -> None:
-    (ada,) = await people(1)
+    (ada,) = await people(1, messages_first=True)
     double.fail_next("sendMessage", status, times=2)
     await run_cli(sender, cli_args("Hi"))
     await sender.outbox.drain()
@@ -140,7 +146,7 @@ async def test_5xx_is_retried_with_backoff(
 async def test_a_message_that_keeps_failing_is_given_up(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    await people(1)
+    await people(1, messages_first=True)
     double.fail_next("sendMessage", 500, times=outbox.MAX_ATTEMPTS)
     await run_cli(sender, cli_args("Hi"))
     for _ in range(outbox.MAX_ATTEMPTS):
@@ -160,7 +166,7 @@ async def test_a_timeout_is_retried(sender: Colbot, people: Seeder, clock: Froze
             raise TimeoutError("timed out")
 
     sender.outbox.add_sender("telegram", slow_then_fine)
-    await people(1)
+    await people(1, messages_first=True)
     await run_cli(sender, cli_args("Hi"))
     await sender.outbox.drain()
     clock.advance(timedelta(seconds=2))
@@ -173,7 +179,7 @@ async def test_a_timeout_is_retried(sender: Colbot, people: Seeder, clock: Froze
 async def test_403_marks_them_unreachable_until_they_write_again(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    ada, bo = await people(2)
+    ada, bo = await people(2, messages_first=True)
     double.block(ada)
     _code, printed = await run_cli(sender, cli_args("First"))
     await sender.outbox.drain()
@@ -198,7 +204,10 @@ async def test_a_broadcast_at_night_waits_for_the_morning(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
     clock.set(datetime(2026, 11, 28, 22, 0, tzinfo=UTC))
-    night_owl, early = await people(1, quiet_hours=""), await people(1)
+    night_owl, early = (
+        await people(1, messages_first=True, quiet_hours=""),
+        await people(1, messages_first=True),
+    )
     _code, _ = await run_cli(sender, cli_args("Tomorrow's festival"))
     await sender.outbox.drain()
     assert delivered(double) == {night_owl[0].id: 1}
@@ -216,7 +225,7 @@ async def test_a_broadcast_at_night_waits_for_the_morning(
 async def test_a_crash_between_claim_and_confirm_resends_only_that_message(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
-    young = await people(3)
+    young = await people(3, messages_first=True)
     await run_cli(sender, cli_args("Hi"))
     rows = await outbox_rows(sender)
     await sender.outbox._claim(drainer.Due.of(rows[0]), sender.clock.now())  # as if killed mid-call
@@ -231,7 +240,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(
     sender: Colbot, people: Seeder, double: TelegramDouble
 ) -> None:
     sender.outbox.per_chat_gap_s = 1.0
-    (ada,) = await people(1)
+    (ada,) = await people(1, messages_first=True)
     await run_cli(sender, cli_args("One"))
     await run_cli(sender, cli_args("Two"))
     await sender.outbox.drain()
@@ -248,7 +257,7 @@ async def test_stop_pauses_everything_until_they_write_again(
 ) -> None:
     from colbot.chat.messages import Inbound, InboundKind
 
-    ada, _ = await people(2)
+    ada, _ = await people(2, messages_first=True)
     replies = await sender.engine.handle(
         Inbound("telegram", str(ada.id), InboundKind.COMMAND, text="/stop", command="stop")
     )

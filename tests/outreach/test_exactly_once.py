@@ -25,6 +25,7 @@ async def web_chat_people(app: Colbot, count: int) -> list[str]:
                 session, webchat.CHANNEL, chat, "en", app.clock.now()
             )
             person.onboarded_at = app.clock.now()
+            people_service.say_yes_to_messages(person, True, app.clock.now())
     return chats
 
 

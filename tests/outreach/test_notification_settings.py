@@ -23,12 +23,13 @@ async def _signed_up(talk: Talk, name: str) -> AnyTalker:
     await talker.press("Yes")
     for _ in range(6):
         await talker.press("Skip")
+    await talker.press("No, only when I ask")
     return talker
 
 
 async def test_nudges_can_be_normal_weekly_or_off(channel_colbot: Colbot, talk: Talk) -> None:
     sam = await _signed_up(talk, "nudges")
-    assert (await _person(channel_colbot, sam)).nudges == "normal"
+    assert (await _person(channel_colbot, sam)).nudges == "off"  # until they say yes
     await sam.say("/settings")
     assert {"🔔 Messages from me", "🌙 Quiet hours", "🗓️ Weekly digest"} <= set(
         sam.last.button_labels()
@@ -38,6 +39,10 @@ async def test_nudges_can_be_normal_weekly_or_off(channel_colbot: Colbot, talk: 
     await sam.press("At most once a week")
     assert "Saved" in sam.last_text()
     assert (await _person(channel_colbot, sam)).nudges == "weekly"
+    await sam.say("/settings")
+    await sam.press("Messages from me")
+    await sam.say("normal")
+    assert (await _person(channel_colbot, sam)).nudges == "normal"
     await sam.say("/settings")
     await sam.press("Messages from me")
     await sam.say("whenever")

@@ -22,7 +22,7 @@ async def nudge_round(app: Colbot) -> None:
 async def test_nudges_follow_the_fourteen_day_weekly_and_three_strikes_rules(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    (ada,) = await people(1)
+    (ada,) = await people(1, messages_first=True)
     clock.advance(timedelta(days=13, hours=23))
     await nudge_round(sender)
     assert delivered(double) == {}
@@ -56,7 +56,7 @@ async def test_nudges_follow_the_fourteen_day_weekly_and_three_strikes_rules(
 async def test_nudges_off_means_none(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    await people(1)
+    await people(1, messages_first=True)
     async with sender.database.transaction() as session:
         person = await session.scalar(select(YoungPerson).order_by(YoungPerson.id.desc()))
         assert person is not None

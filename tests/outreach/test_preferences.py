@@ -51,7 +51,11 @@ async def test_their_own_quiet_hours_count_when_the_message_goes(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
     clock.set(NIGHT)
-    city, owl, sleeper = await people(1), await people(1), await people(1)
+    city, owl, sleeper = (
+        await people(1, messages_first=True),
+        await people(1, messages_first=True),
+        await people(1, messages_first=True),
+    )
     await announce(sender, "Festival tomorrow")  # queued under the city's 21:00-08:00 for all
     await choose(sender, owl[0], "quiet_hours", "22:00-07:00")
     await choose(sender, sleeper[0], "quiet_hours", "21:00-10:00")
@@ -77,7 +81,7 @@ async def test_stop_after_queueing_drops_what_was_still_waiting(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
     clock.set(NIGHT)
-    ada, bo = await people(2)
+    ada, bo = await people(2, messages_first=True)
     await announce(sender, "News")
     await sender.engine.handle(
         Inbound("telegram", str(ada.id), InboundKind.COMMAND, text="/stop", command="stop")
@@ -96,7 +100,7 @@ async def quiet_for_two_weeks(clock: FrozenClock) -> None:
 async def test_nudges_switched_off_after_queueing_are_not_sent(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    ada, bo = await people(2)
+    ada, bo = await people(2, messages_first=True)
     await quiet_for_two_weeks(clock)
     await sender.queue_nudges()
     await sender.outbox.drain()
@@ -152,7 +156,7 @@ def digests(who: Person) -> list[str]:
 async def test_the_weekly_digest_is_off_by_default_and_never_empty(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    ada, bo = await people(2)
+    ada, bo = await people(2, messages_first=True)
     await set_profile(sender, bo, digest=True)
     clock.advance(timedelta(days=8))
     await add_opportunity(sender, "Beat making for beginners")
@@ -185,7 +189,7 @@ async def test_the_weekly_digest_is_off_by_default_and_never_empty(
 async def test_the_digest_keeps_quiet_hours_and_nudges_off(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    night_owl, quiet = await people(1), await people(1)
+    night_owl, quiet = await people(1, messages_first=True), await people(1, messages_first=True)
     await set_profile(sender, night_owl[0], digest=True, nudges="off")
     await set_profile(sender, quiet[0], digest=True)
     clock.set(NIGHT)
@@ -202,7 +206,7 @@ async def test_the_digest_keeps_quiet_hours_and_nudges_off(
 async def test_weekly_means_nudge_and_digest_share_one_message_a_week(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
-    weekly, normal = await people(1), await people(1)
+    weekly, normal = await people(1, messages_first=True), await people(1, messages_first=True)
     await set_profile(sender, weekly[0], digest=True, nudges="weekly")
     await set_profile(sender, normal[0], digest=True)
     clock.advance(timedelta(days=14, hours=1))
@@ -224,10 +228,37 @@ async def test_weekly_means_nudge_and_digest_share_one_message_a_week(
 async def test_replies_to_what_they_just_sent_are_never_held(
     sender: Colbot, people: Seeder, clock: FrozenClock
 ) -> None:
-    (ada,) = await people(1)
+    (ada,) = await people(1, messages_first=True)
     clock.set(NIGHT + timedelta(hours=3))  # 00:30, deep in quiet hours
     replies = await sender.engine.handle(
         Inbound("telegram", str(ada.id), InboundKind.COMMAND, text="/help", command="help")
     )
     assert "Here's what I can do" in replies[0].text
     assert await outbox_rows(sender) == []
+
+
+async def test_news_waits_for_a_yes_and_a_safety_message_reaches_everyone(
+    sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
+) -> None:
+    clock.set(NIGHT)
+    ada, bo = await people(2, messages_first=True)
+    (cy,) = await people(1)  # never said yes
+    await announce(sender, "Half-term is here")
+    assert {r.chat_id for r in await outbox_rows(sender)} == {str(ada.id), str(bo.id)}
+    await choose(sender, ada, "messages", "no")  # says no while the news waits for the morning
+    async with sender.database.transaction() as session:
+        safety = broadcasts.Audience(safety=True)
+        await broadcasts.queue(
+            session,
+            "flood",
+            "The park is flooded",
+            safety,
+            clock.now(),
+            sender.settings.quiet_hours,
+        )
+    clock.advance(timedelta(hours=12))
+    await sender.outbox.drain()
+    assert delivered(double) == {bo.id: 2, ada.id: 1, cy.id: 1}
+    assert "The park is flooded" in (cy.last.text or "")
+    news = [r for r in await outbox_rows(sender) if r.idempotency_key.startswith("broadcast:")]
+    assert {r.chat_id: r.last_error for r in news}[str(ada.id)] == "nudges switched off"

@@ -37,9 +37,16 @@ async def test_onboarding_by_buttons_only(channel_colbot: Colbot, talk: Talk) ->
     await sam.press("Done")
     await sam.press("Weekends")
     await sam.press("Done")
+    assert "Can I message you first sometimes?" in sam.last_text()
+    # Two equal buttons, one a row as for consent, and no third: neither answer is pushed.
+    assert [len(row) for row in sam.last.buttons] == [1, 1]
+    assert sam.last.button_labels() == ["Yes, message me", "No, only when I ask"]
+    await sam.press("Yes, message me")
     assert "All done, Sam" in sam.recent()
     person = await _person(channel_colbot, sam)
     assert person is not None
+    assert (person.nudges, person.digest) == ("normal", True)
+    assert person.messages_asked_at is not None
     assert (person.age, person.nickname, person.area_id, person.travel_km) == (
         16,
         "Sam",
@@ -65,9 +72,13 @@ async def test_onboarding_by_typing_only(channel_colbot: Colbot, talk: Talk) -> 
     assert "Sport" in sam_text(jo) and "Art" in sam_text(jo) and "Music" in sam_text(jo)
     await jo.say("done")
     await jo.say("weekends and after school")
+    assert "Can I message you first sometimes?" in jo.last_text()
+    await jo.say("nah")
     assert "All done, Jo ✨" in jo.recent()
     person = await _person(channel_colbot, jo)
     assert person is not None
+    assert (person.nudges, person.digest) == ("off", False)
+    assert person.messages_asked_at is not None
     assert person.area_id == "kf1" and person.travel_km is None
     assert sorted(person.availability) == ["weekday_after_school", "weekends"]
 
@@ -82,9 +93,14 @@ async def test_every_question_can_be_skipped(channel_colbot: Colbot, talk: Talk)
     await kim.press("Yes")
     for _ in range(6):
         await kim.press("Skip")
+    # The last question has no Skip: it is a plain yes or no, and "skip" typed is asked again.
+    await kim.say("skip")
+    assert "type yes or no" in kim.last_text()
+    await kim.press("No, only when I ask")
     assert "All done, friend" in kim.recent()
     person = await _person(channel_colbot, kim)
     assert person is not None and person.onboarded_at is not None
+    assert (person.nudges, person.digest) == ("off", False)
     assert person.age is None and person.nickname is None and person.area_id is None
 
 
@@ -234,6 +250,7 @@ async def test_settings_and_passions_change_one_answer(channel_colbot: Colbot, t
     await sam.press("Yes")
     for _ in range(6):
         await sam.press("Skip")
+    await sam.press("Yes, message me")
     await sam.say("/passions")
     await sam.say("coding")
     await sam.press("Done")

@@ -72,7 +72,7 @@ async def test_a_broadcast_survives_sigkill_and_reaches_everyone_once(tmp_path: 
         )
         await database.upgrade()
         chats = [double.person(f"Young{i}").id for i in range(YOUNG_PEOPLE)]
-        await seed_people(database, chats, SystemClock().now())
+        await seed_people(database, chats, SystemClock().now(), messages_first=True)
 
         cli = await start_colbot("broadcast", "--yes", "--no-wait", MESSAGE, env=env)
         out, err = await asyncio.wait_for(cli.communicate(), 60)

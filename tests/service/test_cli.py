@@ -55,7 +55,7 @@ async def test_a_bad_setting_stops_the_start_with_one_line(tmp_path: Path) -> No
 
 async def test_chat_through_a_pipe_holds_a_conversation(tmp_path: Path) -> None:
     env = colbot_env(tmp_path / "data")
-    script = "/start\n1\n15\nRobin\nKF2\n4\nfootball, beats\ndone\n2\ndone\n/help\n"
+    script = "/start\n1\n15\nRobin\nKF2\n4\nfootball, beats\ndone\n2\ndone\nno\n/help\n"
     process = await start_colbot("chat", "--demo", "--as", "robin", env=env)
     stdout, stderr = await asyncio.wait_for(process.communicate(script.encode()), 60)
     assert process.returncode == 0, stderr.decode()

@@ -95,6 +95,7 @@ async def _onboard(person: Person) -> None:
         )
     await person.replies_to(person.press("Done ✅"), timeout=30)
     await person.replies_to(person.press("Skip"), timeout=30)
+    await person.replies_to(person.press("No, only when I ask"), timeout=30)
 
 
 async def _metric(port: int, name: str) -> float:

@@ -60,7 +60,13 @@ async def test_broadcasts_reminders_and_alerts_reach_pages_on_other_processes(
         database = Database(city.database_url)
         now = SystemClock().now()
         try:
-            await seed_people(database, [page.chat_id for page in pages], now, channel="webchat")
+            await seed_people(
+                database,
+                [page.chat_id for page in pages],
+                now,
+                channel="webchat",
+                messages_first=True,
+            )
             await city.run("broadcast", "--yes", "--no-wait", BROADCAST)
             for page in pages:
                 await page.wait_for(BROADCAST)

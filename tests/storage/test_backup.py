@@ -61,3 +61,17 @@ async def test_a_backup_restores_to_the_same_data(
     assert await restored.database.is_current()
     assert await _counts(restored) == before
     await restored.database.dispose()
+
+
+async def test_without_a_file_the_backup_is_dated_in_the_backup_folder(
+    colbot: Colbot, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from colbot.cli import _db
+    from colbot.storage.backup import made_at
+
+    if databases.ON_POSTGRES and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")  # the SQLite run covers the naming
+    await _db(colbot, "backup")
+    (made,) = colbot.settings.resolved_backup_dir.iterdir()
+    assert made_at(made) == clock.now().replace(microsecond=0)
+    assert str(made) in capsys.readouterr().out

@@ -22,8 +22,13 @@ async def seed_people(
     area: str | None = None,
     quiet_hours: str | None = None,
     channel: str = "telegram",
+    messages_first: bool = False,
 ) -> list[int]:
-    """Adds one onboarded young person per chat id; returns their ids."""
+    """Adds one onboarded young person per chat id; returns their ids.
+
+    Like a real profile, they get no nudges or news unless `messages_first` (they said yes to
+    colbot messaging them first); the weekly digest stays off either way, as its tests expect.
+    """
     async with database.transaction() as session:
         first = (await session.scalar(select(func.max(YoungPerson.id))) or 0) + 1
         ids = list(range(first, first + len(chat_ids)))
@@ -47,6 +52,8 @@ async def seed_people(
                         "created_at": now,
                         "last_seen_at": now,
                         "quiet_hours": quiet_hours,
+                        "nudges": "normal" if messages_first else "off",
+                        "messages_asked_at": now,
                     }
                     for pid, _ in chunk
                 ],

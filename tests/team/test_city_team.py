@@ -57,6 +57,7 @@ async def test_an_invited_admin_gets_the_dashboard_and_broadcasts(
     async with channel_colbot.database.transaction() as session:
         listener = await people.create(session, "console", "yp-1", "en", channel_colbot.clock.now())
         listener.onboarded_at = channel_colbot.clock.now()
+        people.say_yes_to_messages(listener, True, channel_colbot.clock.now())
     admin = await invited_admin(channel_colbot, talk, capsys)
     await admin.say("/dashboard")
     assert "/dashboard/sign-in?t=" in admin.last_text()

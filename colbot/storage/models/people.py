@@ -42,13 +42,18 @@ class YoungPerson(Base):
     # None: the city's default quiet hours; "": none; else like 21:00-08:00.
     quiet_hours: Mapped[str | None] = mapped_column(String(16))
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    nudges: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    # Messages they did not ask for are off until they say yes (asked at the end of onboarding).
+    nudges: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    # When they were asked "may I message you first?"; None means not asked yet.
+    messages_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When they were told their quiet profile will be deleted; any message clears it.
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="young_person", cascade="all, delete-orphan"

@@ -23,8 +23,16 @@ async def test_an_admin_previews_confirms_and_everyone_chosen_gets_it_once(
     colbot = await start_colbot("polling", admins=frozenset({ADMIN_ID}))
     fans = [double.person(f"Fan{n}") for n in range(3)]
     others = [double.person(f"Other{n}") for n in range(2)]
-    await seed_people(colbot.database, [p.id for p in fans], clock.now(), passions=("music",))
-    await seed_people(colbot.database, [p.id for p in others], clock.now(), passions=("sport",))
+    await seed_people(
+        colbot.database, [p.id for p in fans], clock.now(), passions=("music",), messages_first=True
+    )
+    await seed_people(
+        colbot.database,
+        [p.id for p in others],
+        clock.now(),
+        passions=("sport",),
+        messages_first=True,
+    )
     stranger = TelegramTalker(others[0], colbot)
     refused = await stranger.say("/broadcast")
     assert "only the Kensalfield City of Learning team" in refused[0].text

@@ -59,6 +59,8 @@ async def test_a_full_onboarding_by_buttons_ends_with_recommendations(
     assert jo.last.labels[0] == "✅ 🎵 Music", "the toggle edited the message in place"
     await jo.replies_to(jo.press("Done ✅"))
     replies = await jo.replies_to(jo.press("Skip"), timeout=10)
+    assert "Can I message you first sometimes?" in replies[-1].text
+    replies = await jo.replies_to(jo.press("Yes, message me"), timeout=10)
     text = "\n".join(m.text for m in replies)
     assert "All done, Jo" in text and "Because you like music" in text
 

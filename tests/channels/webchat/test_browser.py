@@ -70,6 +70,7 @@ async def test_a_conversation_survives_a_restart_and_typed_html_stays_text(
             await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
             await chip.filter(has_text="Weekends").last.click(timeout=WAIT_MS)
             await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+            await chip.filter(has_text="No, only when I ask").last.click(timeout=WAIT_MS)
             done = page.locator(".bubble.bot").filter(has_text="All done")
             await done.last.wait_for(timeout=WAIT_MS)
 

@@ -54,6 +54,7 @@ async def test_first_message_to_badge_then_a_second_browser_with_the_move_code(
         await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
         await chip.filter(has_text="Weekends").last.click(timeout=WAIT_MS)
         await chip.filter(has_text="Done").last.click(timeout=WAIT_MS)
+        await chip.filter(has_text="No, only when I ask").last.click(timeout=WAIT_MS)
         await bot.filter(has_text="All done, Robin").last.wait_for(timeout=WAIT_MS)
 
         await say("/explore", then="Want something else?")

@@ -70,6 +70,7 @@ async def onboarded_browser(
             session, "webchat", talker.chat_id, "en", serving_colbot.clock.now()
         )
         person.onboarded_at = serving_colbot.clock.now()
+        people_service.say_yes_to_messages(person, True, serving_colbot.clock.now())
     subscription, _ = push_service.new_browser()
     assert await post_subscription(talker, subscription) == (204, "")
     return talker, subscription
@@ -349,6 +350,7 @@ async def test_an_announcement_rings_every_subscribed_phone_once(
                 session, "webchat", chat_id, "en", serving_colbot.clock.now()
             )
             person.onboarded_at = serving_colbot.clock.now()
+            people_service.say_yes_to_messages(person, True, serving_colbot.clock.now())
             subscription, _ = push_service.new_browser()
             await web_push.subscribe(
                 session,

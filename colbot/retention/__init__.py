@@ -1,0 +1,1 @@
+"""How long colbot keeps personal data, enforced by one scheduled job."""
