@@ -172,7 +172,7 @@ async def redemptions(colbot: Colbot, count: int) -> tuple[float, float]:
     started = time.perf_counter()
     for n in range(count):
         replies = await colbot.engine.handle(redeeming(f"solo-{n}", code))
-        assert any(reply.file for reply in replies)
+        assert any(reply.image for reply in replies), replies
     seconds = time.perf_counter() - started
     rate("redemptions, one after another", count, seconds)
     code = await session_code(colbot, GROUP)
@@ -181,7 +181,7 @@ async def redemptions(colbot: Colbot, count: int) -> tuple[float, float]:
         *(colbot.engine.handle(redeeming(f"group-{n}", code)) for n in range(GROUP))
     )
     group_seconds = time.perf_counter() - started
-    assert all(any(reply.file for reply in replies) for replies in results)
+    assert all(any(reply.image for reply in replies) for replies in results)
     print(f"  {GROUP} redeeming one session code at once      {group_seconds:>9.2f} s in all")
     return count / seconds, group_seconds
 
