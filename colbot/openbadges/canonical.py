@@ -29,6 +29,8 @@ NQUADS_FORMAT = "application/n-quads"
 RESOLVED_CONTEXT_CACHE_SIZE = 256  # the pinned contexts hold a few dozen scoped contexts
 # Active contexts met while expanding: a badge meets about ten, a busy verifier a few hundred.
 PROCESSED_CONTEXT_CACHE_SIZE = 1024
+# Terms and IRIs expanded under a finished active context; forgotten all at once when full.
+EXPANDED_IRI_CACHE_SIZE = 50_000
 PROCESSING_MODE = "json-ld-1.1"
 DEFAULT_GRAPH = "@default"
 # pyld keys a context it resolved from a dict by the dict's canonical JSON, from a URL by the URL.
@@ -171,6 +173,7 @@ class _PinnedSource:
         self.resolved = _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE)
         self.processed: OrderedDict[Hashable, Any] = OrderedDict()
         self.parts: dict[int, object] = {}
+        self.iris: dict[Hashable, Any] = {}
         self.lock = threading.Lock()
 
     def load(self, url: str, options: Any = None) -> dict[str, Any]:
@@ -243,6 +246,28 @@ class _Processor(jsonld.JsonLdProcessor):
             processed = super()._process_context(active_ctx, local_ctx, options, **flags)
             self.source.keep(key, processed)
         return processed
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing (no local_ctx) the answer depends on nothing else.
+        if local_ctx is not None or not isinstance(active_ctx, frozendict):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (active_ctx["_uuid"], value, base, vocab)
+        iris = self.source.iris
+        if key in iris:
+            return iris[key]
+        expanded = super()._expand_iri(active_ctx, value, base, vocab)
+        if len(iris) >= EXPANDED_IRI_CACHE_SIZE:
+            iris.clear()
+        iris[key] = expanded
+        return expanded
 
 
 def _options(source: _PinnedSource) -> dict[str, Any]:
