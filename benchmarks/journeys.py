@@ -24,7 +24,7 @@ import multiprocessing
 import random
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -196,26 +196,36 @@ class Result:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+@dataclass(frozen=True)
+class Visits:
+    """Which pages a run asks for: at random, or each once in turn; with ETags, as re-visits."""
+
+    paths: list[str]
+    etags: dict[str, str] | None = None
+    once: bool = False
+
+    def warming(self) -> Visits:
+        """The visits spent warming up: for unseen pages, ones the timed run will not ask for."""
+        return replace(self, paths=self.paths[-WARM_UP_PATHS:]) if self.once else self
+
+    def timed(self) -> Visits:
+        return replace(self, paths=self.paths[:-WARM_UP_PATHS]) if self.once else self
+
+
 async def load(
-    client: aiohttp.ClientSession,
-    base: str,
-    paths: list[str],
-    seconds: float,
-    workers: int,
-    etags: dict[str, str] | None = None,
-    once: bool = False,
+    client: aiohttp.ClientSession, base: str, visits: Visits, seconds: float, workers: int
 ) -> tuple[int, float, list[float]]:
-    """Requests paths from many workers at once until time is up: random ones, or each once in
-    turn; with etags, as re-visits that expect 304."""
+    """Requests the visits' pages from many workers at once until time is up."""
     rng = random.Random(1)
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
-    turn = iter(paths)
+    turn = iter(visits.paths)
+    etags = visits.etags
     expected = HTTPStatus.NOT_MODIFIED if etags is not None else HTTPStatus.OK
 
     async def worker() -> None:
         while time.perf_counter() < deadline:
-            path = next(turn, None) if once else rng.choice(paths)
+            path = next(turn, None) if visits.once else rng.choice(visits.paths)
             if path is None:
                 return
             headers = {"If-None-Match": etags[path]} if etags is not None else {}
@@ -230,22 +240,12 @@ async def load(
     return len(latencies), time.perf_counter() - began, latencies
 
 
-async def measure(
-    name: str,
-    base: str,
-    paths: list[str],
-    seconds: float,
-    workers: int,
-    etags: dict[str, str] | None = None,
-    once: bool = False,
-) -> Result:
+async def measure(name: str, base: str, visits: Visits, seconds: float, workers: int) -> Result:
     """Warms up, then times one kind of request with the shared client settings."""
     connector = aiohttp.TCPConnector(limit=workers)
     async with aiohttp.ClientSession(connector=connector) as client:
-        warm = paths[-WARM_UP_PATHS:] if once else paths
-        await load(client, base, warm, WARM_UP_S, workers, etags, once)
-        timed = paths[:-WARM_UP_PATHS] if once else paths
-        count, took, latencies = await load(client, base, timed, seconds, workers, etags, once)
+        await load(client, base, visits.warming(), WARM_UP_S, workers)
+        count, took, latencies = await load(client, base, visits.timed(), seconds, workers)
     return Result(name, count, took, latencies)
 
 
@@ -299,14 +299,16 @@ async def run(args: argparse.Namespace) -> None:
             raise SystemExit("the server did not start")
         base = f"http://127.0.0.1:{port}"
         workers, seconds = args.concurrency, args.seconds
-        bare_run = await measure("bare aiohttp handler", base, ["/bare"], seconds, workers)
-        cold = await measure("first visits, unseen", base, unseen, seconds, workers, once=True)
+        bare_run = await measure("bare aiohttp handler", base, Visits(["/bare"]), seconds, workers)
+        cold = await measure(
+            "first visits, unseen", base, Visits(unseen, once=True), seconds, workers
+        )
         etags = await etags_of(base, seen, workers)
         results = [
             bare_run,
             cold,
-            await measure("first visits, random", base, seen, seconds, workers),
-            await measure("re-visits (304)", base, seen, seconds, workers, etags=etags),
+            await measure("first visits, random", base, Visits(seen), seconds, workers),
+            await measure("re-visits (304)", base, Visits(seen, etags), seconds, workers),
         ]
     finally:
         server.terminate()
