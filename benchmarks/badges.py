@@ -32,11 +32,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from pyld import canon, jsonld  # type: ignore[import-untyped]
-from pyld import nquads as pyld_nquads
 from sqlalchemy import select
 
 from colbot.app import Colbot, build_app
@@ -48,10 +45,10 @@ from colbot.clock import FrozenClock
 from colbot.codes import store as codes
 from colbot.codes.window import CodeWindow
 from colbot.openbadges import baking, canonical, dataintegrity, jws, vcjwt
-from colbot.openbadges.contexts import document_loader
 from colbot.openbadges.verify import verify
 from colbot.settings import load_settings
 from colbot.storage.models import IssuedBadge, Opportunity, StaffMember, YoungPerson
+from tests.support import rdfc
 from tests.support.demo import TEST_NOW, free_port
 
 BADGES = 200
@@ -59,7 +56,6 @@ VERIFICATIONS = 200
 PRIMITIVE_ROUNDS = 200
 GROUP = 30
 TARGET_BADGES_PER_S = 150.0
-NQUADS = "application/n-quads"
 
 
 def rate(label: str, count: int, seconds: float) -> None:
@@ -153,8 +149,8 @@ async def primitives(colbot: Colbot, issuer: BadgeIssuer) -> dict[str, Any]:
         ("eddsa-rdfc-2022 proof (canonicalise + sign)", proof),
         ("canonicalisation, as colbot does it", lambda: canonical.canonical_nquads(credential)),
         ("  JSON-LD expansion (cached contexts)", lambda: canonical.expand(credential)),
-        ("  RDFC-1.0 alone, PyLD", lambda: canon.URDNA2015().main(dataset, {"format": NQUADS})),
-        ("  RDFC-1.0 alone, pyoxigraph", lambda: oxigraph_canonical(dataset)),
+        ("  RDFC-1.0 alone, PyLD", lambda: rdfc.pyld_rdfc(dataset)),
+        ("  RDFC-1.0 alone, pyoxigraph", lambda: rdfc.oxigraph_rdfc(dataset)),
         ("canonicalisation, PyLD as it comes (baseline)", plain),
         ("bake PNG (JWS + credential)", bake),
     ]
@@ -170,32 +166,11 @@ def canonicalisation_parts(
     credential: dict[str, Any],
 ) -> tuple[dict[str, Any], Callable[[], object]]:
     """The credential's RDF dataset, and PyLD's own to_rdf and URDNA2015 without colbot's caches."""
-    expanded = canonical.expand(credential)
-    dataset: dict[str, Any] = canonical._dataset(expanded)
-    same = canon.URDNA2015().main(dataset, {"format": NQUADS})
-    assert oxigraph_canonical(dataset) == same == canonical.canonical_nquads(credential)
-
-    def plain() -> str:
-        options = {"documentLoader": document_loader, "base": None}
-        rdf = jsonld.to_rdf(jsonld.expand(dict(credential), options), options)
-        nquads: str = canon.URDNA2015().main(rdf, {"format": NQUADS})
-        return nquads
-
-    assert plain() == same
-    return dataset, plain
-
-
-def oxigraph_canonical(dataset: dict[str, Any]) -> str:
-    """RDFC-1.0 by pyoxigraph over the dataset PyLD made, as sorted canonical N-Quads."""
-    text = "".join(
-        pyld_nquads.serialize_nquad(quad, None if name == "@default" else name)
-        for name, quads in dataset.items()
-        for quad in quads
-    )
-    graph = pyoxigraph.Dataset(pyoxigraph.parse(text, pyoxigraph.RdfFormat.N_QUADS))
-    graph.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = pyoxigraph.serialize(graph, format=pyoxigraph.RdfFormat.N_QUADS)
-    return "".join(sorted(lines.decode().splitlines(keepends=True)))
+    dataset = rdfc.dataset_of(credential)
+    same = canonical.canonical_nquads(credential)
+    assert rdfc.oxigraph_rdfc(dataset) == rdfc.pyld_rdfc(dataset) == rdfc.plain_pyld(credential)
+    assert same == rdfc.plain_pyld(credential)
+    return dataset, lambda: rdfc.plain_pyld(credential)
 
 
 async def issuing(colbot: Colbot, issuer: BadgeIssuer, count: int) -> float:
