@@ -68,6 +68,7 @@ JSONLD_KEYWORDS = frozenset(
 RELATIVE_IRI = "it is a relative IRI, and RDF keeps only absolute ones"
 
 Result = TypeVar("Result")
+_UNKNOWN = object()  # an IRI not expanded yet (None is a real answer: a term mapped to null)
 
 
 @dataclass(frozen=True)
@@ -261,8 +262,10 @@ class _Processor(jsonld.JsonLdProcessor):
             return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
         key = (active_ctx["_uuid"], value, base, vocab)
         iris = self.source.iris
-        if key in iris:
-            return iris[key]
+        # One lookup, never 'in' then [], since another thread may clear the cache in between.
+        expanded = iris.get(key, _UNKNOWN)
+        if expanded is not _UNKNOWN:
+            return expanded
         expanded = super()._expand_iri(active_ctx, value, base, vocab)
         if len(iris) >= EXPANDED_IRI_CACHE_SIZE:
             iris.clear()
