@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 
 QR_ERROR_LEVEL = "q"  # recovers from 25% damage: posters get scuffed, folded and taped over
 QUIET_ZONE_MODULES = 4  # the white margin scanners need, in QR modules
 DEFAULT_QR_SCALE_PX = 8
+# Choosing the mask is most of a symbol's cost (about 10 ms): the journey link the chat hands
+# over is drawn once, for the chat's picture and the page's printed code alike.
+SYMBOLS_KEPT = 1_024
 
 
+@lru_cache(maxsize=SYMBOLS_KEPT)
 def qr_symbol(url: str) -> segno.QRCode:
     """The QR code for a link, at a damage-tolerant error level and never a Micro QR."""
     if not url:

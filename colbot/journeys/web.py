@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from markupsafe import Markup
+from aiohttp import hdrs, web
+from aiohttp.helpers import ETAG_ANY
 
 from colbot.badges.medallions import medallion_png
 from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored, own_documents
-from colbot.domain.qr import qr_svg
+from colbot.journeys.page import JourneyPages
 from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
@@ -33,7 +34,6 @@ from colbot.web.ratelimit import client_of
 from colbot.web.site import SITE_KEY, DocumentSource, Site
 
 SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
-QR_TITLE = "QR code of this journey"
 BADGE_PATTERN = "[A-Za-z0-9_-]{1,40}"
 JOURNEY = f"/j/{{slug:{SLUG_PATTERN}}}"
 BADGE = f"{JOURNEY}/badges/{{badge:{BADGE_PATTERN}}}"
@@ -41,6 +41,11 @@ ARTWORK = "/artwork/{artwork:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}}.png"
 ARTWORK_CACHE = "public, max-age=86400"
 JSON_TYPE = "application/json"
 PNG_TYPE = "image/png"
+HTML_TYPE = "text/html"
+# A visitor's browser may keep the page but asks each time whether it changed (If-None-Match);
+# shared caches may not keep it at all, and a page switched off is gone at the next visit.
+JOURNEY_CACHE_CONTROL = "private, no-cache"
+JOURNEY_PAGES = web.AppKey("journey_pages", JourneyPages)
 FILENAME_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
@@ -91,26 +96,28 @@ async def baked_png(site: Site, badge: ShownBadge, forms: SignedForms) -> bytes:
     return png
 
 
-def _page_context(site: Site, journey: PublicJourney) -> dict[str, Any]:
-    badges = journey.badges
-    return {
-        "site": site,
-        "journey": journey,
-        "passions": [site.passions.get(p, p) for p in journey.passion_ids],
-        "page_url": site.url(journey_path(journey.slug)),
-        # segno's own SVG of colbot's own link: nothing in it comes from a person.
-        "page_qr": Markup(qr_svg(site.url(journey_path(journey.slug)), QR_TITLE)),  # noqa: S704
-        "og_image": site.url(artwork_path(badges[0].artwork)) if badges else None,
-    }
-
-
 async def journey_page(request: web.Request) -> web.Response:
-    """The page a young person shares: who they are (as they choose) and what they earned."""
+    """The page a young person shares: who they are (as they choose) and what they earned;
+    a visitor whose copy is still this version (If-None-Match) gets 304 and no page."""
     site = request.app[SITE_KEY]
     journey = await _journey(site, request.match_info["slug"])
     if journey is None:
         return security.not_found(request)
-    return site.pages.response("journey/journey.html", **_page_context(site, journey))
+    pages = request.app[JOURNEY_PAGES]
+    etag = pages.etag(journey)
+    if _still_fresh(request, etag):
+        response = web.Response(status=HTTPStatus.NOT_MODIFIED)
+    else:
+        page = pages.page(journey, etag)
+        response = web.Response(body=page.body, content_type=HTML_TYPE, charset="utf-8")
+    response.etag = etag
+    response.headers[hdrs.CACHE_CONTROL] = JOURNEY_CACHE_CONTROL
+    return response
+
+
+def _still_fresh(request: web.Request, etag: str) -> bool:
+    """Whether the visitor's If-None-Match names this version (compared weakly, per RFC 9110)."""
+    return any(tag.value in (etag, ETAG_ANY) for tag in request.if_none_match or ())
 
 
 def _badge_json(site: Site, slug: str, badge: ShownBadge, forms: SignedForms) -> dict[str, Any]:
@@ -283,4 +290,5 @@ def install(app: web.Application, site: Site) -> None:
     app[CHECK_GATE] = CheckGate()
     app.on_cleanup.append(_close_reader)
     site.static = assets.urls()
+    app[JOURNEY_PAGES] = JourneyPages(site)
     app.middlewares.append(security.public_headers)

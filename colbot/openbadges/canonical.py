@@ -6,13 +6,16 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from frozendict import frozendict
 from pyld import canon, jsonld  # type: ignore[import-untyped]
 from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
+from pyld.identifier_issuer import IdentifierIssuer  # type: ignore[import-untyped]
 
 from colbot.openbadges.contexts import document_loader
 from colbot.openbadges.errors import (
@@ -24,6 +27,14 @@ from colbot.openbadges.errors import (
 
 NQUADS_FORMAT = "application/n-quads"
 RESOLVED_CONTEXT_CACHE_SIZE = 256  # the pinned contexts hold a few dozen scoped contexts
+# Active contexts met while expanding: a badge meets about ten, a busy verifier a few hundred.
+PROCESSED_CONTEXT_CACHE_SIZE = 1024
+# Terms and IRIs expanded under a finished active context; forgotten all at once when full.
+EXPANDED_IRI_CACHE_SIZE = 50_000
+PROCESSING_MODE = "json-ld-1.1"
+DEFAULT_GRAPH = "@default"
+# pyld keys a context it resolved from a dict by the dict's canonical JSON, from a URL by the URL.
+INLINE_CONTEXT_KEY_START = "{"
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 BLANK_NODE_PREFIX = "_:"
 BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
@@ -57,6 +68,7 @@ JSONLD_KEYWORDS = frozenset(
 RELATIVE_IRI = "it is a relative IRI, and RDF keeps only absolute ones"
 
 Result = TypeVar("Result")
+_UNKNOWN = object()  # an IRI not expanded yet (None is a real answer: a term mapped to null)
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,8 @@ def _check_size(dataset: Mapping[str, list[dict[str, Any]]], budget: Budget) -> 
 
 
 class _BoundedCache(dict[Any, Any]):
-    """A dict that forgets its oldest entry when full, so inline contexts cannot grow it forever."""
+    """A dict that forgets its oldest inline context when full, so inline contexts cannot grow it
+    forever; contexts loaded by URL stay, as a loader serves only a few pinned URLs."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
@@ -138,22 +151,135 @@ class _BoundedCache(dict[Any, Any]):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if key not in self and len(self) >= self.limit:
-            del self[next(iter(self))]
+            inline = next((k for k in self if str(k).startswith(INLINE_CONTEXT_KEY_START)), None)
+            if inline is not None:
+                del self[inline]
         super().__setitem__(key, value)
 
 
 # pyld's signature for a document loader: a URL and options in, a remote document out.
 Loader = Callable[[str, Any], dict[str, Any]]
 
-# Private caches, one per loader, so that contexts resolved by any other pyld user in the process,
-# or by a loader that serves more, never leak in.
-_resolved_contexts: dict[Loader, _BoundedCache] = {}
+
+class _PinnedSource:
+    """One loader's contexts, each loaded once and kept, with every part of them known by identity.
+
+    pyld processes a context again for every node it scopes, which is most of the time a badge
+    takes to canonicalise; the parts of the pinned contexts never change, so their processed
+    results can be kept, keyed by the object itself, which this source keeps alive.
+    """
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.resolved = _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE)
+        self.processed: OrderedDict[Hashable, Any] = OrderedDict()
+        self.parts: dict[int, object] = {}
+        self.iris: dict[Hashable, Any] = {}
+        self.lock = threading.Lock()
+
+    def load(self, url: str, options: Any = None) -> dict[str, Any]:
+        """Loads a context and marks it static, so pyld resolves it once for this source."""
+        remote = self.loader(url, options)
+        with self.lock:
+            self._remember(remote["document"])
+        return {**remote, "tag": "static"}
+
+    def _remember(self, node: object) -> None:
+        if isinstance(node, dict | list):
+            self.parts[id(node)] = node
+            for child in node.values() if isinstance(node, dict) else node:
+                self._remember(child)
+
+    def context_key(self, local: object) -> Hashable | None:
+        """What identifies a local context for the cache: its URLs, or a pinned part itself."""
+        if isinstance(local, str):
+            return local
+        if isinstance(local, list) and all(isinstance(item, str) for item in local):
+            return tuple(local)
+        if self.parts.get(id(local)) is local:
+            return id(local)
+        return None  # a context the document brought: processed afresh every time
+
+    def recall(self, key: Hashable) -> Any:
+        with self.lock:
+            found = self.processed.get(key)
+            if found is not None:
+                self.processed.move_to_end(key)
+            return found
+
+    def keep(self, key: Hashable, active: Any) -> None:
+        with self.lock:
+            self.processed[key] = active
+            while len(self.processed) > PROCESSED_CONTEXT_CACHE_SIZE:
+                self.processed.popitem(last=False)
 
 
-def _options(loader: Loader) -> dict[str, Any]:
+# Private sources, one per loader, so that contexts resolved by any other pyld user in the
+# process, or by a loader that serves more, never leak in.
+_sources: dict[Loader, _PinnedSource] = {}
+
+
+def _source(loader: Loader) -> _PinnedSource:
+    source = _sources.get(loader)
+    if source is None:
+        source = _sources.setdefault(loader, _PinnedSource(loader))
+    return source
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor, reusing what it made of a pinned context under a given active context."""
+
+    def __init__(self, source: _PinnedSource, on_property_dropped: Callable[..., None]) -> None:
+        super().__init__(on_property_dropped=on_property_dropped)
+        self.source = source
+
+    def _process_context(
+        self, active_ctx: Any, local_ctx: Any, options: dict[str, Any], **flags: Any
+    ) -> Any:
+        context = self.source.context_key(local_ctx)
+        # Only a finished (frozen) active context has an identity that never changes; a context
+        # still being defined (given cycles) is pyld checking its own scoped contexts.
+        if context is None or "cycles" in flags or not isinstance(active_ctx, frozendict):
+            return super()._process_context(active_ctx, local_ctx, options, **flags)
+        key = (active_ctx["_uuid"], context, tuple(sorted(flags.items())), options.get("base"))
+        processed = self.source.recall(key)
+        if processed is None:
+            processed = super()._process_context(active_ctx, local_ctx, options, **flags)
+            self.source.keep(key, processed)
+        return processed
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing (no local_ctx) the answer depends on nothing else.
+        if local_ctx is not None or not isinstance(active_ctx, frozendict):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (active_ctx["_uuid"], value, base, vocab)
+        iris = self.source.iris
+        # One lookup, never 'in' then [], since another thread may clear the cache in between.
+        expanded = iris.get(key, _UNKNOWN)
+        if expanded is not _UNKNOWN:
+            return expanded
+        expanded = super()._expand_iri(active_ctx, value, base, vocab)
+        if len(iris) >= EXPANDED_IRI_CACHE_SIZE:
+            iris.clear()
+        iris[key] = expanded
+        return expanded
+
+
+def _options(source: _PinnedSource) -> dict[str, Any]:
     """pyld options that load only what the loader serves (by default, the pinned contexts)."""
-    cache = _resolved_contexts.setdefault(loader, _BoundedCache(RESOLVED_CONTEXT_CACHE_SIZE))
-    return {"documentLoader": loader, "contextResolver": ContextResolver(cache, loader)}
+    return {
+        "documentLoader": source.load,
+        "contextResolver": ContextResolver(source.resolved, source.load),
+        "processingMode": PROCESSING_MODE,
+    }
 
 
 def _unwrap(error: BaseException) -> UnknownContextError | None:
@@ -234,11 +360,11 @@ def _keyword_like_keys(node: Any) -> list[str]:
 def expand(document: Mapping[str, Any], loader: Loader = document_loader) -> list[Any]:
     """Expands a document, raising DroppedTermError for the first term expansion would lose."""
     dropped: list[str | None] = []
+    source = _source(loader)
     # No base: pyld would otherwise resolve relative IRIs against http://example.org/base/.
-    options = {**_options(loader), "base": None}
-    expanded: list[Any] = _run(
-        lambda: jsonld.expand(dict(document), options, on_property_dropped=dropped.append)
-    )
+    options = {**_options(source), "base": None}
+    processor = _Processor(source, on_property_dropped=dropped.append)
+    expanded: list[Any] = _run(lambda: processor.expand(dict(document), options))
     if dropped:
         term = dropped[0]
         if term is None:
@@ -249,14 +375,29 @@ def expand(document: Mapping[str, Any], loader: Loader = document_loader) -> lis
     return expanded
 
 
+def _dataset(expanded: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The RDF dataset of an expanded document, as pyld's to_rdf makes it without expanding it
+    a second time."""
+    processor = jsonld.JsonLdProcessor()
+    issuer = IdentifierIssuer(BLANK_NODE_PREFIX + "b")
+    graphs: dict[str, dict[str, Any]] = {DEFAULT_GRAPH: {}}
+    processor._create_node_map(expanded, graphs, DEFAULT_GRAPH, issuer)
+    options = {"produceGeneralizedRdf": False, "processingMode": PROCESSING_MODE}
+    return {
+        name: processor._graph_to_rdf(graph, issuer, options)
+        for name, graph in sorted(graphs.items())
+        # RDF has no graphs with a relative name; to_rdf skips them the same way.
+        if name == DEFAULT_GRAPH or jsonld._is_absolute_iri(name)
+    }
+
+
 def canonical_nquads(
     document: Mapping[str, Any], budget: Budget = UNTRUSTED, loader: Loader = document_loader
 ) -> str:
     """The RDFC-1.0 (URDNA2015) canonical N-Quads of a document that loses nothing on expansion,
     within a work budget, so that no input can hold a thread for long."""
     expanded = expand(document, loader)
-    options = {**_options(loader), "produceGeneralizedRdf": False}
-    dataset: dict[str, list[dict[str, Any]]] = _run(lambda: jsonld.to_rdf(expanded, options))
+    dataset = _run(lambda: _dataset(expanded))
     _check_size(dataset, budget)
     with _budgeted(budget):
         nquads: str = _run(lambda: canon.URDNA2015().main(dataset, {"format": NQUADS_FORMAT}))

@@ -106,7 +106,8 @@ async def test_the_page_shows_the_journey(client: Client, make_owner: Make) -> N
     assert headers["X-Robots-Tag"].startswith("noindex")
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Cache-Control"] == "no-store"
+    assert headers["Cache-Control"] == "private, no-cache"
+    assert headers["ETag"].startswith('"')
 
 
 async def test_every_request_the_page_makes_is_to_colbot_itself(
