@@ -1,4 +1,4 @@
-"""The `colbot` command: serve, chat, demo, database, catalogue and partner tasks."""
+"""The `colbot` command: serve, chat, demo, database, catalogue, partner and privacy tasks."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
+from colbot.privacy import cli as privacy
 from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(commands)
     admins.add_parser(commands)
     sign_in.add_parser(commands)
+    privacy.add_parser(commands)
     return parser
 
 
@@ -206,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(admins.run(colbot, args))
     elif args.command == "dashboard":
         return asyncio.run(sign_in.run(colbot, args))
+    elif args.command == "privacy":
+        return asyncio.run(privacy.run(colbot, args))
     return 0
 
 

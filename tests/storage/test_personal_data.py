@@ -38,7 +38,7 @@ def test_a_column_added_without_a_declaration_is_named() -> None:
         secret: Mapped[str] = mapped_column(String(200))
         other: Mapped[str] = mapped_column(String(200), info={"something": "else"})
 
-    assert undeclared(Scratch.metadata) == ["diaries.other", "diaries.secret"]
+    assert undeclared(Scratch.metadata) == ["diaries.secret", "diaries.other"]
     assert undeclared(Base.metadata) == []
     mood = declaration_of(Diary.__table__.c.mood)
     assert isinstance(mood, Personal) and mood.purpose == "how they feel"
