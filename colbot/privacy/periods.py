@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from colbot.channels.webchat.channel import UNSEEN_KEPT
 from colbot.storage.models.personal_data import Kept
+from colbot.wallet.store import KEPT_AFTER_EXPIRY
 
 # A young person who has not chatted for this long is told, then erased as /delete erases.
 PROFILE_MONTHS = 12
@@ -46,14 +48,16 @@ PERIODS: dict[Kept, Period] = {
         ("COLBOT_RETENTION_OUTBOX_DAYS",),
     ),
     Kept.WEB_CHAT: Period(
-        "Until the page has shown a message; kept files (badges, QR codes, /mydata) and the rest "
-        f"of a web chat are deleted {WEB_CHAT_DAYS} days after the chat was last used, and at "
-        "once with the profile.",
+        "A message until the page has shown it (one no page came back for is deleted after "
+        f"{UNSEEN_KEPT.days} days); kept files (badges, QR codes, /mydata) and the rest of a web "
+        f"chat {WEB_CHAT_DAYS} days after the chat was last used; all of it at once with the "
+        "profile.",
         ("COLBOT_RETENTION_WEB_CHAT_DAYS",),
     ),
     Kept.LINKS: Period(
         "One-time links and codes work for minutes or days; once used or expired, what names a "
-        f"person is deleted {LINKS_DAYS} days later.",
+        f"person is deleted {LINKS_DAYS} days later (a wallet link {KEPT_AFTER_EXPIRY.days} day "
+        "after it expires).",
         ("COLBOT_RETENTION_LINKS_DAYS",),
     ),
     Kept.AUDIT: Period(

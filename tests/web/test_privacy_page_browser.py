@@ -1,4 +1,4 @@
-"""The privacy page in headless Chromium at phone width: readable, accessible, no sideways scroll."""
+"""The privacy page in headless Chromium at phone width: readable, accessible, no side scroll."""
 
 from __future__ import annotations
 
