@@ -62,6 +62,7 @@ from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
 from colbot.people import chat as people_chat
 from colbot.privacy import web as privacy_page
+from colbot.privacy.periods import schedule_of
 from colbot.privacy.web import PRIVACY
 from colbot.routes import routes
 from colbot.runtime import leases
@@ -534,7 +535,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     site.documents.append(journey_pages.journey_documents(site))
     journey_pages.install(web_app, site)
-    privacy_page.install(web_app, content, city)
+    privacy_page.install(web_app, content, city, schedule_of(settings))
     wallet_pages.install(web_app, site, badge_site)
     dashboard_pages.install(
         web_app,

@@ -12,16 +12,20 @@ if TYPE_CHECKING:
     from colbot.app import Colbot  # only its type: the app is built by colbot/cli.py
 
 
-def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Adds `colbot privacy pack [--out DIR]`."""
-    group = commands.add_parser("privacy", help="what colbot keeps about people, for the DPO")
-    tasks = group.add_subparsers(dest="privacy_command", required=True)
-    made = tasks.add_parser(
+def add_pack_parser(privacy: argparse._SubParsersAction[Any]) -> None:
+    """Adds `pack [--out DIR]` under `colbot privacy`."""
+    made = privacy.add_parser(
         "pack", help="write privacy-pack.md and privacy-pack.html for the city's DPO"
     )
     made.add_argument(
         "--out", type=Path, default=Path(), help="the folder to write them into (default: here)"
     )
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """Adds `colbot privacy` with its `pack` task."""
+    group = commands.add_parser("privacy", help="what colbot keeps about people, for the DPO")
+    add_pack_parser(group.add_subparsers(dest="privacy_command", required=True))
 
 
 async def run(colbot: Colbot, args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import MetaData
 
 from colbot.content.city import City
-from colbot.privacy.periods import BACKUPS, PERIODS, Period
+from colbot.privacy.periods import Period, backups, periods, schedule_of
 from colbot.privacy.standards import STANDARDS, Standard
 from colbot.settings import Settings
 from colbot.storage.models import Base
@@ -35,11 +35,6 @@ class PersonalColumn:
 
     name: str
     declaration: Personal
-
-    @property
-    def period(self) -> Period:
-        """How long it is kept."""
-        return PERIODS[self.declaration.kept]
 
 
 @dataclass(frozen=True)
@@ -184,6 +179,7 @@ def processors(settings: Settings) -> tuple[Processor, ...]:
 def build(city: City, settings: Settings, now: datetime) -> Pack:
     """The pack for this city and these settings, as of now."""
     personal, quiet = tables()
+    schedule = schedule_of(settings)
     return Pack(
         city=city,
         made_at=now,
@@ -193,8 +189,8 @@ def build(city: City, settings: Settings, now: datetime) -> Pack:
         processors=processors(settings),
         standards=STANDARDS,
         rights=RIGHTS,
-        periods=tuple(PERIODS.items()),
-        backups=BACKUPS,
+        periods=tuple(periods(schedule).items()),
+        backups=backups(schedule),
         bases=tuple(BASES.items()),
     )
 

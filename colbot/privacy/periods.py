@@ -1,26 +1,50 @@
-"""How long each kind of personal data is kept: the one place the pack and /privacy read it from.
+"""How long each kind of personal data is kept, in words: what the pack and /privacy both say.
 
-The retention job (the COLBOT_RETENTION_* settings) enforces these; when its settings change
-a period, change it here too, so the DPO's pack and the young person's page say the same.
+The retention job enforces the COLBOT_RETENTION_* settings (branch privacy-retention:
+`colbot.retention.schedule.Retention`, on `Settings.retention`). `Schedule` mirrors it, field for
+field with the same defaults, until the two meet; then `schedule_of` returns
+`settings.retention`, and this is the one place to change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from colbot.channels.webchat.channel import UNSEEN_KEPT
+from colbot.settings import Settings
 from colbot.storage.models.personal_data import Kept
-from colbot.wallet.store import KEPT_AFTER_EXPIRY
 
-# A young person who has not chatted for this long is told, then erased as /delete erases.
-PROFILE_MONTHS = 12
-PROFILE_WARNING_DAYS = 30
-OUTBOX_DAYS = 30
-WEB_CHAT_DAYS = 90
-LINKS_DAYS = 30
-AUDIT_MONTHS = 12
-BACKUPS_KEPT = 14
-BACKUPS_DAYS = 30
+DAY = timedelta(days=1)
+DAYS_IN_A_YEAR = 365
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The retention schedule a city sets; the defaults are the README's."""
+
+    inactive: timedelta = 365 * DAY
+    warning: timedelta = 30 * DAY
+    outbox: timedelta = 30 * DAY
+    webchat: timedelta = 30 * DAY
+    sign_in_links: timedelta = 7 * DAY
+    personal_links: timedelta = 7 * DAY
+    audit: timedelta = 365 * DAY
+    backups: timedelta = 35 * DAY
+    backup_count: int = 14
+
+
+def schedule_of(settings: Settings) -> Schedule:
+    """The schedule this colbot runs with."""
+    return Schedule()
+
+
+def span(length: timedelta) -> str:
+    """A period as people say it: 12 months, 30 days, 1 day."""
+    days = length.days
+    if days and days % DAYS_IN_A_YEAR == 0:
+        return f"{days // DAYS_IN_A_YEAR * 12} months"
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 @dataclass(frozen=True)
@@ -31,55 +55,60 @@ class Period:
     settings: tuple[str, ...] = ()
 
 
-PERIODS: dict[Kept, Period] = {
-    Kept.PROFILE: Period(
-        f"Until they send /delete, or {PROFILE_MONTHS} months after their last message: they are "
-        f"told {PROFILE_WARNING_DAYS} days before, any reply keeps it, then it is erased exactly "
-        "as /delete erases it.",
-        ("COLBOT_RETENTION_PROFILE_MONTHS", "COLBOT_RETENTION_WARNING_DAYS"),
-    ),
-    Kept.CONVERSATION: Period(
-        "While the conversation is under way; erased with the profile, and at once when someone "
-        "under 13 or without consent is turned away."
-    ),
-    Kept.OUTBOX: Period(
-        f"Until sent; sent, dropped and undeliverable messages are deleted {OUTBOX_DAYS} days "
-        "later. Erased at once with the profile.",
-        ("COLBOT_RETENTION_OUTBOX_DAYS",),
-    ),
-    Kept.WEB_CHAT: Period(
-        "A message until the page has shown it (one no page came back for is deleted after "
-        f"{UNSEEN_KEPT.days} days); kept files (badges, QR codes, /mydata) and the rest of a web "
-        f"chat {WEB_CHAT_DAYS} days after the chat was last used; all of it at once with the "
-        "profile.",
-        ("COLBOT_RETENTION_WEB_CHAT_DAYS",),
-    ),
-    Kept.LINKS: Period(
-        "One-time links and codes work for minutes or days; once used or expired, what names a "
-        f"person is deleted {LINKS_DAYS} days later (a wallet link {KEPT_AFTER_EXPIRY.days} day "
-        "after it expires).",
-        ("COLBOT_RETENTION_LINKS_DAYS",),
-    ),
-    Kept.AUDIT: Period(
-        f"{AUDIT_MONTHS} months, then entries naming a young person are pseudonymised; a call "
-        "for help stays with the city team, as safeguarding requires.",
-        ("COLBOT_RETENTION_AUDIT_MONTHS",),
-    ),
-    Kept.BADGES: Period(
-        "With the profile. On /delete a badge is withdrawn, unless they chose to keep it "
-        "working; completions stay, with nobody named, so partners' counts stay true."
-    ),
-    Kept.STAFF: Period(
-        "While they are on the partner's staff or the city team; removed from the team, they "
-        "are kept as removed so past codes can be traced."
-    ),
-    Kept.PROCESSING: Period(
-        "Minutes to hours: only to stop abuse (such as guessing codes), then no longer counted."
-    ),
-}
+def periods(schedule: Schedule) -> dict[Kept, Period]:
+    """Each kind of personal data's retention rule, with the schedule's lengths filled in."""
+    return {
+        Kept.PROFILE: Period(
+            f"Until they send /delete, or {span(schedule.inactive)} after their last message: "
+            f"they are told once, {span(schedule.warning)} before, that any reply keeps it; "
+            "then it is erased exactly as /delete erases it.",
+            ("COLBOT_RETENTION_INACTIVE", "COLBOT_RETENTION_WARNING"),
+        ),
+        Kept.CONVERSATION: Period(
+            "While the conversation is under way; erased with the profile, and at once when "
+            "someone under 13 or without consent is turned away."
+        ),
+        Kept.OUTBOX: Period(
+            f"Until sent; messages colbot has finished with are deleted {span(schedule.outbox)} "
+            "later, and at once with the profile.",
+            ("COLBOT_RETENTION_OUTBOX",),
+        ),
+        Kept.WEB_CHAT: Period(
+            "A message until the page has shown it, and the pictures and files sent in a web chat, "
+            f"are deleted {span(schedule.webchat)} after they were sent (one no page came back "
+            f"for, after {span(UNSEEN_KEPT)}); all of it at once with the profile.",
+            ("COLBOT_RETENTION_WEBCHAT",),
+        ),
+        Kept.LINKS: Period(
+            "One-time links work for minutes or days; dashboard sign-in links, sessions and "
+            f"invites are deleted {span(schedule.sign_in_links)} after they were used or ran "
+            f"out, wallet and move-chat links and wrong move codes "
+            f"{span(schedule.personal_links)} after.",
+            ("COLBOT_RETENTION_SIGN_IN_LINKS", "COLBOT_RETENTION_PERSONAL_LINKS"),
+        ),
+        Kept.AUDIT: Period(
+            f"Entries naming a young person lose the name after {span(schedule.audit)}; a call "
+            "for help stays with the city team, as safeguarding requires.",
+            ("COLBOT_RETENTION_AUDIT",),
+        ),
+        Kept.BADGES: Period(
+            "With the profile. On /delete a badge is withdrawn, unless they chose to keep it "
+            "working; completions stay, with nobody named, so partners' counts stay true."
+        ),
+        Kept.STAFF: Period(
+            "While they are on the partner's staff or the city team; removed from the team, they "
+            "are kept as removed so past codes can be traced."
+        ),
+        Kept.PROCESSING: Period(
+            "Minutes to hours: only to stop abuse (such as guessing codes), then no longer counted."
+        ),
+    }
 
-BACKUPS = Period(
-    f"`colbot db backup` copies hold everything above; the newest {BACKUPS_KEPT}, none older "
-    f"than {BACKUPS_DAYS} days, are kept.",
-    ("COLBOT_RETENTION_BACKUPS_KEPT", "COLBOT_RETENTION_BACKUPS_DAYS"),
-)
+
+def backups(schedule: Schedule) -> Period:
+    """How long `colbot db backup` copies are kept."""
+    return Period(
+        f"`colbot db backup` copies hold everything above; the newest {schedule.backup_count}, "
+        f"none older than {span(schedule.backups)}, are kept.",
+        ("COLBOT_RETENTION_BACKUPS", "COLBOT_RETENTION_BACKUP_COUNT"),
+    )

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from colbot.content.city import City
 from colbot.content.conversations import Conversations
-from colbot.privacy.periods import PROFILE_MONTHS, PROFILE_WARNING_DAYS
+from colbot.privacy.periods import Schedule, span
 from colbot.web.site import SITE_KEY
 
 PRIVACY = "/privacy"
@@ -52,21 +52,21 @@ class PrivacyWords:
 PRIVACY_WORDS = web.AppKey("privacy_words", PrivacyWords)
 
 
-def page_context(city: City) -> dict[str, Any]:
+def page_context(city: City, schedule: Schedule) -> dict[str, Any]:
     """What the page's wording may use: the city, who to ask, and how long profiles are kept."""
     contact = city.privacy_contact
     return {
         "city": city.name,
         "contact_name": contact.name,
         "contact_email": contact.email,
-        "profile_months": PROFILE_MONTHS,
-        "warning_days": PROFILE_WARNING_DAYS,
+        "inactive": span(schedule.inactive),
+        "warning": span(schedule.warning),
     }
 
 
-def install(app: web.Application, content: Conversations, city: City) -> None:
+def install(app: web.Application, content: Conversations, city: City, schedule: Schedule) -> None:
     """Puts the page's wording on the app."""
-    app[PRIVACY_WORDS] = PrivacyWords(content, page_context(city))
+    app[PRIVACY_WORDS] = PrivacyWords(content, page_context(city, schedule))
 
 
 def _line(text: str, email: str) -> Markup:

@@ -67,8 +67,9 @@ def test_the_pack_names_the_city_its_contacts_and_retention(tmp_path: Path) -> N
     assert markdown.startswith("# Privacy pack: colbot for Kensalfield City of Learning")
     assert "Kensalfield Council's Data Protection Officer, dataprotection@kensalfield" in markdown
     assert "Safeguarding lead: Sam Okafor, 01632 960412" in markdown
-    assert "12 months after their last message" in markdown
-    assert "`COLBOT_RETENTION_PROFILE_MONTHS`" in markdown
+    assert "or 12 months after their last message: they are told once, 30 days before" in markdown
+    assert "Set by `COLBOT_RETENTION_INACTIVE`, `COLBOT_RETENTION_WARNING`." in markdown
+    assert "the newest 14, none older than 35 days, are kept." in markdown
     assert "/mydata in the chat sends it all" in markdown
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from colbot.privacy.periods import PERIODS
+from colbot.privacy.periods import Schedule, periods
 from colbot.storage.models import Base
 from colbot.storage.models.personal_data import (
     NOT_PERSONAL,
@@ -54,7 +54,7 @@ def test_each_personal_column_has_a_purpose_viewers_and_a_known_period() -> None
     for name, found in personal:
         assert found.purpose.strip(), name
         assert found.seen_by, name
-        assert found.kept in PERIODS, name
+        assert found.kept in periods(Schedule()), name
 
 
 def test_what_a_young_person_gives_is_declared_personal() -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from aiohttp.test_utils import TestClient
 
 from colbot.app import Colbot
 from colbot.content.bundle import load_bundle
-from colbot.privacy.periods import PROFILE_MONTHS
+from colbot.privacy.periods import Schedule
 from colbot.privacy.web import SECTIONS, page_context
 from tests.support.talk import Talk
 
@@ -79,7 +80,8 @@ async def test_the_privacy_page_says_it_plainly(
     ):
         assert f">{heading}</h2>" in html, heading
     assert "<title>Your data · Kensalfield City of Learning</title>" in html
-    assert f"If you don’t chat for {PROFILE_MONTHS} months" in html.replace("&#39;", "’")
+    assert "If you don’t chat for 12 months, we delete it all." in html.replace("&#39;", "’")
+    assert "We message you 30 days before." in html
     contact = '<a href="mailto:dataprotection@kensalfield.example.org">'
     assert "Ask Kensalfield Council&#39;s Data Protection Officer: " + contact in html
     assert "/mydata" in html and "/delete" in html and "0800 1111" in html
@@ -111,10 +113,12 @@ async def test_the_privacy_page_is_linked_from_every_public_page(
 
 def test_a_city_without_a_privacy_contact_names_its_safeguarding_lead() -> None:
     city = load_bundle("en", "kensalfield").city
-    context = page_context(dataclasses.replace(city, privacy=None))
+    context = page_context(dataclasses.replace(city, privacy=None), Schedule())
     assert context["contact_name"] == "Sam Okafor"
     assert context["contact_email"] == "safeguarding@kensalfield.example.org"
-    assert page_context(city)["contact_email"] == "dataprotection@kensalfield.example.org"
+    ours = page_context(city, Schedule(inactive=timedelta(days=730), warning=timedelta(days=14)))
+    assert ours["contact_email"] == "dataprotection@kensalfield.example.org"
+    assert (ours["inactive"], ours["warning"]) == ("24 months", "14 days")
     assert len(SECTIONS) == 6
 
 
