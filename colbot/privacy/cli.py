@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 
 async def run(colbot: Colbot, args: argparse.Namespace) -> int:
     """Writes the pack; it reads the code and settings, never the database."""
-    built = pack.build(colbot.city, colbot.settings, colbot.clock.now())
+    try:
+        built = pack.build(colbot.city, colbot.settings, colbot.clock.now())
+    except pack.UndeclaredColumns as exc:
+        print(f"colbot: {exc}", file=sys.stderr)
+        return 1
     for path in pack.write(built, args.out):
         print(f"Wrote {path}")
     print(

@@ -23,10 +23,15 @@ from colbot.storage.models.personal_data import (
     Personal,
     columns,
     declaration_of,
+    undeclared,
 )
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 PACK_NAME = "privacy-pack"
+
+
+class UndeclaredColumns(ValueError):
+    """Columns that say nothing of personal data: a pack without them would mislead the DPO."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,13 @@ def _model_docs(metadata: MetaData) -> dict[str, str]:
 
 
 def tables(metadata: MetaData = Base.metadata) -> tuple[tuple[Table, ...], tuple[Table, ...]]:
-    """The tables that hold personal data, and those that hold none."""
+    """The tables that hold personal data, and those that hold none; refuses undeclared columns."""
+    missing = undeclared(metadata)
+    if missing:
+        raise UndeclaredColumns(
+            f"no personal-data declaration for {', '.join(missing)}: give each column "
+            "info=NOT_PERSONAL or its table's declaration (colbot/storage/models/personal_data.py)"
+        )
     docs = _model_docs(metadata)
     found: dict[str, tuple[list[PersonalColumn], list[str]]] = {}
     for table, column in columns(metadata):

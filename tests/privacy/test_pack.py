@@ -7,12 +7,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from sqlalchemy import MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from colbot.content.bundle import load_bundle
 from colbot.privacy import pack
 from colbot.privacy.standards import STANDARDS
 from colbot.settings import Settings
 from colbot.storage.models import Base
-from colbot.storage.models.personal_data import Personal, columns, declaration_of
+from colbot.storage.models.personal_data import NOT_PERSONAL, Personal, columns, declaration_of
 from tests.support.demo import TEST_NOW
 from tests.support.process import colbot_env, start_colbot
 
@@ -60,6 +64,22 @@ def test_the_pack_lists_every_personal_column(tmp_path: Path) -> None:
     assert "| `young_people.nickname` | young person | what colbot calls them;" in markdown
     assert "`opportunities.title`" not in markdown
     assert "- `opportunities`: One session or event a partner offers." in markdown
+
+
+def test_the_pack_refuses_a_column_without_a_declaration() -> None:
+    class Scratch(DeclarativeBase):
+        metadata = MetaData()
+
+    class Diary(Scratch):
+        __tablename__ = "diaries"
+
+        id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+        secret: Mapped[str] = mapped_column(String(200))
+
+    with pytest.raises(pack.UndeclaredColumns, match=r"for diaries\.secret: give each column"):
+        pack.tables(Diary.metadata)
+    personal, quiet = pack.tables()
+    assert "young_people" in {t.name for t in personal} and "leases" in {t.name for t in quiet}
 
 
 def test_the_pack_names_the_city_its_contacts_and_retention(tmp_path: Path) -> None:
