@@ -99,6 +99,10 @@ def periods(schedule: Schedule) -> dict[Kept, Period]:
             "While they are on the partner's staff or the city team; removed from the team, they "
             "are kept as removed so past codes can be traced."
         ),
+        Kept.CATALOGUE: Period(
+            "As long as the partner's feed publishes the item; when the feed deletes it, only "
+            "its deletion is kept."
+        ),
         Kept.PROCESSING: Period(
             "Minutes to hours: only to stop abuse (such as guessing codes), then no longer counted."
         ),

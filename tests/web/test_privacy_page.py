@@ -133,5 +133,5 @@ async def test_privacy_in_the_chat_answers_with_the_link(
     assert link in robin.recent(3) and "/delete" in robin.recent(3)
     assert "Is it OK for me to keep these details" in robin.last_text()
     await robin.say("/help")
-    assert f"How I look after your data: {link}" in robin.recent(3)
+    assert f"Your data, in plain words: {link}" in robin.recent(3)
     assert "/privacy – How I look after your data" in robin.recent(3)

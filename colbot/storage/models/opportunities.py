@@ -23,6 +23,7 @@ from colbot.storage.models.personal_data import (
     NOT_PERSONAL,
     Basis,
     Kept,
+    Subject,
     Viewer,
     table_declaration,
 )
@@ -254,6 +255,11 @@ class Feed(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
 
 
+_FEED_ITEM = table_declaration(
+    Basis.LEGITIMATE_INTERESTS, (Viewer.OPERATORS,), Kept.CATALOGUE, Subject.PARTNER
+)
+
+
 class FeedItem(Base):
     """The latest state of one RPDE item: how split feeds are joined and deletions applied."""
 
@@ -272,6 +278,12 @@ class FeedItem(Base):
     # The data's own @id, and a session's superEvent: how the halves of a split feed meet.
     ref: Mapped[str | None] = mapped_column(String(1000), index=True, info=NOT_PERSONAL)
     parent: Mapped[str | None] = mapped_column(String(1000), index=True, info=NOT_PERSONAL)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, info=NOT_PERSONAL)
+    data: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        info=_FEED_ITEM.because(
+            "the item as the partner published it, which can name a session leader or an "
+            "organiser's contact"
+        ),
+    )
     # The opportunities this item gave, to withdraw when it is deleted.
     source_ids: Mapped[list[str]] = mapped_column(JSON, default=list, info=NOT_PERSONAL)

@@ -72,6 +72,7 @@ class Kept(StrEnum):
     BADGES = "badges"
     STAFF = "staff"
     PROCESSING = "processing"
+    CATALOGUE = "catalogue"
 
 
 @dataclass(frozen=True)
