@@ -61,6 +61,9 @@ from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
 from colbot.people import chat as people_chat
+from colbot.privacy import web as privacy_page
+from colbot.privacy.periods import schedule_of
+from colbot.privacy.web import PRIVACY
 from colbot.retention.purge import Purge
 from colbot.routes import routes
 from colbot.runtime import leases
@@ -396,6 +399,7 @@ def build_engine(
     base_context = {
         "city": city.name,
         "web_chat_url": f"{settings.public_url}/chat",
+        "privacy_url": f"{settings.public_url.rstrip('/')}{PRIVACY}",
         "min_age": settings.telegram_min_age,
         "public_url": settings.public_url.rstrip("/"),
         "city_quiet_hours": str(settings.quiet_hours) if settings.quiet_hours else "",
@@ -552,6 +556,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     )
     site.documents.append(journey_pages.journey_documents(site))
     journey_pages.install(web_app, site)
+    privacy_page.install(web_app, content, city, schedule_of(settings))
     wallet_pages.install(web_app, site, badge_site)
     dashboard_pages.install(
         web_app,

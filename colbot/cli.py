@@ -1,4 +1,4 @@
-"""The `colbot` command: serve, chat, demo, database, catalogue and partner tasks."""
+"""The `colbot` command: serve, chat, demo, database, catalogue, partner and privacy tasks."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
-from colbot.retention import cli as privacy
+from colbot.privacy import cli as privacy
 from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup, backup_name

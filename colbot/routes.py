@@ -19,6 +19,7 @@ from colbot.channels.webchat import venue
 from colbot.codes.venue_links import VENUE_PREFIX
 from colbot.dashboard import web as dashboard
 from colbot.journeys import web as journeys
+from colbot.privacy import web as privacy
 from colbot.wallet import links as wallet_links
 from colbot.wallet import web as wallet
 from colbot.web import assets, security, welcome
@@ -77,6 +78,8 @@ def routes(
         # The front door: what colbot is for this city, and help for partners.
         web.get(welcome.HOME, welcome.home_page),
         web.get(welcome.PARTNER_HELP, welcome.partner_help),
+        # What colbot keeps about young people, in plain words.
+        web.get(privacy.PRIVACY, privacy.privacy_page),
         # Public pages: shared journeys, the check page of each badge on them, the checker.
         web.get(journeys.JOURNEY, journeys.journey_page),
         web.get(f"{journeys.JOURNEY}.json", journeys.journey_json),

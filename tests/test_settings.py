@@ -178,6 +178,8 @@ def test_a_bad_allow_private_value_gets_a_kind_error(raw: str) -> None:
     said = str(refused.value)
     assert said.startswith("COLBOT_FEEDS_ALLOW_PRIVATE must be 1 (allowed) or 0 (not allowed)")
     assert repr(raw) in said and "\n" not in said
+
+
 def test_the_retention_schedule_has_the_readmes_defaults_and_reads_days() -> None:
     retention = load_settings({}).retention
     assert (retention.inactive, retention.warning) == (timedelta(days=365), timedelta(days=30))

@@ -21,7 +21,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?\d[\d ]{6,18}\d")
 
 
-def read_document(path: Path, list_key: str | None, keys: Collection[str] = ()) -> Block:
+def read_document(
+    path: Path, list_key: str | None, keys: Collection[str] = (), optional: Collection[str] = ()
+) -> Block:
     try:
         data = load_yaml(path)
     except OSError as exc:
@@ -29,7 +31,7 @@ def read_document(path: Path, list_key: str | None, keys: Collection[str] = ()) 
     if not isinstance(data, dict):
         expected = f"'{list_key}:' and a list" if list_key else "'key: value' lines"
         raise ContentError(f"{path}:1: the file should contain {expected}")
-    return Block(data, (list_key,) if list_key else keys, (), "the file")
+    return Block(data, (list_key,) if list_key else keys, optional, "the file")
 
 
 def blocks(

@@ -71,6 +71,14 @@ class Safeguarding:
 
 
 @dataclass(frozen=True)
+class PrivacyContact:
+    """Who young people and the city's DPO ask about what colbot keeps (city.yaml's `privacy`)."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
 class PartnerSeed:
     """An organisation as written in the content, before the database gives it a row."""
 
@@ -153,6 +161,15 @@ class City:
     areas: tuple[Area, ...]
     partners: tuple[PartnerSeed, ...]
     opportunities: tuple[OpportunitySeed, ...]
+    # Without a `privacy` block in city.yaml, the safeguarding lead answers privacy questions too.
+    privacy: PrivacyContact | None = None
+
+    @property
+    def privacy_contact(self) -> PrivacyContact:
+        """Who to ask about personal data: the privacy contact, else the safeguarding lead."""
+        if self.privacy is not None:
+            return self.privacy
+        return PrivacyContact(self.safeguarding.name, self.safeguarding.email)
 
     def area(self, area_id: str) -> Area:
         """The area with this id; the content was checked, so a miss is a programming error."""
@@ -231,7 +248,10 @@ def _close_to(word: str, phrase: str) -> bool:
 def load_city(folder: Path, passion_ids: Collection[str]) -> City:
     """Reads city.yaml, partners.yaml and opportunities.yaml from a folder and cross-checks them."""
     city_doc = read_document(
-        folder / "city.yaml", None, ("id", "name", "timezone", "centre", "safeguarding", "areas")
+        folder / "city.yaml",
+        None,
+        ("id", "name", "timezone", "centre", "safeguarding", "areas"),
+        optional=("privacy",),
     )
     city_id = city_doc.slug("id")
     name = city_doc.text("name")
@@ -244,6 +264,10 @@ def load_city(folder: Path, passion_ids: Collection[str]) -> City:
         phone=safeguarding_block.phone("phone"),
         email=safeguarding_block.email("email"),
     )
+    privacy = None
+    if city_doc.value("privacy") is not None:
+        privacy_block = city_doc.block("privacy", ("name", "email"))
+        privacy = PrivacyContact(privacy_block.text("name"), privacy_block.email("email"))
     areas = _read_areas(city_doc, centre)
     partners = _read_partners(folder / "partners.yaml", {area.id for area in areas})
     opportunities = _read_opportunities(
@@ -258,6 +282,7 @@ def load_city(folder: Path, passion_ids: Collection[str]) -> City:
         areas=areas,
         partners=partners,
         opportunities=opportunities,
+        privacy=privacy,
     )
 
 

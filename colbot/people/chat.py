@@ -31,7 +31,7 @@ async def find_person(session: AsyncSession, inbound: Inbound, now: datetime) ->
 
 
 def router() -> Router:
-    """The people feature: onboarding, settings, help, /stop, /mydata and /delete."""
+    """The people feature: onboarding, settings, help, /stop, /mydata, /delete and /privacy."""
     routes = Router("people")
     routes.greets(welcome)
     routes.command("help", show_help)
@@ -40,6 +40,7 @@ def router() -> Router:
     routes.command("stop", pause.stop)
     routes.command("mydata", privacy_chat.my_data)
     routes.command("delete", privacy_chat.delete_request)
+    routes.command("privacy", privacy_chat.privacy_link)
     routes.action(privacy_chat.DELETE, privacy_chat.delete_answer)
     routes.action(SETTINGS, settings_choice)
     for flow_id in PROFILE_FLOWS:

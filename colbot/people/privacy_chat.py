@@ -1,4 +1,4 @@
-"""/mydata and /delete: a young person's data is theirs."""
+"""/mydata, /delete and /privacy: a young person's data is theirs."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ async def my_data(turn: Turn) -> None:
             file=Attachment("my-colbot-data.json", content, "application/json"),
         )
     )
+
+
+async def privacy_link(turn: Turn) -> None:
+    """A short answer with the privacy page's link; mid-question, the question again."""
+    turn.say("privacy_answer")
+    if turn.in_flow:
+        turn.flows.ask(turn)
 
 
 async def delete_request(turn: Turn) -> None:

@@ -33,12 +33,6 @@ def add_purge_parser(privacy: argparse._SubParsersAction[Any]) -> None:
     )
 
 
-def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
-    """Adds `colbot privacy` with its `purge` task."""
-    privacy = commands.add_parser("privacy", help="privacy tasks: the retention job")
-    add_purge_parser(privacy.add_subparsers(dest="privacy_command", required=True))
-
-
 async def run(colbot: Colbot, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Runs (or dry-runs) the retention job once and prints a count per kind."""
     try:

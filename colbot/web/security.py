@@ -7,7 +7,7 @@ from aiohttp.typedefs import Handler
 
 from colbot.web.site import SITE_KEY
 
-PUBLIC_PAGES = ("/", "/partners")
+PUBLIC_PAGES = ("/", "/partners", "/privacy")
 PUBLIC_PREFIXES = ("/j/", "/verify", "/artwork/", "/static/journey", "/robots.txt", "/wallet/")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "

@@ -88,6 +88,7 @@ async def test_the_page_shows_the_journey(client: Client, make_owner: Make) -> N
         "Session 1 at the club",
         'alt="Badge artwork: Bike Repair"',
         "Check this badge",
+        '<a href="/privacy">Your data and privacy</a>',
     ):
         assert expected in html, expected
     tags = tags_of(html)

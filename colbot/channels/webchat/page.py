@@ -85,6 +85,7 @@ WORDS = (
     "notify_denied",
     "notify_unavailable",
     "menu",
+    "privacy",
 )
 # Kept files shown in the page itself; anything else is only ever downloaded.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/svg+xml"})
@@ -138,6 +139,7 @@ def page_html(channel: WebChatChannel) -> str:
 <header><h1>{words["title"]}</h1><p id="status" role="status">{words["connecting"]}</p></header>
 <main id="log" aria-live="polite"></main>
 <p id="help" class="help">{words["keep_place"]}
+<a href="/privacy">{words["privacy"]}</a>
 <button id="move" type="button" class="chip">{move}</button>
 <button id="notify" type="button" class="chip" hidden>{words["notify_on"]}</button>
 <span id="notify-status" role="status"></span></p>

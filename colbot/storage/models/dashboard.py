@@ -11,6 +11,16 @@ from colbot.storage.models.badges import IssuedBadge
 from colbot.storage.models.base import Base, UTCDateTime
 from colbot.storage.models.codes import Redemption
 from colbot.storage.models.people import YoungPerson
+from colbot.storage.models.personal_data import (
+    NOT_PERSONAL,
+    Basis,
+    Kept,
+    Subject,
+    Viewer,
+    table_declaration,
+)
+
+_LINK = table_declaration(Basis.PUBLIC_TASK, (Viewer.OPERATORS,), Kept.LINKS, Subject.STAFF)
 
 
 class DashboardLink(Base):
@@ -18,16 +28,26 @@ class DashboardLink(Base):
 
     __tablename__ = "dashboard_links"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True, info=NOT_PERSONAL)
     # "telegram:1234" for whoever asked in the bot.
-    actor: Mapped[str] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(
+        String(128),
+        info=_LINK.because("who asked to sign in (their chat account), to trace misuse"),
+    )
     # None for the city's view, else the one partner this person may see.
-    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
-    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), info=NOT_PERSONAL)
+    staff_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id"), info=_LINK.because("which staff member signed in")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info=_LINK.because("when"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+    used_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info=_LINK.because("when the link was used")
+    )
+
+
+_SESSION = table_declaration(Basis.PUBLIC_TASK, (Viewer.OPERATORS,), Kept.LINKS, Subject.STAFF)
 
 
 class DashboardSession(Base):
@@ -35,14 +55,21 @@ class DashboardSession(Base):
 
     __tablename__ = "dashboard_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    actor: Mapped[str] = mapped_column(String(128))
-    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
-    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True, info=NOT_PERSONAL)
+    actor: Mapped[str] = mapped_column(
+        String(128),
+        info=_SESSION.because("who asked to sign in (their chat account), to trace misuse"),
+    )
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), info=NOT_PERSONAL)
+    staff_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id"), info=_SESSION.because("which staff member signed in")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info=_SESSION.because("when"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info=NOT_PERSONAL)
+    ended_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info=_SESSION.because("when they signed out")
+    )
 
 
 class FunnelCount(Base):
@@ -53,13 +80,13 @@ class FunnelCount(Base):
 
     __tablename__ = "funnel_counts"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, info=NOT_PERSONAL)
     opportunity_id: Mapped[int] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True, info=NOT_PERSONAL
     )
     # "recommended", "saved" or "reminded"; redemptions are counted from their own table.
-    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True, info=NOT_PERSONAL)
+    count: Mapped[int] = mapped_column(Integer, default=0, info=NOT_PERSONAL)
 
 
 # The dashboard's aggregates read ranges of time on tables other features own; these indexes let

@@ -19,6 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from colbot.storage.models.base import Base, UTCDateTime
+from colbot.storage.models.personal_data import (
+    NOT_PERSONAL,
+    Basis,
+    Kept,
+    Subject,
+    Viewer,
+    table_declaration,
+)
 
 
 class Opportunity(Base):
@@ -27,40 +35,50 @@ class Opportunity(Base):
     __tablename__ = "opportunities"
     __table_args__ = (UniqueConstraint("partner_id", "source_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
-    source_id: Mapped[str] = mapped_column(String(128))
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id"), index=True, info=NOT_PERSONAL
+    )
+    source_id: Mapped[str] = mapped_column(String(128), info=NOT_PERSONAL)
     # The dates of one repeating event share this (a calendar event's UID, an OpenActive
     # SessionSeries id): a young person sees them as one opportunity with its dates.
-    series_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    series_key: Mapped[str | None] = mapped_column(String(200), index=True, info=NOT_PERSONAL)
+    title: Mapped[str] = mapped_column(String(200), info=NOT_PERSONAL)
+    description: Mapped[str] = mapped_column(Text, default="", info=NOT_PERSONAL)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info=NOT_PERSONAL)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
     # A colbot.domain.timing.Timing: "session" (at the times above), or drop_in, online, ongoing.
-    timing: Mapped[str] = mapped_column(String(16), default="session", server_default="session")
-    venue: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")
-    postcode: Mapped[str] = mapped_column(String(16), default="")
-    area_id: Mapped[str | None] = mapped_column(String(32))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    min_age: Mapped[int] = mapped_column(Integer)
-    max_age: Mapped[int] = mapped_column(Integer)
+    timing: Mapped[str] = mapped_column(
+        String(16), default="session", server_default="session", info=NOT_PERSONAL
+    )
+    venue: Mapped[str] = mapped_column(String(200), default="", info=NOT_PERSONAL)
+    address: Mapped[str] = mapped_column(String(300), default="", info=NOT_PERSONAL)
+    postcode: Mapped[str] = mapped_column(String(16), default="", info=NOT_PERSONAL)
+    area_id: Mapped[str | None] = mapped_column(String(32), info=NOT_PERSONAL)
+    latitude: Mapped[float | None] = mapped_column(Float, info=NOT_PERSONAL)
+    longitude: Mapped[float | None] = mapped_column(Float, info=NOT_PERSONAL)
+    min_age: Mapped[int] = mapped_column(Integer, info=NOT_PERSONAL)
+    max_age: Mapped[int] = mapped_column(Integer, info=NOT_PERSONAL)
     # The price chosen at import (the youngest band); `offers` keeps every age band's price, so
     # each young person sees theirs (colbot.domain.prices.price_for). Empty from CSV and calendars.
-    cost_pence: Mapped[int] = mapped_column(Integer, default=0)
-    offers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
-    learning_hours: Mapped[float] = mapped_column(Float)
-    capacity: Mapped[int | None] = mapped_column(Integer)
-    url: Mapped[str | None] = mapped_column(String(500))
-    badge_class_id: Mapped[str | None] = mapped_column(String(64))
+    cost_pence: Mapped[int] = mapped_column(Integer, default=0, info=NOT_PERSONAL)
+    offers: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]", info=NOT_PERSONAL
+    )
+    learning_hours: Mapped[float] = mapped_column(Float, info=NOT_PERSONAL)
+    capacity: Mapped[int | None] = mapped_column(Integer, info=NOT_PERSONAL)
+    url: Mapped[str | None] = mapped_column(String(500), info=NOT_PERSONAL)
+    badge_class_id: Mapped[str | None] = mapped_column(String(64), info=NOT_PERSONAL)
     # "scheduled" is shown; "cancelled", "postponed" and "deleted" are withdrawn, never removed,
     # since someone may have saved it, been reminded of it or earned a badge from it.
-    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
-    is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(16), default="scheduled", server_default="scheduled", info=NOT_PERSONAL
+    )
+    is_full: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), info=NOT_PERSONAL
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
 
     passions: Mapped[list[OpportunityPassion]] = relationship(
         back_populates="opportunity", cascade="all, delete-orphan", lazy="selectin"
@@ -73,11 +91,20 @@ class OpportunityPassion(Base):
     __tablename__ = "opportunity_passions"
 
     opportunity_id: Mapped[int] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True, info=NOT_PERSONAL
     )
-    passion_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    passion_id: Mapped[str] = mapped_column(
+        String(32), primary_key=True, index=True, info=NOT_PERSONAL
+    )
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="passions")
+
+
+_SAVED_ITEM = table_declaration(
+    Basis.CONSENT,
+    (Viewer.YOUNG_PERSON, Viewer.OPERATORS, Viewer.CITY_TEAM_COUNTS, Viewer.PARTNER_COUNTS),
+    Kept.PROFILE,
+)
 
 
 class SavedItem(Base):
@@ -86,12 +113,27 @@ class SavedItem(Base):
     __tablename__ = "saved_items"
     __table_args__ = (UniqueConstraint("young_person_id", "opportunity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
     young_person_id: Mapped[int] = mapped_column(
-        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+        ForeignKey("young_people.id", ondelete="CASCADE"),
+        index=True,
+        info=_SAVED_ITEM.because("whose saved item this is"),
     )
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id"),
+        index=True,
+        info=_SAVED_ITEM.because("which opportunity they saved"),
+    )
+    saved_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, info=_SAVED_ITEM.because("when they saved it")
+    )
+
+
+_REMINDER = table_declaration(
+    Basis.CONSENT,
+    (Viewer.YOUNG_PERSON, Viewer.OPERATORS, Viewer.CITY_TEAM_COUNTS, Viewer.PARTNER_COUNTS),
+    Kept.PROFILE,
+)
 
 
 class Reminder(Base):
@@ -99,14 +141,31 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
     young_person_id: Mapped[int] = mapped_column(
-        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+        ForeignKey("young_people.id", ondelete="CASCADE"),
+        index=True,
+        info=_REMINDER.because("whose reminder this is"),
     )
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id"),
+        index=True,
+        info=_REMINDER.because("which opportunity they asked to be reminded of"),
+    )
+    due_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, index=True, info=_REMINDER.because("when to remind them")
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info=_REMINDER.because("when the reminder went")
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info=_REMINDER.because("when they cancelled it")
+    )
+
+
+_DISMISSAL = table_declaration(
+    Basis.CONSENT, (Viewer.YOUNG_PERSON, Viewer.OPERATORS, Viewer.CITY_TEAM_COUNTS), Kept.PROFILE
+)
 
 
 class Dismissal(Base):
@@ -115,13 +174,30 @@ class Dismissal(Base):
     __tablename__ = "dismissals"
     __table_args__ = (UniqueConstraint("young_person_id", "opportunity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
     young_person_id: Mapped[int] = mapped_column(
-        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+        ForeignKey("young_people.id", ondelete="CASCADE"),
+        index=True,
+        info=_DISMISSAL.because("whose choice this is"),
     )
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
-    reason: Mapped[str | None] = mapped_column(String(32))
-    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id"),
+        index=True,
+        info=_DISMISSAL.because("which opportunity they said was not for them"),
+    )
+    reason: Mapped[str | None] = mapped_column(
+        String(32), info=_DISMISSAL.because("why, if they said, to suggest better")
+    )
+    dismissed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, info=_DISMISSAL.because("when they said so")
+    )
+
+
+_CARD_SHOWN = table_declaration(
+    Basis.CONSENT,
+    (Viewer.YOUNG_PERSON, Viewer.OPERATORS, Viewer.CITY_TEAM_COUNTS, Viewer.PARTNER_COUNTS),
+    Kept.PROFILE,
+)
 
 
 class CardShown(Base):
@@ -129,14 +205,27 @@ class CardShown(Base):
 
     __tablename__ = "cards_shown"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
     young_person_id: Mapped[int] = mapped_column(
-        ForeignKey("young_people.id", ondelete="CASCADE"), index=True
+        ForeignKey("young_people.id", ondelete="CASCADE"),
+        index=True,
+        info=_CARD_SHOWN.because("whose card this is"),
     )
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
-    context: Mapped[str] = mapped_column(String(16))
-    position: Mapped[int] = mapped_column(Integer)
-    shown_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id"),
+        index=True,
+        info=_CARD_SHOWN.because("which opportunity they was shown"),
+    )
+    context: Mapped[str] = mapped_column(
+        String(16),
+        info=_CARD_SHOWN.because("where it was shown (explore, surprise), to improve suggestions"),
+    )
+    position: Mapped[int] = mapped_column(
+        Integer, info=_CARD_SHOWN.because("its place in the list, to improve suggestions")
+    )
+    shown_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, info=_CARD_SHOWN.because("when it was shown")
+    )
 
 
 class Feed(Base):
@@ -144,22 +233,31 @@ class Feed(Base):
 
     __tablename__ = "feeds"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(1000), unique=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "rpde" or "ics"
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+    url: Mapped[str] = mapped_column(String(1000), unique=True, info=NOT_PERSONAL)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id"), index=True, info=NOT_PERSONAL
+    )
+    kind: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)  # "rpde" or "ics"
     # Where harvesting resumes: the last page's `next` URL (afterTimestamp/afterId or
     # afterChangeNumber in its query).
-    position: Mapped[str | None] = mapped_column(String(2000))
-    etag: Mapped[str | None] = mapped_column(String(200))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    items_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    position: Mapped[str | None] = mapped_column(String(2000), info=NOT_PERSONAL)
+    etag: Mapped[str | None] = mapped_column(String(200), info=NOT_PERSONAL)
+    last_modified: Mapped[str | None] = mapped_column(String(100), info=NOT_PERSONAL)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+    last_error: Mapped[str | None] = mapped_column(Text, info=NOT_PERSONAL)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=NOT_PERSONAL)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+    items_seen: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", info=NOT_PERSONAL
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, info=NOT_PERSONAL)
+
+
+_FEED_ITEM = table_declaration(
+    Basis.LEGITIMATE_INTERESTS, (Viewer.OPERATORS,), Kept.CATALOGUE, Subject.PARTNER
+)
 
 
 class FeedItem(Base):
@@ -168,16 +266,24 @@ class FeedItem(Base):
     __tablename__ = "feed_items"
     __table_args__ = (UniqueConstraint("feed_id", "kind", "item_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
-    partner_id: Mapped[int] = mapped_column(Integer, index=True)
-    kind: Mapped[str] = mapped_column(String(64))
-    item_id: Mapped[str] = mapped_column(String(200))
-    modified: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(16))
+    id: Mapped[int] = mapped_column(primary_key=True, info=NOT_PERSONAL)
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), index=True, info=NOT_PERSONAL
+    )
+    partner_id: Mapped[int] = mapped_column(Integer, index=True, info=NOT_PERSONAL)
+    kind: Mapped[str] = mapped_column(String(64), info=NOT_PERSONAL)
+    item_id: Mapped[str] = mapped_column(String(200), info=NOT_PERSONAL)
+    modified: Mapped[str] = mapped_column(String(40), info=NOT_PERSONAL)
+    state: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)
     # The data's own @id, and a session's superEvent: how the halves of a split feed meet.
-    ref: Mapped[str | None] = mapped_column(String(1000), index=True)
-    parent: Mapped[str | None] = mapped_column(String(1000), index=True)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ref: Mapped[str | None] = mapped_column(String(1000), index=True, info=NOT_PERSONAL)
+    parent: Mapped[str | None] = mapped_column(String(1000), index=True, info=NOT_PERSONAL)
+    data: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        info=_FEED_ITEM.because(
+            "the item as the partner published it, which can name a session leader or an "
+            "organiser's contact"
+        ),
+    )
     # The opportunities this item gave, to withdraw when it is deleted.
-    source_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_ids: Mapped[list[str]] = mapped_column(JSON, default=list, info=NOT_PERSONAL)

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
+from colbot.storage.models.personal_data import NOT_PERSONAL
 
 
 class TelegramUpdate(Base):
@@ -15,8 +16,12 @@ class TelegramUpdate(Base):
 
     __tablename__ = "telegram_updates"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True), index=True)
+    update_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, info=NOT_PERSONAL
+    )
+    received_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(timezone=True), index=True, info=NOT_PERSONAL
+    )
 
 
 class Lease(Base):
@@ -24,6 +29,6 @@ class Lease(Base):
 
     __tablename__ = "leases"
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
+    name: Mapped[str] = mapped_column(String(64), primary_key=True, info=NOT_PERSONAL)
+    holder: Mapped[str] = mapped_column(String(64), info=NOT_PERSONAL)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True), info=NOT_PERSONAL)

@@ -8,6 +8,15 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colbot.storage.models.base import Base, UTCDateTime
+from colbot.storage.models.personal_data import (
+    NOT_PERSONAL,
+    Basis,
+    Kept,
+    Viewer,
+    table_declaration,
+)
+
+_EXCHANGE = table_declaration(Basis.CONSENT, (Viewer.OPERATORS,), Kept.LINKS)
 
 
 class WalletExchange(Base):
@@ -15,12 +24,18 @@ class WalletExchange(Base):
 
     __tablename__ = "wallet_exchanges"
 
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True, info=NOT_PERSONAL)
     issued_badge_id: Mapped[int] = mapped_column(
-        ForeignKey("issued_badges.id", ondelete="CASCADE"), index=True
+        ForeignKey("issued_badges.id", ondelete="CASCADE"),
+        index=True,
+        info=_EXCHANGE.because("which of their badges a one-time wallet link hands over"),
     )
     # The wallet signs this with its DID's key, so a presentation cannot be replayed elsewhere.
-    challenge: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    challenge: Mapped[str] = mapped_column(String(64), info=NOT_PERSONAL)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, info=_EXCHANGE.because("when they asked for the link")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info=NOT_PERSONAL)
+    used_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, info=_EXCHANGE.because("when their wallet took it")
+    )

@@ -1,0 +1,1 @@
+"""What colbot keeps about people, written down for the city's DPO and for young people."""
