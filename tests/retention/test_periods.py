@@ -272,3 +272,38 @@ def test_colbot_privacy_purge_runs_from_the_command_line(
     monkeypatch.setenv("COLBOT_RETENTION_OUTBOX", "ten days")
     assert main(["privacy", "purge"]) == 2  # a bad setting stops it with one line
     assert "COLBOT_RETENTION_OUTBOX must be a number of days" in capsys.readouterr().err
+
+
+async def test_used_and_expired_wallet_links_go_after_their_period(
+    colbot: Colbot, clock: FrozenClock
+) -> None:
+    from colbot.storage.models import IssuedBadge, WalletExchange
+    from tests.retention.test_quiet_profiles import onboarded
+    from tests.support.staff import completion_code
+
+    young = await onboarded(colbot, "wallet-1")
+    await young.say(await completion_code(colbot))
+    now = clock.now()
+    async with colbot.database.transaction() as session:
+        badge = await session.scalar(select(IssuedBadge.id))
+        assert badge is not None
+        for name, used, expires in (
+            ("used-old", now - 8 * DAY, now - 8 * DAY + timedelta(minutes=15)),
+            ("expired-old", None, now - 8 * DAY),
+            ("used-new", now - 6 * DAY, now - 6 * DAY + timedelta(minutes=15)),
+            ("live", None, now + timedelta(minutes=15)),
+        ):
+            session.add(
+                WalletExchange(
+                    id_hash=name,
+                    issued_badge_id=badge,
+                    challenge="c",
+                    created_at=expires - timedelta(minutes=15),
+                    expires_at=expires,
+                    used_at=used,
+                )
+            )
+    assert (await colbot.retention().run(now))["personal_links"] == 2
+    async with colbot.database.reading() as session:
+        left = set(await session.scalars(select(WalletExchange.id_hash)))
+    assert left == {"used-new", "live"}
