@@ -92,10 +92,13 @@ STANDARDS: tuple[Standard, ...] = (
     Standard(
         7,
         "Default settings",
-        "High privacy by default: the learning journey is private until they share it, the "
-        "weekly digest is off until they ask, notifications on a phone only after a tap, and "
-        "search engines are kept out of journeys.",
+        "High privacy by default: messages they did not ask for (nudges, the weekly digest, "
+        "news) are off until they say yes, asked once at the end of onboarding with two equal "
+        "buttons; the learning journey is private until they share it; notifications on a phone "
+        "only after a tap; and search engines are kept out of journeys.",
         (
+            "tests/retention/test_privacy_defaults.py::test_nudges_digest_and_news_are_off_until_they_say_yes",
+            "tests/retention/test_privacy_defaults.py::test_a_profile_made_without_the_question_is_off",
             "tests/journeys/test_journeys.py::test_a_new_journey_is_private_until_shared",
             "tests/outreach/test_preferences.py::test_the_weekly_digest_is_off_by_default_and_never_empty",
             "tests/journeys/test_pages.py::test_robots_txt_keeps_journeys_out_of_search_engines",
@@ -153,7 +156,8 @@ STANDARDS: tuple[Standard, ...] = (
         13,
         "Nudge techniques",
         "Consent is asked with two equal buttons and 'no' keeps nothing. Messages they did not ask "
-        "for can be normal, weekly or off in /settings, and stop on their own when unanswered.",
+        "for are off until they say yes (two equal buttons, no pressure), can be normal, weekly "
+        "or off in /settings, and stop on their own when unanswered.",
         (
             "tests/people/test_onboarding.py::test_declining_consent_keeps_nothing",
             "tests/outreach/test_notification_settings.py::test_nudges_can_be_normal_weekly_or_off",

@@ -33,8 +33,9 @@ def add_purge_parser(privacy: argparse._SubParsersAction[Any]) -> None:
     )
 
 
-async def run(colbot: Colbot, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+async def run(colbot: Colbot, args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Runs (or dry-runs) the retention job once and prints a count per kind."""
+    out = out or sys.stdout
     try:
         await colbot.database.upgrade()
         counts = await colbot.retention().run(colbot.clock.now(), dry_run=args.dry_run)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from colbot.app import Colbot
@@ -253,3 +254,56 @@ async def test_periods_follow_the_settings(colbot: Colbot, clock: FrozenClock) -
     counts = await colbot.retention().run(now)
     assert counts["outbox_messages"] == 3 and counts["webchat_messages"] == 2
     assert counts["audit_records"] == 3
+
+
+def test_colbot_privacy_purge_runs_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from colbot.cli import main
+
+    monkeypatch.setenv("COLBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLBOT_RETENTION_OUTBOX", "10d")
+    assert main(["privacy", "purge", "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("The next run would remove:\n")
+    assert said.count(": 0\n") == len(KINDS)
+    assert main(["privacy", "purge"]) == 0
+    assert capsys.readouterr().out.startswith("Removed in this run:\n")
+    monkeypatch.setenv("COLBOT_RETENTION_OUTBOX", "ten days")
+    assert main(["privacy", "purge"]) == 2  # a bad setting stops it with one line
+    assert "COLBOT_RETENTION_OUTBOX must be a number of days" in capsys.readouterr().err
+
+
+async def test_used_and_expired_wallet_links_go_after_their_period(
+    colbot: Colbot, clock: FrozenClock
+) -> None:
+    from colbot.storage.models import IssuedBadge, WalletExchange
+    from tests.retention.test_quiet_profiles import onboarded
+    from tests.support.staff import completion_code
+
+    young = await onboarded(colbot, "wallet-1")
+    await young.say(await completion_code(colbot))
+    now = clock.now()
+    async with colbot.database.transaction() as session:
+        badge = await session.scalar(select(IssuedBadge.id))
+        assert badge is not None
+        for name, used, expires in (
+            ("used-old", now - 8 * DAY, now - 8 * DAY + timedelta(minutes=15)),
+            ("expired-old", None, now - 8 * DAY),
+            ("used-new", now - 6 * DAY, now - 6 * DAY + timedelta(minutes=15)),
+            ("live", None, now + timedelta(minutes=15)),
+        ):
+            session.add(
+                WalletExchange(
+                    id_hash=name,
+                    issued_badge_id=badge,
+                    challenge="c",
+                    created_at=expires - timedelta(minutes=15),
+                    expires_at=expires,
+                    used_at=used,
+                )
+            )
+    assert (await colbot.retention().run(now))["personal_links"] == 2
+    async with colbot.database.reading() as session:
+        left = set(await session.scalars(select(WalletExchange.id_hash)))
+    assert left == {"used-new", "live"}
