@@ -40,7 +40,7 @@ from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City
 from colbot.content.conversations import Conversations
-from colbot.content.locations import conversations_dir
+from colbot.content.locations import badges_dir, conversations_dir
 from colbot.content.passions import Passion, load_passions
 from colbot.dashboard import web as dashboard_pages
 from colbot.dashboard.chat import DashboardLinks
@@ -60,6 +60,8 @@ from colbot.outreach.digests import DigestSender
 from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
+from colbot.pathways.awards import PathwayAwards
+from colbot.pathways.definitions import cached_pathways
 from colbot.people import chat as people_chat
 from colbot.routes import routes
 from colbot.runtime import leases
@@ -406,7 +408,9 @@ def build_engine(
     }
     city_team = CityTeam(settings.admins)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
-    badge_awards = BadgeAwards(BadgeIssuer(publisher), more_buttons=(wallet_chat.wallet_button,))
+    pathways = cached_pathways(badges_dir(), frozenset(passion_ids))
+    badge_issuer = BadgeIssuer(publisher, after=(PathwayAwards(pathways).award,))
+    badge_awards = BadgeAwards(badge_issuer, more_buttons=(wallet_chat.wallet_button,))
     # The order features are offered typed text and /start links: safety words win over anything.
     for router in (
         Safety(

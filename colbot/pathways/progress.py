@@ -1,0 +1,204 @@
+"""How far along a pathway someone is, worked out from their badges alone (no database here)."""
+
+# A step that names one thing (a badge, a passion, a kind of partner) uses up the badge that
+# meets it, so "two film sessions" written as two steps needs two. Steps that add up a measure
+# (badges, hours, passions) count everything the person has done and use nothing up. In an
+# ordered pathway a step's badge must come no earlier than the step before it was met.
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from colbot.pathways.definitions import Pathway, Requirement, Step
+
+# Learning hours are floats; a total that is 10 in decimal may be 9.999999 in binary.
+HOURS_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Record:
+    """One valid badge a young person holds, with what it says about what they did.
+
+    `from_session` is false for city badges, which are earned by other badges rather than by a
+    session of their own, so they add nothing to the measures.
+    """
+
+    key: str  # the badge's public id
+    badge_class: str
+    at: datetime
+    hours: float = 0.0
+    passions: frozenset[str] = frozenset()
+    partner_kind: str | None = None
+    from_session: bool = True
+
+
+@dataclass(frozen=True)
+class Met:
+    """When a requirement or step was met, and the badges that met it."""
+
+    at: datetime
+    records: tuple[Record, ...]
+    uses: tuple[Record, ...] = ()  # the badges it used up, which no later step may count
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """One step as it stands: met or not, and how many of its choices are."""
+
+    step: Step
+    met: Met | None
+    chosen: int = 0  # how many of its options are met
+
+    @property
+    def done(self) -> bool:
+        """Whether the step is met."""
+        return self.met is not None
+
+
+@dataclass(frozen=True)
+class PathwayProgress:
+    """A pathway as it stands for one young person."""
+
+    pathway: Pathway
+    steps: tuple[StepProgress, ...]
+
+    @property
+    def done(self) -> bool:
+        """Whether every step is met, which earns the city badge."""
+        return all(s.done for s in self.steps)
+
+    @property
+    def steps_done(self) -> int:
+        """How many steps are met."""
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def next_step(self) -> StepProgress | None:
+        """The first step still to do, or None when the pathway is finished."""
+        return next((s for s in self.steps if not s.done), None)
+
+    @property
+    def next_number(self) -> int:
+        """The next step's number, counting from 1 (0 when finished)."""
+        return next((i for i, s in enumerate(self.steps, 1) if not s.done), 0)
+
+    @property
+    def steps_left(self) -> int:
+        """How many steps are still to do."""
+        return len(self.steps) - self.steps_done
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the last step was met, if every one is."""
+        if not self.done:
+            return None
+        return max(s.met.at for s in self.steps if s.met is not None)
+
+    def parts(self) -> tuple[Record, ...]:
+        """The badges that made up the pathway, each once, in the order they were earned."""
+        seen: dict[str, Record] = {}
+        for step in self.steps:
+            if step.met is not None:
+                for record in step.met.records:
+                    seen.setdefault(record.key, record)
+        return tuple(sorted(seen.values(), key=lambda r: (r.at, r.key)))
+
+
+def _matches(requirement: Requirement, record: Record) -> bool:
+    if requirement.kind == "badge":
+        return record.badge_class == requirement.target
+    if not record.from_session:
+        return False
+    if requirement.kind == "about":
+        return requirement.target in record.passions
+    return record.partner_kind == requirement.target
+
+
+def _measure(requirement: Requirement, records: Sequence[Record]) -> Met | None:
+    """When the running total first reached the count, from enough different sessions."""
+    total = 0.0
+    passions: set[str] = set()
+    adding: list[Record] = []
+    for record in records:
+        if not record.from_session:
+            continue
+        if requirement.kind == "badges":
+            total += 1
+            adding.append(record)
+        elif requirement.kind == "hours" and record.hours > 0:
+            total += record.hours
+            adding.append(record)
+        elif requirement.kind == "passions" and record.passions:
+            passions |= record.passions
+            total = len(passions)
+            adding.append(record)
+        if total + HOURS_TOLERANCE >= requirement.count and len(adding) >= requirement.sessions:
+            return Met(record.at, tuple(adding))
+    return None
+
+
+def _meet(
+    requirement: Requirement,
+    records: Sequence[Record],
+    after: datetime | None,
+    used: set[str],
+) -> Met | None:
+    if requirement.kind not in ("badge", "about", "attend"):
+        found = _measure(requirement, records)
+        if found is None or after is None or found.at >= after:
+            return found
+        return Met(after, found.records)
+    for record in records:
+        if record.key in used or (after is not None and record.at < after):
+            continue
+        if _matches(requirement, record):
+            return Met(record.at, (record,), (record,))
+    return None
+
+
+def _step(
+    step: Step, records: Sequence[Record], after: datetime | None, used: set[str]
+) -> StepProgress:
+    taken = set(used)
+    met: list[Met] = []
+    for option in step.options:
+        found = _meet(option, records, after, taken)
+        if found is not None:
+            met.append(found)
+            taken |= {r.key for r in found.uses}
+    if len(met) < step.need:
+        return StepProgress(step, None, len(met))
+    first = sorted(met, key=lambda m: m.at)[: step.need]
+    return StepProgress(
+        step,
+        Met(
+            first[-1].at,
+            tuple(r for m in first for r in m.records),
+            tuple(r for m in first for r in m.uses),
+        ),
+        len(met),
+    )
+
+
+def progress(pathway: Pathway, records: Iterable[Record]) -> PathwayProgress:
+    """Which steps of a pathway someone's badges meet, and so the next step and whether done."""
+    ordered = sorted(records, key=lambda r: (r.at, r.key))
+    used: set[str] = set()
+    after: datetime | None = None
+    steps: list[StepProgress] = []
+    blocked = False
+    for step in pathway.steps:
+        if blocked:
+            steps.append(StepProgress(step, None))
+            continue
+        found = _step(step, ordered, after, used)
+        steps.append(found)
+        if found.met is None:
+            blocked = pathway.in_order
+            continue
+        used |= {r.key for r in found.met.uses}
+        if pathway.in_order:
+            after = found.met.at
+    return PathwayProgress(pathway, tuple(steps))
