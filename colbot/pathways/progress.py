@@ -3,7 +3,8 @@
 # A step that names one thing (a badge, a passion, a kind of partner) uses up the badge that
 # meets it, so "two film sessions" written as two steps needs two. Steps that add up a measure
 # (badges, hours, passions) count everything the person has done and use nothing up. In an
-# ordered pathway a step's badge must come no earlier than the step before it was met.
+# ordered pathway a step's badge must come no earlier than the step before it was met; in any
+# order, badges are shared out so that as many steps as possible are met.
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from colbot.pathways.definitions import Pathway, Requirement, Step
+from colbot.pathways.definitions import RECORD_KINDS, Pathway, Requirement, Step
 
 # Learning hours are floats; a total that is 10 in decimal may be 9.999999 in binary.
 HOURS_TOLERANCE = 1e-9
@@ -145,7 +146,7 @@ def _meet(
     after: datetime | None,
     used: set[str],
 ) -> Met | None:
-    if requirement.kind not in ("badge", "about", "attend"):
+    if requirement.kind not in RECORD_KINDS:
         found = _measure(requirement, records)
         if found is None or after is None or found.at >= after:
             return found
@@ -158,13 +159,57 @@ def _meet(
     return None
 
 
+Slot = tuple[int, int]  # a step's number and one of its options, from 0
+
+
+def _assign(pathway: Pathway, records: Sequence[Record]) -> dict[Slot, Record]:
+    """The most steps one badge each can meet, when the order does not matter.
+
+    Augmenting paths never take a badge from a slot already met, so plain steps, matched first,
+    keep theirs, and "any N of these" choices share out what is left.
+    """
+    slots = [
+        (index, position)
+        for plain in (True, False)
+        for index, step in enumerate(pathway.steps)
+        if step.is_choice != plain
+        for position, option in enumerate(step.options)
+        if option.kind in RECORD_KINDS
+    ]
+    holder: dict[str, Slot] = {}
+
+    def place(slot: Slot, seen: set[str]) -> bool:
+        requirement = pathway.steps[slot[0]].options[slot[1]]
+        for record in records:
+            if record.key in seen or not _matches(requirement, record):
+                continue
+            seen.add(record.key)
+            if record.key not in holder or place(holder[record.key], seen):
+                holder[record.key] = slot
+                return True
+        return False
+
+    for slot in slots:
+        place(slot, set())
+    by_key = {record.key: record for record in records}
+    return {slot: by_key[key] for key, slot in holder.items()}
+
+
 def _step(
-    step: Step, records: Sequence[Record], after: datetime | None, used: set[str]
+    step: Step,
+    records: Sequence[Record],
+    after: datetime | None,
+    used: set[str],
+    assigned: dict[int, Record] | None = None,
 ) -> StepProgress:
     taken = set(used)
     met: list[Met] = []
-    for option in step.options:
-        found = _meet(option, records, after, taken)
+    for position, option in enumerate(step.options):
+        if assigned is not None and option.kind in RECORD_KINDS:
+            record = assigned.get(position)
+            found = Met(record.at, (record,), (record,)) if record is not None else None
+        else:
+            found = _meet(option, records, after, taken)
         if found is not None:
             met.append(found)
             taken |= {r.key for r in found.uses}
@@ -185,20 +230,32 @@ def _step(
 def progress(pathway: Pathway, records: Iterable[Record]) -> PathwayProgress:
     """Which steps of a pathway someone's badges meet, and so the next step and whether done."""
     ordered = sorted(records, key=lambda r: (r.at, r.key))
+    if not pathway.in_order:
+        assigned = _assign(pathway, ordered)
+        return PathwayProgress(
+            pathway,
+            tuple(
+                _step(
+                    step,
+                    ordered,
+                    None,
+                    set(),
+                    {position: r for (index, position), r in assigned.items() if index == number},
+                )
+                for number, step in enumerate(pathway.steps)
+            ),
+        )
+    # In order, each step takes the earliest badge after the step before it was met.
     used: set[str] = set()
     after: datetime | None = None
     steps: list[StepProgress] = []
-    blocked = False
     for step in pathway.steps:
-        if blocked:
+        if steps and not steps[-1].done:
             steps.append(StepProgress(step, None))
             continue
         found = _step(step, ordered, after, used)
         steps.append(found)
-        if found.met is None:
-            blocked = pathway.in_order
-            continue
-        used |= {r.key for r in found.met.uses}
-        if pathway.in_order:
+        if found.met is not None:
+            used |= {r.key for r in found.met.uses}
             after = found.met.at
     return PathwayProgress(pathway, tuple(steps))

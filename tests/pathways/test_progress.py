@@ -166,3 +166,21 @@ def test_in_order_a_measure_reached_early_is_met_when_its_turn_comes() -> None:
     path = pathway(FILM, step("Two hours", "hours", count=2), in_order=True)
     found = progress(path, [record("a", week(0), hours=3), record("f", week(2), ("film",))])
     assert found.done and found.steps[1].met is not None and found.steps[1].met.at == week(2)
+
+
+def test_in_any_order_a_badge_goes_where_it_is_needed_most() -> None:
+    records = [
+        record("both", week(0), ("film",), partner_kind="college"),
+        record("film", week(1), ("film",)),
+    ]
+    found = progress(pathway(FILM, COLLEGE), records)
+    assert found.done
+    assert [s.met.records[0].key for s in found.steps if s.met] == ["film", "both"]
+
+
+def test_a_plain_step_keeps_its_badge_before_a_choice_shares_out_the_rest() -> None:
+    options = [Requirement(p, "about", p) for p in ("film", "drama")]
+    path = pathway(choice("Either", 1, *options), FILM)
+    found = progress(path, [record("f", week(0), ("film",)), record("d", week(1), ("drama",))])
+    assert found.done
+    assert found.steps[1].met is not None and found.steps[1].met.records[0].key == "f"

@@ -16,6 +16,7 @@ from colbot.storage.models.opportunities import (
     Reminder,
     SavedItem,
 )
+from colbot.storage.models.pathways import PathwayFollow
 from colbot.storage.models.partners import Partner, StaffInvite, StaffMember
 from colbot.storage.models.people import (
     ChannelIdentity,
@@ -58,6 +59,7 @@ __all__ = [
     "Opportunity",
     "OpportunityPassion",
     "OutboxMessage",
+    "PathwayFollow",
     "Partner",
     "Redemption",
     "Reminder",
