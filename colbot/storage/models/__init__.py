@@ -16,8 +16,8 @@ from colbot.storage.models.opportunities import (
     Reminder,
     SavedItem,
 )
-from colbot.storage.models.pathways import PathwayFollow
 from colbot.storage.models.partners import Partner, StaffInvite, StaffMember
+from colbot.storage.models.pathways import PathwayFollow
 from colbot.storage.models.people import (
     ChannelIdentity,
     Counter,
@@ -59,8 +59,8 @@ __all__ = [
     "Opportunity",
     "OpportunityPassion",
     "OutboxMessage",
-    "PathwayFollow",
     "Partner",
+    "PathwayFollow",
     "Redemption",
     "Reminder",
     "SavedItem",
