@@ -61,7 +61,9 @@ from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
 from colbot.pathways.awards import PathwayAwards
+from colbot.pathways.chat import PathwaysChat
 from colbot.pathways.definitions import cached_pathways
+from colbot.pathways.one_to_go import OneStepToGo
 from colbot.people import chat as people_chat
 from colbot.routes import routes
 from colbot.runtime import leases
@@ -409,7 +411,10 @@ def build_engine(
     city_team = CityTeam(settings.admins)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
     pathways = cached_pathways(badges_dir(), frozenset(passion_ids))
-    badge_issuer = BadgeIssuer(publisher, after=(PathwayAwards(pathways).award,))
+    badge_issuer = BadgeIssuer(
+        publisher,
+        after=(PathwayAwards(pathways).award, OneStepToGo(pathways, content, settings.quiet_hours)),
+    )
     badge_awards = BadgeAwards(badge_issuer, more_buttons=(wallet_chat.wallet_button,))
     # The order features are offered typed text and /start links: safety words win over anything.
     for router in (
@@ -431,6 +436,7 @@ def build_engine(
             words,
         ).router(),
         journey.router(),
+        PathwaysChat(pathways, publisher.classes, city.timezone).router(),
         Staff(city.timezone, settings.public_url, bot_username).router(),
         CodeMaking(
             city.timezone, city.name, settings.public_url, bot_username, settings.code_early

@@ -50,7 +50,20 @@ class StepProgress:
 
     step: Step
     met: Met | None
-    chosen: int = 0  # how many of its options are met
+    options_met: tuple[bool, ...] = ()  # for each option, whether it is met
+
+    @property
+    def chosen(self) -> int:
+        """How many of its options are met."""
+        return sum(self.options_met)
+
+    @property
+    def to_do(self) -> list[Requirement]:
+        """The options still to meet, to suggest something that would."""
+        if self.done:
+            return []
+        met = self.options_met or (False,) * len(self.step.options)
+        return [option for option, done in zip(self.step.options, met, strict=True) if not done]
 
     @property
     def done(self) -> bool:
@@ -204,17 +217,19 @@ def _step(
 ) -> StepProgress:
     taken = set(used)
     met: list[Met] = []
+    flags: list[bool] = []
     for position, option in enumerate(step.options):
         if assigned is not None and option.kind in RECORD_KINDS:
             record = assigned.get(position)
             found = Met(record.at, (record,), (record,)) if record is not None else None
         else:
             found = _meet(option, records, after, taken)
+        flags.append(found is not None)
         if found is not None:
             met.append(found)
             taken |= {r.key for r in found.uses}
     if len(met) < step.need:
-        return StepProgress(step, None, len(met))
+        return StepProgress(step, None, tuple(flags))
     first = sorted(met, key=lambda m: m.at)[: step.need]
     return StepProgress(
         step,
@@ -223,7 +238,7 @@ def _step(
             tuple(r for m in first for r in m.records),
             tuple(r for m in first for r in m.uses),
         ),
-        len(met),
+        tuple(flags),
     )
 
 
