@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from colbot.app import Colbot
-from colbot.chat.buttons import ButtonData
-from colbot.pathways.chat import FOLLOW, OPEN
 from colbot.badges.urls import CITY_ISSUER
+from colbot.chat.buttons import ButtonData
 from colbot.clock import FrozenClock
 from colbot.codes import store as codes
 from colbot.codes.window import CodeWindow
+from colbot.pathways.chat import FOLLOW, OPEN
 from colbot.storage.models import IssuedBadge, Opportunity, OutboxMessage, StaffMember
 from tests.explore.test_chat import onboard
 from tests.support.outreach import outbox_rows

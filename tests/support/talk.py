@@ -79,10 +79,6 @@ class Talker(Transcript):
         return await self._send(kind=InboundKind.BUTTON, button_data=button.data)
 
     async def press_data(self, data: str) -> list[Outbound]:
-        """Presses a button carrying this data, as an old message's button would."""
-        return await self._send(kind=InboundKind.BUTTON, button_data=data)
-
-    async def press_data(self, data: str) -> list[Outbound]:
         return await self._send(kind=InboundKind.BUTTON, button_data=data)
 
     async def share_location(self, latitude: float, longitude: float) -> list[Outbound]:
