@@ -33,6 +33,7 @@ class Record:
     passions: frozenset[str] = frozenset()
     partner_kind: str | None = None
     from_session: bool = True
+    order: int = 0  # the order badges were issued in, for badges issued at one moment
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class PathwayProgress:
             if step.met is not None:
                 for record in step.met.records:
                     seen.setdefault(record.key, record)
-        return tuple(sorted(seen.values(), key=lambda r: (r.at, r.key)))
+        return tuple(sorted(seen.values(), key=lambda r: (r.at, r.order)))
 
 
 def _matches(requirement: Requirement, record: Record) -> bool:
@@ -244,7 +245,7 @@ def _step(
 
 def progress(pathway: Pathway, records: Iterable[Record]) -> PathwayProgress:
     """Which steps of a pathway someone's badges meet, and so the next step and whether done."""
-    ordered = sorted(records, key=lambda r: (r.at, r.key))
+    ordered = sorted(records, key=lambda r: r.at)  # stable: badges at one moment keep their order
     if not pathway.in_order:
         assigned = _assign(pathway, ordered)
         return PathwayProgress(

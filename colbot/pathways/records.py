@@ -32,6 +32,7 @@ async def records(session: AsyncSession, person_id: int, classes: BadgeClasses) 
         .outerjoin(Partner, Partner.id == Opportunity.partner_id)
         .outerjoin(OpportunityPassion, OpportunityPassion.opportunity_id == Opportunity.id)
         .where(IssuedBadge.young_person_id == person_id, IssuedBadge.revoked_at.is_(None))
+        .order_by(IssuedBadge.id)
     )
     found: dict[str, Record] = {}
     passions: dict[str, set[str]] = {}
@@ -47,6 +48,7 @@ async def records(session: AsyncSession, person_id: int, classes: BadgeClasses) 
                 hours=float(hours or 0.0),
                 partner_kind=kind.lower() if kind else None,
                 from_session=redemption_id is not None,
+                order=len(found),
             )
         if passion is not None:
             passions[public_id].add(passion)
