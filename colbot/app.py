@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from colbot import metrics
 from colbot.badges import web as badge_pages
 from colbot.badges.chat import BadgeAwards
+from colbot.badges.classes import BadgeClasses, cached_classes
 from colbot.badges.issuers import KEYS_FOLDER
 from colbot.badges.store import BadgeIssuer, publisher_for
 from colbot.catalogue.changes import SessionChanges
@@ -61,8 +62,10 @@ from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
 from colbot.pathways.awards import PathwayAwards
+from colbot.pathways.catalogue import offers
 from colbot.pathways.chat import PathwaysChat
-from colbot.pathways.definitions import cached_pathways
+from colbot.pathways.check import unreachable
+from colbot.pathways.definitions import Pathways, cached_pathways
 from colbot.pathways.one_to_go import OneStepToGo
 from colbot.people import chat as people_chat
 from colbot.routes import routes
@@ -143,6 +146,8 @@ class Colbot:
     _listener: Listener | None = field(default=None, repr=False)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     presence: Presence | None = None
+    pathways: Pathways | None = None
+    badge_classes: BadgeClasses | None = None
 
     async def bot_username(self, given: str | None = None) -> str | None:
         """The bot's Telegram name, for links: as given (`--bot`), else asked with the token.
@@ -191,12 +196,21 @@ class Colbot:
             changed,
         )
 
+    async def check_pathways(self) -> None:
+        """Warns of pathway steps that nothing in the catalogue can meet (the files were read)."""
+        if self.pathways is None:
+            return
+        async with self.database.reading() as session:
+            for warning in unreachable(self.pathways, await offers(session)):
+                log.warning("pathways: %s", warning)
+
     async def start(self) -> None:
         """Starts the web server, the scheduler and, with a token, the Telegram channel."""
         await self.prepare()
         if self.safeguarding is not None:
             for problem in (await self.safeguarding.warnings()).values():
                 log.warning("%s", problem)
+        await self.check_pathways()
         if self.presence is None:
             self.presence = Presence(self.database, self.name)
         self.presence.stopping = False
@@ -528,6 +542,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     web_app[TRUSTED_PROXIES_KEY] = settings.trusted_proxies
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
+    passion_ids = frozenset(passion_names)
     artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
     site = Site(
         database,
@@ -612,4 +627,6 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         safeguarding=reach,
         name=name,
         presence=presence,
+        pathways=cached_pathways(badges_dir(), passion_ids),
+        badge_classes=cached_classes(badges_dir(), passion_ids),
     )
