@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from colbot.app import Colbot
 from colbot.clock import FrozenClock
 from colbot.pathways import store
-from colbot.storage.models import ChannelIdentity, Opportunity, YoungPerson
+from colbot.storage.models import ChannelIdentity, Opportunity, OutboxMessage, YoungPerson
 from tests.doubles.telegram import Person, TelegramDouble
 from tests.support.badge_flow import make_code
 from tests.support.outreach import Seeder, outbox_rows
@@ -41,6 +41,17 @@ async def redeem(sender: Colbot, talker: Talker, source_id: str) -> None:
     await talker.say(code)
 
 
+async def two_of_three_steps(sender: Colbot, talker: Talker) -> None:
+    """Game Maker's coding and gaming steps, leaving the one with an employer; then a send."""
+    await redeem(sender, talker, "library-code-club-1")
+    await redeem(sender, talker, "pixel-forge-studio-tour")
+    await sender.outbox.drain()
+
+
+async def queued(sender: Colbot) -> list[OutboxMessage]:
+    return [r for r in await outbox_rows(sender) if "One step to go" in r.payload["text"]]
+
+
 def one_to_go_sent(double: TelegramDouble, young: Person) -> int:
     return sum(
         1
@@ -55,11 +66,9 @@ async def test_one_step_to_go_waits_for_the_morning_and_goes_once(
     clock.set(NIGHT)
     (young,) = await people(1)
     talker = await follower(sender, young)
-    await redeem(sender, talker, "library-code-club-1")
-    await redeem(sender, talker, "pixel-forge-studio-tour")
-    await sender.outbox.drain()
+    await two_of_three_steps(sender, talker)
     assert one_to_go_sent(double, young) == 0
-    (held,) = [r for r in await outbox_rows(sender) if "One step to go" in r.payload["text"]]
+    (held,) = await queued(sender)
     assert held.deferred and held.not_before == MORNING
 
     clock.set(MORNING)
@@ -88,8 +97,6 @@ async def test_no_one_step_to_go_with_nudges_off(
             )
             .values(nudges="off")
         )
-    await redeem(sender, talker, "library-code-club-1")
-    await redeem(sender, talker, "pixel-forge-studio-tour")
-    await sender.outbox.drain()
-    assert [r for r in await outbox_rows(sender) if "One step to go" in r.payload["text"]] == []
+    await two_of_three_steps(sender, talker)
+    assert await queued(sender) == []
     assert one_to_go_sent(double, young) == 0
