@@ -59,7 +59,7 @@ class BadgeAwards:
         messages: list[Outbound] = []
         for award in awarded.awards:
             if award.city:
-                messages.append(self._milestone(turn, award))
+                messages.append(self._city_badge(turn, award))
             else:
                 messages.append(
                     self._earned(turn, awarded.title, award, journey, total, person.email)
@@ -95,10 +95,11 @@ class BadgeAwards:
         picture = self._picture(award, title or award.badge_class.name)
         return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))
 
-    def _milestone(self, turn: Turn, award: Award) -> Outbound:
+    def _city_badge(self, turn: Turn, award: Award) -> Outbound:
         """A city badge comes as one message too: its picture, named after it, with a cheer."""
         caption = turn.text(
-            "badges.milestone",
+            "badges.pathway_finished" if award.finishes else "badges.milestone",
+            pathway=award.finishes,
             badge=award.badge_class.name,
             issuer=award.issuer_name,
             did=_short(award.badge_class.description),

@@ -64,6 +64,7 @@ class Award:
     issuer_name: str
     baked_png: bytes
     linkedin_url: str
+    finishes: str = ""  # the chosen pathway this city badge finishes, named in the cheer
 
     @property
     def city(self) -> bool:

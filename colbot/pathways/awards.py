@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -97,16 +98,15 @@ class PathwayAwards:
                     )
                 )
             }
-            awards.append(
-                await issuer.issue(
-                    session,
-                    person,
-                    badge_class,
-                    city,
-                    now,
-                    evidence=narrative(pathway.name, finished, parts),
-                    evidence_items=evidence(finished, parts, issuer),
-                )
+            award = await issuer.issue(
+                session,
+                person,
+                badge_class,
+                city,
+                now,
+                evidence=narrative(pathway.name, finished, parts),
+                evidence_items=evidence(finished, parts, issuer),
             )
+            awards.append(award if pathway.everyone else replace(award, finishes=pathway.name))
             held.add(pathway.badge)
         return awards

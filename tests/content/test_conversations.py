@@ -91,6 +91,7 @@ SAMPLE_CONTEXT = {
         {"name": "Into Film", "done": 1, "steps": 4, "following": True, "finished": False}
     ],
     "milestones_done": 1,
+    "pathway": "Game Maker",
     "milestones": 4,
     "description": "Make films and tell stories, then try a film weekend at college.",
     "steps": [

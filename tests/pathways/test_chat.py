@@ -106,7 +106,10 @@ async def test_a_pathway_followed_and_finished_over_several_weeks(
 
     weeks_later(channel_colbot, 3)
     replies = await sam.say(await code_for(channel_colbot, "pixel-forge-pixel-art"))
-    assert "Milestone unlocked: Game Maker" in " ".join(r.text for r in replies)
+    said = " ".join(r.text for r in replies)
+    assert "You finished the Game Maker pathway! Here's your Game Maker city badge" in said
+    pictures = [r.image or r.file for r in replies if "Game Maker pathway" in r.text]
+    assert [p.filename for p in pictures if p is not None] == ["game-maker.png"]
     game_maker = [b for b in await city_badges(channel_colbot) if b.badge_class_id == "game-maker"]
     assert len(game_maker) == 1
     credential = game_maker[0].ob3_credential
