@@ -152,3 +152,29 @@ async def test_a_button_for_a_pathway_that_is_gone_gets_a_kind_answer(colbot: Co
     for data in (ButtonData(OPEN, "no-such"), ButtonData(FOLLOW, "first-badge"), ButtonData(OPEN)):
         await sam.press_data(data.encode())
         assert "can't find that pathway" in sam.last_text()
+
+
+async def test_pathways_before_any_profile_offers_a_start(colbot: Colbot) -> None:
+    newcomer = Talker(colbot.engine, "newcomer")
+    replies = await newcomer.say("/pathways")
+    assert "We haven't got started yet" in replies[-1].text
+    assert replies[-1].button_labels() == ["▶️ Start"]
+
+
+async def test_what_is_coming_up_meets_the_next_step_and_fits_their_age(
+    channel_colbot: Colbot, talk: Talk
+) -> None:
+    sam = await gamer(talk)
+    await sam.say("/pathways")
+    card = (await sam.press("Game Maker"))[-1].text
+    coming = card.split("Coming up that counts:")[1].strip().splitlines()
+    assert 1 <= len(coming) <= 3
+    async with channel_colbot.database.transaction() as session:
+        coding = {
+            o.title
+            for o in await session.scalars(select(Opportunity))
+            if "coding" in {p.passion_id for p in o.passions} and o.min_age <= 16 <= o.max_age
+        }
+    for line in coming:
+        title = line.removeprefix("• ").rsplit(", ", 2)[0]
+        assert title in coding, (title, coding)
