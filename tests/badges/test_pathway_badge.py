@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -92,3 +93,20 @@ async def test_outside_verifiers_accept_the_city_badge(
     assert verdicts["credential"]["verified"] is True, verdicts["credential"]["errors"]
     assert verdicts["credential"]["status"]["revoked"] is False
     assert verdicts["jwt"]["verified"] is True, verdicts["jwt"]["errors"]
+
+
+async def test_the_checker_shows_what_the_city_badge_is_made_of(
+    serving_colbot: Colbot, http: aiohttp.ClientSession
+) -> None:
+    city_badge, parts = await finish_game_maker(serving_colbot)
+    base = serving_colbot.settings.public_url
+    async with http.post(
+        f"{base}/verify", data={"badge": json.dumps(city_badge.ob3_credential)}
+    ) as response:
+        assert response.status == 200
+        page = await response.text()
+    assert 'data-outcome="valid"' in page
+    assert "Made up of" in page
+    for part in parts:
+        link = f"{base}/badges/credentials/{part.public_id}"
+        assert f'<a href="{link}">{html.escape(part.name, quote=False)}</a>' in page
