@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from colbot import metrics
 from colbot.badges import web as badge_pages
 from colbot.badges.chat import BadgeAwards
+from colbot.badges.classes import BadgeClasses, cached_classes
 from colbot.badges.issuers import KEYS_FOLDER
 from colbot.badges.store import BadgeIssuer, publisher_for
 from colbot.catalogue.changes import SessionChanges
@@ -40,7 +41,7 @@ from colbot.codes.staff_chat import CodeMaking
 from colbot.content.bundle import load_bundle
 from colbot.content.city import City
 from colbot.content.conversations import Conversations
-from colbot.content.locations import conversations_dir
+from colbot.content.locations import badges_dir, conversations_dir
 from colbot.content.passions import Passion, load_passions
 from colbot.dashboard import web as dashboard_pages
 from colbot.dashboard.chat import DashboardLinks
@@ -60,6 +61,12 @@ from colbot.outreach.digests import DigestSender
 from colbot.outreach.nudges import NudgeSender
 from colbot.outreach.reminders import ReminderSender
 from colbot.partners.chat import Staff
+from colbot.pathways.awards import PathwayAwards
+from colbot.pathways.catalogue import offers
+from colbot.pathways.chat import PathwaysChat
+from colbot.pathways.check import unreachable
+from colbot.pathways.definitions import Pathways, cached_pathways
+from colbot.pathways.one_to_go import OneStepToGo
 from colbot.people import chat as people_chat
 from colbot.privacy import web as privacy_page
 from colbot.privacy.periods import schedule_of
@@ -144,6 +151,8 @@ class Colbot:
     _listener: Listener | None = field(default=None, repr=False)
     _runner: web.AppRunner | None = field(default=None, repr=False)
     presence: Presence | None = None
+    pathways: Pathways | None = None
+    badge_classes: BadgeClasses | None = None
 
     async def bot_username(self, given: str | None = None) -> str | None:
         """The bot's Telegram name, for links: as given (`--bot`), else asked with the token.
@@ -192,12 +201,21 @@ class Colbot:
             changed,
         )
 
+    async def check_pathways(self) -> None:
+        """Warns of pathway steps that nothing in the catalogue can meet (the files were read)."""
+        if self.pathways is None:
+            return
+        async with self.database.reading() as session:
+            for warning in unreachable(self.pathways, await offers(session)):
+                log.warning("pathways: %s", warning)
+
     async def start(self) -> None:
         """Starts the web server, the scheduler and, with a token, the Telegram channel."""
         await self.prepare()
         if self.safeguarding is not None:
             for problem in (await self.safeguarding.warnings()).values():
                 log.warning("%s", problem)
+        await self.check_pathways()
         if self.presence is None:
             self.presence = Presence(self.database, self.name)
         self.presence.stopping = False
@@ -430,7 +448,12 @@ def build_engine(
     }
     city_team = CityTeam(settings.admins)
     publisher = publisher_for(settings.public_url, settings.data_dir, city, clock, passion_ids)
-    badge_awards = BadgeAwards(BadgeIssuer(publisher), more_buttons=(wallet_chat.wallet_button,))
+    pathways = cached_pathways(badges_dir(), frozenset(passion_ids))
+    badge_issuer = BadgeIssuer(
+        publisher,
+        after=(PathwayAwards(pathways).award, OneStepToGo(pathways, content, settings.quiet_hours)),
+    )
+    badge_awards = BadgeAwards(badge_issuer, more_buttons=(wallet_chat.wallet_button,))
     # The order features are offered typed text and /start links: safety words win over anything.
     for router in (
         Safety(
@@ -451,6 +474,7 @@ def build_engine(
             words,
         ).router(),
         journey.router(),
+        PathwaysChat(pathways, publisher.classes, city.timezone).router(),
         Staff(city.timezone, settings.public_url, bot_username).router(),
         CodeMaking(
             city.timezone, city.name, settings.public_url, bot_username, settings.code_early
@@ -543,6 +567,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     web_app[TRUSTED_PROXIES_KEY] = settings.trusted_proxies
     metrics.count_logged_errors()
     passion_names = {p.id: p.name for p in passions}
+    passion_ids = frozenset(passion_names)
     artwork = Artwork(database, badge_site.artwork_drawing, badge_site.draw_artwork)
     site = Site(
         database,
@@ -628,4 +653,6 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         safeguarding=reach,
         name=name,
         presence=presence,
+        pathways=cached_pathways(badges_dir(), passion_ids),
+        badge_classes=cached_classes(badges_dir(), passion_ids),
     )

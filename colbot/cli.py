@@ -23,6 +23,7 @@ from colbot.dashboard import sign_in_cli as sign_in
 from colbot.logs import JsonFormatter
 from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
+from colbot.pathways import cli as pathways
 from colbot.privacy import cli as privacy
 from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     badges.add_parser(commands)
     report.add_parser(commands)
     admins.add_parser(commands)
+    pathways.add_parser(commands)
     sign_in.add_parser(commands)
     privacy.add_parser(commands)
     return parser
@@ -209,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(partners.run(colbot, args))
     elif args.command == "broadcast":
         return asyncio.run(broadcast.run(colbot, args))
+    elif args.command == "pathways":
+        return asyncio.run(pathways.run(colbot, args))
     elif args.command in ("badges", "keys"):
         return asyncio.run(badges.run(colbot, args))
     elif args.command == "report":

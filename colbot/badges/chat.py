@@ -46,7 +46,7 @@ class BadgeAwards:
         return routes
 
     async def on_redeemed(self, turn: Turn, redemption: Redemption) -> RedeemedReply:
-        """Issues this redemption's badge and any milestones, to hand over in their place.
+        """Issues this redemption's badge and any city badges, to hand over in their place.
 
         The badge picture carries the cheer, so the redeemer's plain one is left out: one message
         fewer per person keeps a whole group within Telegram's 30 messages a second.
@@ -55,16 +55,16 @@ class BadgeAwards:
         assert person is not None
         awarded = await self.issuer.award_redemption(turn.session, person, redemption, turn.now)
         journey = self.issuer.urls.journey((await journey_for(turn.session, person, turn.now)).slug)
-        total = awarded.progress.hours
+        total = awarded.hours
         messages: list[Outbound] = []
         for award in awarded.awards:
-            if award.milestone:
-                messages.append(self._milestone(turn, award))
+            if award.city:
+                messages.append(self._city_badge(turn, award))
             else:
                 messages.append(
                     self._earned(turn, awarded.title, award, journey, total, person.email)
                 )
-        return RedeemedReply(messages, cheers=any(not award.milestone for award in awarded.awards))
+        return RedeemedReply(messages, cheers=any(not award.city for award in awarded.awards))
 
     def _buttons(self, turn: Turn, award: Award) -> tuple[tuple[Button, ...], ...]:
         """LinkedIn, then each other feature's button, a row each."""
@@ -95,10 +95,11 @@ class BadgeAwards:
         picture = self._picture(award, title or award.badge_class.name)
         return Outbound(text=caption, image=picture, buttons=self._buttons(turn, award))
 
-    def _milestone(self, turn: Turn, award: Award) -> Outbound:
-        """A milestone comes as one message too: its badge picture, named after it, with a cheer."""
+    def _city_badge(self, turn: Turn, award: Award) -> Outbound:
+        """A city badge comes as one message too: its picture, named after it, with a cheer."""
         caption = turn.text(
-            "badges.milestone",
+            "badges.pathway_finished" if award.finishes else "badges.milestone",
+            pathway=award.finishes,
             badge=award.badge_class.name,
             issuer=award.issuer_name,
             did=_short(award.badge_class.description),

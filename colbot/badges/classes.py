@@ -22,27 +22,12 @@ MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 120
 MAX_TEXT_LENGTH = 1000
 MAX_HOURS = 1000
-MEASURES = ("badges", "passions", "hours")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ARTWORK = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.svg")
 _REQUIRED = ("id", "name", "description", "criteria", "artwork")
-_OPTIONAL = ("tags", "learning_hours", "alignment", "passion", "milestone")
+_OPTIONAL = ("tags", "learning_hours", "alignment", "passion", "city")
 _ALIGNMENT_KEYS = ("name", "url", "framework", "code", "description")
-_MILESTONE_KEYS = frozenset({"measure", "at", "sessions"})
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """When the city awards a milestone: the first time a measure reaches a number.
-
-    `sessions` is how many different sessions must have added to the measure, so that one
-    session tagged with three passions is not "three passions explored".
-    """
-
-    measure: str
-    at: int
-    sessions: int = 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +43,7 @@ class BadgeClass:
     learning_hours: float = 0.0
     alignment: tuple[Alignment, ...] = ()
     passion: str | None = None
-    milestone: Milestone | None = None
+    city: bool = False  # the city awards it at the end of a pathway in badges/pathways/
 
 
 @dataclass(frozen=True)
@@ -77,18 +62,16 @@ class BadgeClasses:
         return self.by_id.get(class_id) if class_id else None
 
     def ids(self) -> frozenset[str]:
-        """The ids an opportunity may name (milestones are the city's alone)."""
-        return frozenset(c.id for c in self if c.milestone is None)
+        """The ids an opportunity may name (city badges are the city's alone)."""
+        return frozenset(c.id for c in self if not c.city)
 
     def for_passion(self, passion: str) -> BadgeClass | None:
         """The default class for opportunities about a passion."""
         return next((c for c in self if c.passion == passion), None)
 
-    def milestones(self) -> list[BadgeClass]:
-        """Milestones in the order they are usually reached."""
-        found = [(c, c.milestone) for c in self if c.milestone is not None]
-        found.sort(key=lambda pair: (MEASURES.index(pair[1].measure), pair[1].at, pair[0].id))
-        return [badge_class for badge_class, _ in found]
+    def city_badges(self) -> list[BadgeClass]:
+        """The badges the city awards at the end of a pathway."""
+        return [c for c in self if c.city]
 
     def artwork_path(self, artwork: str) -> Path:
         """Where an artwork file lives."""
@@ -142,23 +125,11 @@ def _alignment(data: Any, key: str) -> tuple[Alignment, ...]:
     return tuple(found)
 
 
-def _count(block: Any, key: str, default: int | None = None) -> int:
-    value = block.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise fail(block, key, f"'{key}' should be a whole number of 1 or more")
+def _city(data: Any) -> bool:
+    value = data.get("city", False)
+    if not isinstance(value, bool):
+        raise fail(data, "city", f"'city' should be true or false, not {value!r}")
     return value
-
-
-def _milestone(data: Any, key: str) -> Milestone | None:
-    block = data.get(key)
-    if block is None:
-        return None
-    if not isinstance(block, dict) or not {"measure", "at"} <= set(block) <= _MILESTONE_KEYS:
-        raise fail(data, key, "'milestone' needs a measure and an at, and may say sessions")
-    measure = block["measure"]
-    if measure not in MEASURES:
-        raise fail(block, "measure", f"measure should be one of {', '.join(MEASURES)}")
-    return Milestone(measure, _count(block, "at"), _count(block, "sessions", 1))
 
 
 def _hours(data: Any) -> float:
@@ -200,9 +171,9 @@ def load_class(path: Path, passions: Collection[str] | None = None) -> BadgeClas
             raise fail(tags, position, f"'{tag}' is not a passion in passions.yaml")
     if passion is not None and passions is not None and passion not in passions:
         raise fail(data, "passion", f"'{passion}' is not a passion in passions.yaml")
-    milestone = _milestone(data, "milestone")
-    if milestone is not None and passion is not None:
-        raise fail(data, "passion", "a milestone cannot also be a passion's default badge")
+    city = _city(data)
+    if city and passion is not None:
+        raise fail(data, "passion", "a city badge cannot also be a passion's default badge")
     return BadgeClass(
         id=class_id,
         name=_text(data, "name", MAX_NAME_LENGTH),
@@ -213,7 +184,7 @@ def load_class(path: Path, passions: Collection[str] | None = None) -> BadgeClas
         learning_hours=_hours(data),
         alignment=_alignment(data, "alignment"),
         passion=passion,
-        milestone=milestone,
+        city=city,
     )
 
 

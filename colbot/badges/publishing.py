@@ -150,9 +150,10 @@ class Publisher:
         try:
             city = self.city.info()
             keys = self.keys.current(city.issuer)
-            for milestone in self.classes.milestones():
-                self.artwork_png(milestone.artwork)
-            first = self.classes.milestones()[0] if self.classes.milestones() else None
+            city_badges = self.classes.city_badges()
+            for badge in city_badges:
+                self.artwork_png(badge.artwork)
+            first = city_badges[0] if city_badges else None
             if first is not None:
                 sample = documents.ob3_credential(
                     credential_id="urn:uuid:00000000-0000-4000-8000-000000000000",
@@ -186,7 +187,7 @@ class Publisher:
         found = self.classes.get(class_id)
         if found is None:
             return None
-        return found, CITY_ISSUER if found.milestone is not None else ""
+        return found, CITY_ISSUER if found.city else ""
 
     def derived_class(self, opportunity: Opportunity, partner_name: str) -> BadgeClass:
         """A badge class made from an opportunity, with its passion's artwork and skills."""

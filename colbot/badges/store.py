@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from colbot.badges.classes import BadgeClass, cached_classes
 from colbot.badges.issuers import CityIssuer, IssuerInfo, shared_key_store
 from colbot.badges.linkedin import add_to_profile_url
 from colbot.badges.publishing import Publisher, bake_png
-from colbot.badges.urls import CITY_ISSUER, BadgeUrls
+from colbot.badges.urls import BadgeUrls
 from colbot.clock import Clock
 from colbot.content.city import City
 from colbot.content.locations import badges_dir
@@ -32,7 +33,6 @@ from colbot.storage import audit
 from colbot.storage.models import (
     IssuedBadge,
     Opportunity,
-    OpportunityPassion,
     Partner,
     Redemption,
     YoungPerson,
@@ -64,39 +64,29 @@ class Award:
     issuer_name: str
     baked_png: bytes
     linkedin_url: str
+    finishes: str = ""  # the chosen pathway this city badge finishes, named in the cheer
 
     @property
-    def milestone(self) -> bool:
-        """Whether this is one of the city's milestone badges."""
-        return self.badge_class.milestone is not None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far a young person has come, for milestones: each measure and the sessions behind it."""
-
-    badges: int
-    hours: float
-    passions: int
-    sessions: Mapping[str, int] = field(default_factory=dict)  # by measure: sessions adding to it
-
-    def reached(self, badge_class: BadgeClass) -> bool:
-        """Whether a milestone's measure has reached its number, from enough different sessions."""
-        milestone = badge_class.milestone
-        return (
-            milestone is not None
-            and getattr(self, milestone.measure) >= milestone.at
-            and self.sessions.get(milestone.measure, 0) >= milestone.sessions
-        )
+    def city(self) -> bool:
+        """Whether this is a city badge, earned at the end of a pathway."""
+        return self.badge_class.city
 
 
 @dataclass(frozen=True)
 class Awarded:
-    """The badges one redemption brought, and the young person's progress after it."""
+    """The badges one redemption brought, and the learning hours they now add up to."""
 
     awards: list[Award]
-    progress: Progress
+    hours: float
     title: str = ""
+
+
+class AfterAward(Protocol):
+    """What else a redemption's badge brings, such as a city badge at the end of a pathway."""
+
+    async def __call__(
+        self, issuer: BadgeIssuer, session: AsyncSession, person: YoungPerson, now: datetime
+    ) -> list[Award]: ...
 
 
 def publisher_for(
@@ -126,49 +116,28 @@ async def _free_status_index(session: AsyncSession, issuer: str) -> int:
     raise RuntimeError(f"the status list of issuer {issuer} is too full to place a badge")
 
 
-async def progress(session: AsyncSession, person_id: int) -> Progress:
-    """What the sessions whose badge still stands add up to, and how many fed each measure.
-
-    A revoked badge's session counts for no milestone: the city would be signing a claim about a
-    session it no longer vouches for.
-    """
-    rows = await session.execute(
-        select(Redemption.id, Redemption.learning_hours, OpportunityPassion.passion_id)
+async def total_hours(session: AsyncSession, person_id: int) -> float:
+    """The learning hours of the sessions whose badge still stands."""
+    total = await session.scalar(
+        select(func.sum(Redemption.learning_hours))
         .join(IssuedBadge, IssuedBadge.redemption_id == Redemption.id)
-        .outerjoin(
-            OpportunityPassion, OpportunityPassion.opportunity_id == Redemption.opportunity_id
-        )
         .where(Redemption.young_person_id == person_id, IssuedBadge.revoked_at.is_(None))
     )
-    hours: dict[int, float] = {}
-    passions: dict[str, set[int]] = {}
-    for redemption_id, learning_hours, passion in rows:
-        hours[redemption_id] = learning_hours
-        if passion is not None:
-            passions.setdefault(passion, set()).add(redemption_id)
-    return Progress(
-        badges=len(hours),
-        hours=float(sum(hours.values())),
-        passions=len(passions),
-        sessions={
-            "badges": len(hours),
-            "hours": sum(1 for value in hours.values() if value > 0),
-            "passions": len({r for tagged in passions.values() for r in tagged}),
-        },
-    )
+    return float(total or 0.0)
 
 
 class BadgeIssuer:
-    """Issues each redemption's badge, and any milestones it brings, signed in every form."""
+    """Issues each redemption's badge, and any city badges it brings, signed in every form."""
 
-    def __init__(self, publisher: Publisher) -> None:
+    def __init__(self, publisher: Publisher, after: Sequence[AfterAward] = ()) -> None:
         self.publisher = publisher
         self.urls = publisher.urls
+        self.after = tuple(after)
 
     async def award_redemption(
         self, session: AsyncSession, person: YoungPerson, redemption: Redemption, now: datetime
     ) -> Awarded:
-        """The badge for a redeemed opportunity, then each milestone reached for the first time."""
+        """The badge for a redeemed opportunity, then each city badge it brings, once only."""
         opportunity = await session.get(Opportunity, redemption.opportunity_id)
         assert opportunity is not None
         partner = await session.get(Partner, opportunity.partner_id)
@@ -176,7 +145,7 @@ class BadgeIssuer:
         named = self.publisher.classes.get(opportunity.badge_class_id)
         badge_class = (
             named
-            if named is not None and named.milestone is None
+            if named is not None and not named.city
             else self.publisher.derived_class(opportunity, partner.name)
         )
         earned = await self.issue(
@@ -188,31 +157,11 @@ class BadgeIssuer:
             redemption=redemption,
             evidence=f"Completed {opportunity.title} with {partner.name}.",
         )
-        milestones = await self.award_milestones(session, person, now)
-        return Awarded([earned, *milestones.awards], milestones.progress, opportunity.title)
-
-    async def award_milestones(
-        self, session: AsyncSession, person: YoungPerson, now: datetime
-    ) -> Awarded:
-        """Each city milestone the young person has just reached, awarded once only."""
-        reached = await progress(session, person.id)
-        candidates = [m for m in self.publisher.classes.milestones() if reached.reached(m)]
-        if not candidates:
-            return Awarded([], reached)
-        held = set(
-            await session.scalars(
-                select(IssuedBadge.badge_class_id).where(
-                    IssuedBadge.young_person_id == person.id, IssuedBadge.issuer_id == CITY_ISSUER
-                )
-            )
-        )
-        city = self.publisher.city.info()
-        awards = [
-            await self.issue(session, person, milestone, city, now)
-            for milestone in candidates
-            if milestone.id not in held
-        ]
-        return Awarded(awards, reached)
+        awards = [earned]
+        for then in self.after:
+            awards.extend(await then(self, session, person, now))
+        hours = await total_hours(session, person.id)
+        return Awarded(awards, hours, opportunity.title)
 
     async def issue(
         self,
@@ -223,6 +172,7 @@ class BadgeIssuer:
         now: datetime,
         redemption: Redemption | None = None,
         evidence: str | None = None,
+        evidence_items: Sequence[Document] = (),
     ) -> Award:
         """Signs one badge three ways: OB 2.0 JWS, OB 3.0 VC-JWT, OB 3.0 credential with a proof."""
         public_id = new_public_id()
@@ -236,6 +186,7 @@ class BadgeIssuer:
             issued_on=now,
             key_id=self.urls.key(issuer.issuer, keys.rsa_key_id()),
             narrative=evidence,
+            evidence=evidence_items,
         )
         credential = documents.ob3_credential(
             credential_id=self.urls.credential(public_id),
@@ -248,7 +199,8 @@ class BadgeIssuer:
             status=documents.status_list_entry(
                 status_list_credential=self.urls.status_list(issuer.issuer), index=status_index
             ),
-            evidence=[{"name": badge_class.name, "narrative": evidence}] if evidence else (),
+            evidence=evidence_items
+            or ([{"name": badge_class.name, "narrative": evidence}] if evidence else ()),
         )
         signed_assertion = jws.sign_assertion(assertion, keys.rsa)
         method = self.publisher.verification_method(issuer.issuer, keys.rsa_key_id())

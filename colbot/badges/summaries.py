@@ -22,6 +22,7 @@ class BadgeSummary:
     awarded_to: str
     earned: str
     hashed_email: bool
+    parts: tuple[tuple[str, str], ...] = ()  # a city badge's evidence: each badge's name and link
 
 
 def _text(value: Any) -> str:
@@ -32,6 +33,15 @@ def _image(value: Any) -> str:
     found = value.get("id") if isinstance(value, dict) else value
     image = _text(found)
     return image if image.startswith(("https://", "http://")) else ""
+
+
+def _parts(evidence: Any) -> tuple[tuple[str, str], ...]:
+    """The badges a city badge lists as its evidence, by name and credential link."""
+    found = []
+    for item in as_list(evidence):
+        if isinstance(item, dict) and _text(item.get("name")) and _image(item.get("id")):
+            found.append((_text(item.get("name")), _image(item.get("id"))))
+    return tuple(found)
 
 
 def summary_of(verdict: Verdict) -> BadgeSummary | None:
@@ -52,6 +62,7 @@ def summary_of(verdict: Verdict) -> BadgeSummary | None:
             awarded_to=_holder(subject.get("id"), identifiers),
             earned=_text(document.get("validFrom") or document.get("issuanceDate")),
             hashed_email=hashed_email,
+            parts=_parts(document.get("evidence")),
         )
     badge = document.get("badge")
     if isinstance(badge, dict) or "recipient" in document:
@@ -68,6 +79,7 @@ def summary_of(verdict: Verdict) -> BadgeSummary | None:
             else "the person who holds this badge",
             earned=_text(document.get("issuedOn")),
             hashed_email=kind == "email",
+            parts=_parts(document.get("evidence")),
         )
     return None
 

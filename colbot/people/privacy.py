@@ -21,6 +21,7 @@ from colbot.storage.models import (
     Journey,
     Opportunity,
     OutboxMessage,
+    PathwayFollow,
     Redemption,
     Reminder,
     SavedItem,
@@ -124,6 +125,15 @@ async def export(session: AsyncSession, person: YoungPerson) -> dict[str, Any]:
             }
             for b in await rows(IssuedBadge, IssuedBadge.issued_at)
         ],
+        "pathways": [
+            {
+                "pathway": f.pathway_id,
+                "followed_at": _iso(f.followed_at),
+                "stopped_at": _iso(f.unfollowed_at),
+                "one_step_to_go_sent_at": _iso(f.one_to_go_at),
+            }
+            for f in await rows(PathwayFollow, PathwayFollow.followed_at)
+        ],
         "journey": (
             {"sharing": journey.sharing, "created_at": _iso(journey.created_at)}
             if journey
@@ -210,7 +220,16 @@ async def erase(session: AsyncSession, person: YoungPerson) -> None:
     chats = [(channel, external_id) for channel, external_id in identities]
     chat_ids = [external_id for _, external_id in chats]
     web_chats = [external_id for channel, external_id in chats if channel == WEB_CHAT_CHANNEL]
-    for owned in (CardShown, Dismissal, Reminder, SavedItem, Journey, ConversationState):
+    owned_rows = (
+        CardShown,
+        Dismissal,
+        Reminder,
+        SavedItem,
+        Journey,
+        ConversationState,
+        PathwayFollow,
+    )
+    for owned in owned_rows:
         await session.execute(delete(owned).where(owned.young_person_id == person.id))
     for channel, external_id in chats:
         await session.execute(

@@ -10,14 +10,15 @@ import pytest
 from PIL import Image
 
 from colbot.badges.artwork import parse, render_png
-from colbot.badges.classes import MEASURES, load_classes
+from colbot.badges.classes import load_classes
 from colbot.content.locations import badges_dir, conversations_dir
 from colbot.content.passions import load_passions
 from colbot.content.source import ContentError
 from colbot.openbadges.baking import bake_svg_credential, unbake
+from colbot.pathways.definitions import MEASURE_KINDS, Requirement, load_pathways
 
 PASSIONS = [p.id for p in load_passions(conversations_dir() / "en" / "passions.yaml")]
-EXPECTED_FOLDERS = {"classes", "artwork"}
+EXPECTED_FOLDERS = {"classes", "artwork", "pathways"}
 
 
 def test_every_file_in_badges_loads_or_renders() -> None:
@@ -26,6 +27,10 @@ def test_every_file_in_badges_loads_or_renders() -> None:
     classes = load_classes(folder, PASSIONS)
     seen |= set((folder / "classes").glob("*.yaml"))
     assert len(list(classes)) == len(seen)
+    pathways = load_pathways(folder, classes, PASSIONS)
+    files = set((folder / "pathways").glob("*.yaml"))
+    assert len(pathways) == len(files)
+    seen |= files
     for path in sorted((folder / "artwork").glob("*.svg")):
         png = Image.open(io.BytesIO(render_png(path)))
         assert png.size == (600, 600) and png.mode == "RGBA"
@@ -39,21 +44,29 @@ def test_every_file_in_badges_loads_or_renders() -> None:
     assert {p.name for p in folder.iterdir() if p.is_dir()} == EXPECTED_FOLDERS
 
 
+def _milestones() -> dict[str, Requirement]:
+    """The pathways everyone follows, each a single step, by the city badge they end in."""
+    classes = load_classes(badges_dir(), PASSIONS)
+    found = {}
+    for pathway in load_pathways(badges_dir(), classes, PASSIONS).for_everyone():
+        (step,) = pathway.steps
+        (found[pathway.badge],) = step.options
+    return found
+
+
 def test_every_passion_has_a_default_badge_and_the_four_milestones_exist() -> None:
     classes = load_classes(badges_dir(), PASSIONS)
     for passion in PASSIONS:
         default = classes.for_passion(passion)
         assert default is not None and passion in default.tags, passion
-    milestones = {m.id: m.milestone for m in classes.milestones()}
-    assert {k: (v.measure, v.at, v.sessions) for k, v in milestones.items() if v} == {
+    milestones = _milestones()
+    assert {k: (v.kind, v.count, v.sessions) for k, v in milestones.items()} == {
         "first-badge": ("badges", 1, 1),
         "three-passions": ("passions", 3, 2),
         "ten-hours": ("hours", 10, 1),
         "fifty-hours": ("hours", 50, 1),
     }
-    assert [m.milestone.measure for m in classes.milestones() if m.milestone] == sorted(
-        (m.milestone.measure for m in classes.milestones() if m.milestone), key=MEASURES.index
-    )
+    assert list(milestones) == ["first-badge", "three-passions", "ten-hours", "fifty-hours"]
 
 
 # What each measure counts, as a milestone's criteria must name it.
@@ -77,14 +90,14 @@ def _numbers(text: str) -> set[int]:
 
 
 def test_each_milestones_criteria_says_exactly_what_its_rule_checks() -> None:
-    assert set(MEASURE_WORDS) == set(MEASURES)
-    for badge_class in load_classes(badges_dir(), PASSIONS).milestones():
-        rule = badge_class.milestone
-        assert rule is not None
+    assert set(MEASURE_WORDS) == set(MEASURE_KINDS)
+    classes = load_classes(badges_dir(), PASSIONS)
+    for class_id, rule in _milestones().items():
+        badge_class = classes.by_id[class_id]
         criteria = badge_class.criteria
-        stated = {rule.at} | ({rule.sessions} if rule.sessions > 1 else set())
+        stated = {rule.count} | ({rule.sessions} if rule.sessions > 1 else set())
         assert _numbers(criteria) == stated, (badge_class.id, criteria)
-        assert MEASURE_WORDS[rule.measure] in criteria, (badge_class.id, criteria)
+        assert MEASURE_WORDS[rule.kind] in criteria, (badge_class.id, criteria)
         if rule.sessions > 1:
             assert f"at least {SPELLED[rule.sessions]} different sessions" in criteria
         assert _numbers(badge_class.description) <= stated, badge_class.id
@@ -127,23 +140,11 @@ learning_hours: 2
             10,
             "https:// address",
         ),
+        (("learning_hours: 2\n", "learning_hours: 2\ncity: yes please\n"), 8, "true or false"),
         (
-            ("learning_hours: 2\n", "learning_hours: 2\nmilestone:\n  measure: badges\n  at: 0\n"),
-            10,
-            "'at' should be a whole number",
-        ),
-        (
-            (
-                "learning_hours: 2\n",
-                "learning_hours: 2\nmilestone:\n  measure: passions\n  at: 3\n  sessions: two\n",
-            ),
-            11,
-            "'sessions' should be a whole number",
-        ),
-        (
-            ("learning_hours: 2\n", "learning_hours: 2\nmilestone:\n  measure: hours\n  by: 3\n"),
-            8,
-            "needs a measure and an at",
+            ("tags: [making]\n", "tags: [making]\npassion: making\ncity: true\n"),
+            7,
+            "cannot also be a passion's default",
         ),
     ],
 )

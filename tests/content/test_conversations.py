@@ -94,6 +94,38 @@ SAMPLE_CONTEXT = {
     "opportunities": 6,
     "error": "https://opendata.example.org/feeds/sessions answered 404 Not Found",
     "guess": "Harbourside Library",
+    "pathways": [
+        {"name": "Into Film", "done": 1, "steps": 4, "following": True, "finished": False}
+    ],
+    "milestones_done": 1,
+    "pathway": "Game Maker",
+    "milestones": 4,
+    "description": "Make films and tell stories, then try a film weekend at college.",
+    "steps": [
+        {
+            "number": 1,
+            "name": "Go to a film session",
+            "mark": "✅",
+            "choice": False,
+            "chosen": 1,
+            "need": 1,
+            "options": ["Go to a film session"],
+        },
+        {
+            "number": 2,
+            "name": "Try 2 of these",
+            "mark": "➡️",
+            "choice": True,
+            "chosen": 1,
+            "need": 2,
+            "options": ["A drama session", "A writing session", "A music session"],
+        },
+    ],
+    "finished": False,
+    "next_step": "Try 2 of these",
+    "into": "education",
+    "coming": [{"title": "Youth theatre taster", "when": "Saturday 6 December, 10:00"}],
+    "following": True,
     "feeds": [
         {
             "url": "https://opendata.example.org/feeds/sessions",

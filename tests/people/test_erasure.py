@@ -53,6 +53,9 @@ async def test_delete_leaves_nothing_that_names_them_but_the_safeguarding_record
     await person.say("music")
     await person.press("Done")
     await person.say("weekends")
+    await person.say("/pathways")
+    await person.press("Into Film")
+    await person.press("Follow this pathway")
     code = await completion_code(channel_colbot)
     await person.say(code)
     await person.say(WORDS)
@@ -80,6 +83,7 @@ async def test_delete_leaves_nothing_that_names_them_but_the_safeguarding_record
     exported = json.loads(next(m.file for m in mydata if m.file).content)
     assert exported["calls_for_help"] and exported["messages_waiting_for_you"]
     assert exported["records"], "the audit records naming them are shown too"
+    assert [f["pathway"] for f in exported["pathways"]] == ["into-film"]
     before = await _every_row(channel_colbot)
     assert any(_mentions(row, chat_ids[0]) for _, row in before)
 

@@ -17,6 +17,7 @@ from colbot.storage.models.opportunities import (
     SavedItem,
 )
 from colbot.storage.models.partners import Partner, StaffInvite, StaffMember
+from colbot.storage.models.pathways import PathwayFollow
 from colbot.storage.models.people import (
     ChannelIdentity,
     Counter,
@@ -59,6 +60,7 @@ __all__ = [
     "OpportunityPassion",
     "OutboxMessage",
     "Partner",
+    "PathwayFollow",
     "Redemption",
     "Reminder",
     "SavedItem",

@@ -1,0 +1,1 @@
+"""Pathways: steps of learning that lead somewhere, ending in a city badge."""
