@@ -33,6 +33,7 @@ async def onboard(
     area: str = "Northgate",
     travel: str = "Up to 3 km",
     passions: tuple[str, ...] = ("Music",),
+    messages_first: bool = False,
 ) -> AnyTalker:
     talker = talk(chat_id)
     await talker.say("/start")
@@ -45,7 +46,7 @@ async def onboard(
         await talker.press(passion)
     await talker.press("Done")
     await talker.press("Skip")
-    await talker.press("No, only when I ask")
+    await talker.press("Yes, message me" if messages_first else "No, only when I ask")
     return talker
 
 

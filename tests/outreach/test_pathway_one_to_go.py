@@ -64,7 +64,7 @@ async def test_one_step_to_go_waits_for_the_morning_and_goes_once(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
     clock.set(NIGHT)
-    (young,) = await people(1)
+    (young,) = await people(1, messages_first=True)
     talker = await follower(sender, young)
     await two_of_three_steps(sender, talker)
     assert one_to_go_sent(double, young) == 0
@@ -83,7 +83,7 @@ async def test_no_one_step_to_go_with_nudges_off(
     sender: Colbot, people: Seeder, double: TelegramDouble, clock: FrozenClock
 ) -> None:
     clock.set(MORNING)
-    (young,) = await people(1)
+    (young,) = await people(1, messages_first=True)
     talker = await follower(sender, young)
     async with sender.database.transaction() as session:
         await session.execute(

@@ -61,7 +61,8 @@ def one_to_go(rows: list[OutboxMessage]) -> list[OutboxMessage]:
 
 
 async def gamer(talk: Talk) -> AnyTalker:
-    return await onboard(talk, "sam", passions=("Coding", "Gaming"))
+    """A young gamer who said yes to messages first (the one-step-to-go message is one)."""
+    return await onboard(talk, "sam", passions=("Coding", "Gaming"), messages_first=True)
 
 
 async def test_pathways_that_fit_are_listed_and_others_are_not(
