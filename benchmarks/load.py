@@ -163,7 +163,12 @@ async def metric(port: int, name: str) -> float:
 
 
 async def colbot_run(
-    name: str, people: int, processes: int, database_url: str | None, double: dict[str, str]
+    name: str,
+    people: int,
+    processes: int,
+    database_url: str | None,
+    double: dict[str, str],
+    profile: Path | None = None,
 ) -> Result:
     """Starts `processes` colbots on one database, drives them, and counts what they handled."""
     data_dir = Path(tempfile.mkdtemp(prefix="colbot-load-"))
@@ -184,9 +189,12 @@ async def colbot_run(
                 "COLBOT_LOG_LEVEL": "ERROR",
                 **({"COLBOT_DATABASE_URL": database_url} if database_url else {}),
             }
-            args = ["serve", "--demo"] if index == 0 else ["serve"]
+            args = ["-m", "colbot", "serve", *(["--demo"] if index == 0 else [])]
+            if profile is not None and index == 0:
+                # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
+                args = ["-m", "cProfile", "-o", str(profile), *args]
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "colbot", *args, env=env, stderr=asyncio.subprocess.DEVNULL
+                sys.executable, *args, env=env, stderr=asyncio.subprocess.DEVNULL
             )
             started.append(process)
             await wait_healthy(port, process)
@@ -265,6 +273,11 @@ async def main() -> None:
         default=list(RUNS),
         help=f"which to measure, in order, comma-separated (default: {','.join(RUNS)})",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile figures of the (first) SQLite colbot process to this file",
+    )
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if unknown := set(args.runs) - set(RUNS):
@@ -287,7 +300,11 @@ async def main() -> None:
         results.append(await echo_run(args.people, double))
         print(results[-1].row(), flush=True)
     if "sqlite" in args.runs:
-        results.append(await colbot_run("colbot, 1 process, SQLite", args.people, 1, None, double))
+        results.append(
+            await colbot_run(
+                "colbot, 1 process, SQLite", args.people, 1, None, double, profile=args.profile
+            )
+        )
         print(results[-1].row(), flush=True)
     wanted = [int(run[2:]) for run in args.runs if run.startswith("pg")]
     if args.postgres:
