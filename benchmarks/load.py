@@ -49,6 +49,8 @@ FIRST_USER_ID = 2_000_001
 RUNS = ("echo", "sqlite", "pg1", "pg3")
 SECRET = "load-test-secret"
 STARTUP_TIMEOUT_S = 60
+ECHO = "bare PTB echo bot"
+TARGET_RATIO = 0.5  # of the bare echo bot's updates a second, on the same double and load
 SCRIPT = (
     "/start",
     "yes",
@@ -249,9 +251,7 @@ async def echo_run(people: int, double: dict[str, str]) -> Result:
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            return await drive(
-                "bare PTB echo bot", people, [f"http://127.0.0.1:{port}/telegram/webhook"], 64
-            )
+            return await drive(ECHO, people, [f"http://127.0.0.1:{port}/telegram/webhook"], 64)
         finally:
             await runner.cleanup()
 
@@ -296,6 +296,7 @@ async def main() -> None:
     assert child.stdout is not None and child.stdin is not None
     double = json.loads(await child.stdout.readline())
     results: list[Result] = []
+    load_at_start = os.getloadavg()[0]
     if "echo" in args.runs:
         results.append(await echo_run(args.people, double))
         print(results[-1].row(), flush=True)
@@ -329,10 +330,21 @@ async def main() -> None:
     await child.wait()
     print()
     print(f"{args.people:,} young people, {len(SCRIPT)} updates each, 64 webhook connections")
+    print(f"load average {load_at_start:.1f} at the start")
     print("| run | people | updates | updates/s | p50 | p99 | errors | lost | duplicated |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for result in results:
         print(result.row())
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    echo = next((r for r in results if r.name == ECHO), None)
+    for result in results:
+        if echo is not None and result is not echo:
+            ratio = (result.sent / result.seconds) / (echo.sent / echo.seconds)
+            verdict = "pass" if ratio >= TARGET_RATIO else "miss"
+            print(
+                f"{result.name}: {ratio:.2f}x the bare echo bot "
+                f"(target >= {TARGET_RATIO}x): {verdict}"
+            )
 
 
 if __name__ == "__main__":
