@@ -132,9 +132,15 @@ async def webchat_run(sessions: int, interval: float, duration: float) -> float:
     """The web chat: a page and a WebSocket a person, against colbot in its own process."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = await _serve(port, {})
+    # As if behind a proxy, each person from their own address: from one address, colbot lets
+    # only a few new devices an hour have a chat (and 1,000 sessions would stop at the 31st).
+    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"})
     clients = [
-        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(sessions)
+        aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            headers={"X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
+        )
+        for n in range(sessions)
     ]
     try:
 
