@@ -49,6 +49,8 @@ FIRST_USER_ID = 2_000_001
 RUNS = ("echo", "sqlite", "pg1", "pg3")
 SECRET = "load-test-secret"
 STARTUP_TIMEOUT_S = 60
+ECHO = "bare PTB echo bot"
+TARGET_RATIO = 0.5  # of the bare echo bot's updates a second, on the same double and load
 SCRIPT = (
     "/start",
     "yes",
@@ -163,7 +165,12 @@ async def metric(port: int, name: str) -> float:
 
 
 async def colbot_run(
-    name: str, people: int, processes: int, database_url: str | None, double: dict[str, str]
+    name: str,
+    people: int,
+    processes: int,
+    database_url: str | None,
+    double: dict[str, str],
+    profile: Path | None = None,
 ) -> Result:
     """Starts `processes` colbots on one database, drives them, and counts what they handled."""
     data_dir = Path(tempfile.mkdtemp(prefix="colbot-load-"))
@@ -184,9 +191,12 @@ async def colbot_run(
                 "COLBOT_LOG_LEVEL": "ERROR",
                 **({"COLBOT_DATABASE_URL": database_url} if database_url else {}),
             }
-            args = ["serve", "--demo"] if index == 0 else ["serve"]
+            args = ["-m", "colbot", "serve", *(["--demo"] if index == 0 else [])]
+            if profile is not None and index == 0:
+                # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
+                args = ["-m", "cProfile", "-o", str(profile), *args]
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "colbot", *args, env=env, stderr=asyncio.subprocess.DEVNULL
+                sys.executable, *args, env=env, stderr=asyncio.subprocess.DEVNULL
             )
             started.append(process)
             await wait_healthy(port, process)
@@ -241,9 +251,7 @@ async def echo_run(people: int, double: dict[str, str]) -> Result:
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            return await drive(
-                "bare PTB echo bot", people, [f"http://127.0.0.1:{port}/telegram/webhook"], 64
-            )
+            return await drive(ECHO, people, [f"http://127.0.0.1:{port}/telegram/webhook"], 64)
         finally:
             await runner.cleanup()
 
@@ -265,6 +273,11 @@ async def main() -> None:
         default=list(RUNS),
         help=f"which to measure, in order, comma-separated (default: {','.join(RUNS)})",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile figures of the (first) SQLite colbot process to this file",
+    )
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if unknown := set(args.runs) - set(RUNS):
@@ -283,11 +296,16 @@ async def main() -> None:
     assert child.stdout is not None and child.stdin is not None
     double = json.loads(await child.stdout.readline())
     results: list[Result] = []
+    load_at_start = os.getloadavg()[0]
     if "echo" in args.runs:
         results.append(await echo_run(args.people, double))
         print(results[-1].row(), flush=True)
     if "sqlite" in args.runs:
-        results.append(await colbot_run("colbot, 1 process, SQLite", args.people, 1, None, double))
+        results.append(
+            await colbot_run(
+                "colbot, 1 process, SQLite", args.people, 1, None, double, profile=args.profile
+            )
+        )
         print(results[-1].row(), flush=True)
     wanted = [int(run[2:]) for run in args.runs if run.startswith("pg")]
     if args.postgres:
@@ -312,10 +330,21 @@ async def main() -> None:
     await child.wait()
     print()
     print(f"{args.people:,} young people, {len(SCRIPT)} updates each, 64 webhook connections")
+    print(f"load average {load_at_start:.1f} at the start")
     print("| run | people | updates | updates/s | p50 | p99 | errors | lost | duplicated |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for result in results:
         print(result.row())
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    echo = next((r for r in results if r.name == ECHO), None)
+    for result in results:
+        if echo is not None and result is not echo:
+            ratio = (result.sent / result.seconds) / (echo.sent / echo.seconds)
+            verdict = "pass" if ratio >= TARGET_RATIO else "miss"
+            print(
+                f"{result.name}: {ratio:.2f}x the bare echo bot "
+                f"(target >= {TARGET_RATIO}x): {verdict}"
+            )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,11 @@ jitter) for DURATION seconds, waiting for the answer before the next.
   is posted to the webhook, which answers once the update is handled and its replies sent.
 * engine: the same messages handed to the engine in this process, no channel at all.
 
-    python benchmarks/webchat.py [--sessions 1000] [--interval 3] [--duration 20]
+    python benchmarks/webchat.py [--sessions 1000] [--every 3] [--duration 20]
+                                 [--runs webchat,telegram,engine]
+
+The target (issue 18): 1,000 web chat sessions at one message each every 10 s on one process,
+with p99 under 1 s (`--every 10`); the script says whether the web chat met it.
 """
 
 from __future__ import annotations
@@ -40,13 +44,22 @@ CONNECT_BATCH = 50
 FIRST_USER_ID = 3_000_001
 SECRET = "webchat-bench-secret"
 STARTUP_TIMEOUT_S = 90
+RUNS = ("webchat", "telegram", "engine")
+TARGET_SESSIONS = 1000
+TARGET_EVERY_S = 10.0
+TARGET_P99_S = 1.0
 
 Say = Callable[[int], Awaitable[None]]
 
 
+def _p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
 def _report(name: str, latencies: list[float], seconds: float, errors: int = 0) -> str:
     ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+    p99 = _p99(ordered)
     p50 = statistics.median(ordered) if ordered else float("nan")
     line = (
         f"| {name} | {len(ordered) / seconds:.1f} | {p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms "
@@ -115,13 +128,19 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     await process.wait()
 
 
-async def webchat_run(sessions: int, interval: float, duration: float) -> str:
+async def webchat_run(sessions: int, interval: float, duration: float) -> float:
     """The web chat: a page and a WebSocket a person, against colbot in its own process."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = await _serve(port, {})
+    # As if behind a proxy, each person from their own address: from one address, colbot lets
+    # only a few new devices an hour have a chat (and 1,000 sessions would stop at the 31st).
+    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"})
     clients = [
-        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(sessions)
+        aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            headers={"X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
+        )
+        for n in range(sessions)
     ]
     try:
 
@@ -153,7 +172,8 @@ async def webchat_run(sessions: int, interval: float, duration: float) -> str:
         latencies, seconds, errors = await _open_load(sessions, interval, duration, say)
         for ws in sockets:
             await ws.close()
-        return _report("web chat (WebSocket)", latencies, seconds, errors)
+        _report("web chat (WebSocket)", latencies, seconds, errors)
+        return _p99(latencies) if not errors else float("inf")
     finally:
         await asyncio.gather(*(c.close() for c in clients))
         await _stop(server)
@@ -242,25 +262,54 @@ async def engine_run(sessions: int, interval: float, duration: float) -> str:
         await app.stop()
 
 
-async def main(sessions: int, interval: float, duration: float) -> None:
+async def main(sessions: int, interval: float, duration: float, runs: list[str]) -> None:
     offered = sessions / interval
     print(f"{sessions} sessions, /help every {interval:g} s each (offered {offered:.0f}/s)")
     print(f"for {duration:g} s; load average {os.getloadavg()[0]:.1f} at the start")
     print("| channel | replies/s | p50 | p99 | replies | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    await webchat_run(sessions, interval, duration)
-    await telegram_run(sessions, interval, duration)
-    await engine_run(sessions, interval, duration)
+    p99 = None
+    if "webchat" in runs:
+        p99 = await webchat_run(sessions, interval, duration)
+    if "telegram" in runs:
+        await telegram_run(sessions, interval, duration)
+    if "engine" in runs:
+        await engine_run(sessions, interval, duration)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if p99 is not None:
+        at_target = sessions >= TARGET_SESSIONS and interval <= TARGET_EVERY_S
+        verdict = ("pass" if p99 < TARGET_P99_S else "miss") if at_target else "not measured"
+        print(
+            f"web chat p99 {p99 * 1000:.0f} ms (target: {TARGET_SESSIONS:,} sessions, one message "
+            f"each every {TARGET_EVERY_S:g} s, p99 < {TARGET_P99_S * 1000:.0f} ms): {verdict}"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1000)
-    parser.add_argument("--interval", type=float, default=3.0)
+    parser.add_argument(
+        "--every",
+        "--interval",
+        dest="interval",
+        type=float,
+        default=3.0,
+        help="seconds between one person's messages (the target is --every 10)",
+    )
     parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument(
+        "--runs",
+        type=lambda text: text.split(","),
+        default=list(RUNS),
+        help=f"which to measure, comma-separated (default: {','.join(RUNS)})",
+    )
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if unknown := set(arguments.runs) - set(RUNS):
+        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     if arguments.double is not None:
         asyncio.run(serve_double(arguments.double, FIRST_USER_ID))
     else:
-        asyncio.run(main(arguments.sessions, arguments.interval, arguments.duration))
+        asyncio.run(
+            main(arguments.sessions, arguments.interval, arguments.duration, arguments.runs)
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.storage.database import Database
 from colbot.storage.models import TelegramUpdate
@@ -17,12 +18,17 @@ KEEP_UPDATE_IDS = timedelta(days=2)
 async def take(database: Database, update_id: int, now: datetime) -> bool:
     """Records an update as taken; False if some process (maybe this one) already took it."""
     async with database.transaction() as session:
-        taken = await session.scalar(
-            dialect_insert(session)(TelegramUpdate)
-            .values(update_id=update_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=[TelegramUpdate.update_id])
-            .returning(TelegramUpdate.update_id)
-        )
+        return await take_in(session, update_id, now)
+
+
+async def take_in(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Records an update as taken in the caller's transaction, so it commits with the turn."""
+    taken = await session.scalar(
+        dialect_insert(session)(TelegramUpdate)
+        .values(update_id=update_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=[TelegramUpdate.update_id])
+        .returning(TelegramUpdate.update_id)
+    )
     return taken is not None
 
 

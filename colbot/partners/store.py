@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.catalogue import store as catalogue
@@ -154,10 +154,10 @@ async def accept_invite(
     return Joined(partner, staff)
 
 
-async def staff_member(
-    session: AsyncSession, channel: str, external_id: str, partner_id: int | None = None
-) -> StaffMember | None:
-    """The active staff membership of this chat user (of one partner, if given)."""
+def staff_member_query(
+    channel: str, external_id: str, partner_id: int | None = None
+) -> Select[tuple[StaffMember]]:
+    """The query for a chat user's newest active staff membership, to run or to nest in another."""
     query = select(StaffMember).where(
         StaffMember.channel == channel,
         StaffMember.external_id == external_id,
@@ -165,7 +165,14 @@ async def staff_member(
     )
     if partner_id is not None:
         query = query.where(StaffMember.partner_id == partner_id)
-    return await session.scalar(query.order_by(StaffMember.joined_at.desc()).limit(1))
+    return query.order_by(StaffMember.joined_at.desc()).limit(1)
+
+
+async def staff_member(
+    session: AsyncSession, channel: str, external_id: str, partner_id: int | None = None
+) -> StaffMember | None:
+    """The active staff membership of this chat user (of one partner, if given)."""
+    return await session.scalar(staff_member_query(channel, external_id, partner_id))
 
 
 async def active_staff(session: AsyncSession, partner_id: int) -> list[StaffMember]:

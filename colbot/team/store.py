@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.domain.secrets import hash_secret
@@ -93,15 +93,18 @@ async def accept_invite(
     return Joined(admin)
 
 
+def admin_query(channel: str, external_id: str) -> Select[tuple[CityAdmin]]:
+    """The query for the city admin behind a chat, to run or to nest in another."""
+    return select(CityAdmin).where(
+        CityAdmin.channel == channel,
+        CityAdmin.external_id == external_id,
+        CityAdmin.removed_at.is_(None),
+    )
+
+
 async def find_admin(session: AsyncSession, channel: str, external_id: str) -> CityAdmin | None:
     """The city admin behind a chat, if it is one and has not been removed."""
-    return await session.scalar(
-        select(CityAdmin).where(
-            CityAdmin.channel == channel,
-            CityAdmin.external_id == external_id,
-            CityAdmin.removed_at.is_(None),
-        )
-    )
+    return await session.scalar(admin_query(channel, external_id))
 
 
 async def active_admins(session: AsyncSession) -> list[CityAdmin]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from colbot.app import Colbot
 from colbot.chat.router import Router
-from colbot.storage.models import ConversationState
+from colbot.storage.models import ConversationState, TelegramUpdate
 from tests.doubles.telegram import TelegramDouble
 from tests.support.telegram_app import WEBHOOK_SECRET, Starter
 
@@ -209,3 +209,36 @@ async def test_a_crash_inside_the_engine_is_logged_with_the_update_id(
     assert failures and "update " in failures[0].getMessage()
     replies = await ivy.ask("/help")
     assert "/explore" in replies[0].text
+
+
+async def test_an_update_delivered_twice_is_handled_once_in_its_own_turn(
+    start_colbot: Starter, double: TelegramDouble
+) -> None:
+    colbot = await start_colbot("webhook")
+    fay = double.person("Fay")
+    update = {
+        "update_id": 999_002,
+        "message": {
+            "message_id": 1,
+            "date": 1_780_000_000,
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            "chat": {"id": fay.id, "type": "private", "first_name": "Fay"},
+            "from": {"id": fay.id, "is_bot": False, "first_name": "Fay"},
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    seen: list[int] = []
+    async with aiohttp.ClientSession() as client:
+        for _ in range(2):
+            async with client.post(
+                colbot.settings.webhook_url, json=update, headers=headers
+            ) as response:
+                assert response.status == 200
+            seen.append(len(fay.messages))
+    assert seen[0] > 0, "the first delivery was answered"
+    assert seen[1] == seen[0], "the second delivery sent nothing more"
+    async with colbot.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(TelegramUpdate)) == 1
+        state = await session.get(ConversationState, ("telegram", str(fay.id)))
+    assert state is not None and state.turn == 1, "the conversation moved on once"
