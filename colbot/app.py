@@ -466,7 +466,7 @@ def build_engine(
         team_chat.router(),
         people_chat.router(),
         Explorer(
-            Recommender(city.timezone, centres),
+            Recommender(city.timezone, centres, pathways, publisher.classes),
             choices,
             city.timezone,
             settings.reminder_leads,
@@ -623,7 +623,12 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     nudges = NudgeSender(
         database,
         content,
-        Recommender(city.timezone, centres),
+        Recommender(
+            city.timezone,
+            centres,
+            cached_pathways(badges_dir(), passion_ids),
+            cached_classes(badges_dir(), passion_ids),
+        ),
         city.timezone,
         settings.quiet_hours,
         city.name,

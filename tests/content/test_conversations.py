@@ -99,6 +99,7 @@ SAMPLE_CONTEXT = {
     ],
     "milestones_done": 1,
     "pathway": "Game Maker",
+    "number": 2,
     "milestones": 4,
     "description": "Make films and tell stories, then try a film weekend at college.",
     "steps": [
