@@ -580,7 +580,13 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         internal_hosts=settings.internal_hosts,
     )
     site.documents.append(journey_pages.journey_documents(site))
-    journey_pages.install(web_app, site)
+    journey_pages.install(
+        web_app,
+        site,
+        journey_pages.JourneyPathways(
+            cached_pathways(badges_dir(), passion_ids), cached_classes(badges_dir(), passion_ids)
+        ),
+    )
     privacy_page.install(web_app, content, city, schedule_of(settings))
     wallet_pages.install(web_app, site, badge_site)
     dashboard_pages.install(
