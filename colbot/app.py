@@ -594,6 +594,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         site,
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
         CityTeam(settings.admins).still_admin,
+        (cached_pathways(badges_dir(), passion_ids), cached_classes(badges_dir(), passion_ids)),
     )
     name = leases.process_name()
     presence = Presence(database, name)
