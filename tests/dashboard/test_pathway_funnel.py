@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from colbot.app import Colbot
 from colbot.dashboard.figures import Figures, Scope
 from colbot.dashboard.periods import Period
 from colbot.dashboard.report import Report, Table, build_report
 from colbot.pathways.definitions import Pathway, Requirement, Step
 from colbot.pathways.figures import PathwayFigures
+from tests.dashboard.test_web import ClientMaker, ask, secret_in, sign_in
+from tests.support.dashboard import ADMIN
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 PERIOD = Period(date(2026, 2, 1), date(2026, 2, 28))
@@ -75,3 +78,15 @@ def test_in_order_a_step_reached_less_the_next_cannot_give_away_who_waits() -> N
 def test_a_partner_dashboard_has_no_city_pathway_funnel() -> None:
     found = PathwayFigures(pathway(), 30, (22, 12, 6), 7, (8, 10, 6), 6)
     assert report(found, partner=3).table("pathways") is None
+
+
+async def test_the_city_dashboard_page_and_csv_carry_the_pathways(
+    board: Colbot, aiohttp_client: ClientMaker
+) -> None:
+    client = await aiohttp_client(board.web_app, headers={"Origin": board.settings.public_url})
+    assert await sign_in(client, secret_in(await ask(board, str(ADMIN)))) == 303
+    text = await (await client.get("/dashboard")).text()
+    assert "Pathways: following, each step and finished" in text
+    assert "Game Maker" in text and "Waiting here" in text
+    table = await client.get("/dashboard/tables/pathways.csv")
+    assert table.status == 200 and "Into Film" in await table.text()
