@@ -475,7 +475,7 @@ def build_engine(
         ).router(),
         journey.router(),
         PathwaysChat(pathways, publisher.classes, city.timezone).router(),
-        Staff(city.timezone, settings.public_url, bot_username).router(),
+        Staff(city.timezone, settings.public_url, bot_username, pathways).router(),
         CodeMaking(
             city.timezone, city.name, settings.public_url, bot_username, settings.code_early
         ).router(),

@@ -38,14 +38,7 @@ def meets(
     partner_kind: str | None,
 ) -> bool:
     """Whether one session, with these passions, badge and partner, would meet the step."""
-    for requirement in step.requirements:
-        if requirement.kind == "about" and requirement.target in passions:
-            return True
-        if requirement.kind == "badge" and requirement.target == badge_class:
-            return True
-        if requirement.kind == "attend" and requirement.target == partner_kind:
-            return True
-    return False
+    return any(r.met_by_session(passions, badge_class, partner_kind) for r in step.requirements)
 
 
 async def next_steps(
