@@ -5,6 +5,9 @@ the folder given), then times, in-process, what /explore does for a random young
 their profile and exclusions, shortlist and rank, and load the five cards. Prints p50 and p99.
 Target (issue 3): p50 <= 5 ms, p99 <= 20 ms.
 
+Then the same for 10,000 young people who follow some of 50 pathways (issue 23), beside the same
+people ranked without pathways: with pathways, p50 and p99 should stay within 20%.
+
     python benchmarks/recommendations.py [--folder DIR] [--samples N]
 """
 
@@ -22,13 +25,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
+from colbot.badges.classes import BadgeClasses
 from colbot.explore.ranking import Seeker
 from colbot.explore.recommend import PAGE_SIZE, Recommender, card_query
+from colbot.pathways.definitions import Pathway, Pathways, Requirement, Step
 from colbot.storage.database import Database
 from colbot.storage.models import (
     Opportunity,
     OpportunityPassion,
     Partner,
+    PathwayFollow,
     YoungPerson,
     YoungPersonPassion,
 )
@@ -59,6 +65,9 @@ PASSIONS = (
 CENTRE = (52.45, -1.50)
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 BATCH = 5_000
+PATHWAYS = 50
+FOLLOWERS = 10_000
+PATHWAY_TARGET = 1.20  # with pathways, within 20% of without
 
 
 def _jitter(rng: random.Random, spread: float) -> float:
@@ -135,6 +144,49 @@ async def populate(database: Database) -> None:
             await session.execute(insert(YoungPersonPassion), chosen)
 
 
+def pathways() -> Pathways:
+    """Fifty seeded pathways of three to five steps, some of them "any 2 of these 3"."""
+    rng = random.Random(23)
+    made = {}
+    for i in range(PATHWAYS):
+        steps = []
+        for number in range(rng.randint(3, 5)):
+            if number % 2:
+                choices = rng.sample(PASSIONS, 3)
+                options = tuple(Requirement(f"A {p} session", "about", p) for p in choices)
+                steps.append(Step(f"Try 2 of these ({number})", options, 2))
+            else:
+                passion = rng.choice(PASSIONS)
+                steps.append(
+                    Step(f"A {passion} session", (Requirement(passion, "about", passion),))
+                )
+        steps.append(Step("Add up 10 hours", (Requirement("hours", "hours", count=10),)))
+        made[f"pathway-{i}"] = Pathway(
+            f"pathway-{i}",
+            f"Pathway {i}",
+            "",
+            f"pathway-{i}",
+            tuple(steps),
+            (rng.choice(PASSIONS),),
+        )
+    return Pathways(made)
+
+
+async def follow(database: Database, known: Pathways) -> None:
+    """The first 10,000 young people each follow one to three of the pathways."""
+    rng = random.Random(2023)
+    ids = list(known.by_id)
+    async with database.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(PathwayFollow)):
+            return
+        rows = [
+            {"young_person_id": person, "pathway_id": pathway_id, "followed_at": NOW}
+            for person in range(1, FOLLOWERS + 1)
+            for pathway_id in rng.sample(ids, rng.randint(1, 3))
+        ]
+        await session.execute(insert(PathwayFollow), rows)
+
+
 async def first_page(database: Database, recommender: Recommender, person_id: int) -> int:
     """What /explore computes for one person: profile, exclusions, ranking, the five cards."""
     async with database.reading() as session:
@@ -152,6 +204,20 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+async def timed(
+    database: Database, recommender: Recommender, people: list[int]
+) -> tuple[float, float, float]:
+    """p50, p99 and mean of the first page for each of these people, in order."""
+    await first_page(database, recommender, people[0])
+    timings = []
+    for person_id in people:
+        started = time.perf_counter()
+        shown = await first_page(database, recommender, person_id)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert shown > 0
+    return percentile(timings, 0.50), percentile(timings, 0.99), statistics.fmean(timings)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=Path("benchmarks/.data"))
@@ -165,24 +231,36 @@ async def main() -> None:
     if have != YOUNG_PEOPLE:
         print(f"building {OPPORTUNITIES:,} opportunities and {YOUNG_PEOPLE:,} young people ...")
         await populate(database)
-    recommender = Recommender(ZoneInfo("Europe/London"), {})
+    known = pathways()
+    await follow(database, known)
+    tz = ZoneInfo("Europe/London")
+    plain = Recommender(tz, {})
     rng = random.Random(7)
-    await first_page(database, recommender, 1)
-    timings = []
-    for _ in range(args.samples):
-        person_id = rng.randint(1, YOUNG_PEOPLE)
-        started = time.perf_counter()
-        shown = await first_page(database, recommender, person_id)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert shown > 0
-    await database.dispose()
+    p50, p99, mean = await timed(
+        database, plain, [rng.randint(1, YOUNG_PEOPLE) for _ in range(args.samples)]
+    )
     print(
         f"first page of recommendations, {OPPORTUNITIES:,} opportunities, "
         f"{YOUNG_PEOPLE:,} young people, SQLite, {args.samples:,} samples:"
     )
     print(
-        f"  p50 {percentile(timings, 0.50):.2f} ms   p99 {percentile(timings, 0.99):.2f} ms   "
-        f"mean {statistics.fmean(timings):.2f} ms   (target p50 <= 5 ms, p99 <= 20 ms)"
+        f"  p50 {p50:.2f} ms   p99 {p99:.2f} ms   "
+        f"mean {mean:.2f} ms   (target p50 <= 5 ms, p99 <= 20 ms)"
+    )
+    followers = [rng.randint(1, FOLLOWERS) for _ in range(args.samples)]
+    lifted = Recommender(tz, {}, known, BadgeClasses(args.folder))
+    without = await timed(database, plain, followers)
+    with_pathways = await timed(database, lifted, followers)
+    await database.dispose()
+    print(
+        f"the same for {FOLLOWERS:,} followers of {PATHWAYS} pathways, "
+        f"{args.samples:,} samples (target: within {PATHWAY_TARGET - 1:.0%} of without):"
+    )
+    for label, (p50, p99, mean) in (("without", without), ("with   ", with_pathways)):
+        print(f"  {label} pathways: p50 {p50:.2f} ms   p99 {p99:.2f} ms   mean {mean:.2f} ms")
+    print(
+        f"  with / without: p50 {with_pathways[0] / without[0]:.2f}x   "
+        f"p99 {with_pathways[1] / without[1]:.2f}x"
     )
 
 

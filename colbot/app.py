@@ -466,7 +466,7 @@ def build_engine(
         team_chat.router(),
         people_chat.router(),
         Explorer(
-            Recommender(city.timezone, centres),
+            Recommender(city.timezone, centres, pathways, publisher.classes),
             choices,
             city.timezone,
             settings.reminder_leads,
@@ -475,7 +475,7 @@ def build_engine(
         ).router(),
         journey.router(),
         PathwaysChat(pathways, publisher.classes, city.timezone).router(),
-        Staff(city.timezone, settings.public_url, bot_username).router(),
+        Staff(city.timezone, settings.public_url, bot_username, pathways).router(),
         CodeMaking(
             city.timezone, city.name, settings.public_url, bot_username, settings.code_early
         ).router(),
@@ -580,7 +580,13 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         internal_hosts=settings.internal_hosts,
     )
     site.documents.append(journey_pages.journey_documents(site))
-    journey_pages.install(web_app, site)
+    journey_pages.install(
+        web_app,
+        site,
+        journey_pages.JourneyPathways(
+            cached_pathways(badges_dir(), passion_ids), cached_classes(badges_dir(), passion_ids)
+        ),
+    )
     privacy_page.install(web_app, content, city, schedule_of(settings))
     wallet_pages.install(web_app, site, badge_site)
     dashboard_pages.install(
@@ -588,6 +594,7 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
         site,
         [ReportArea(a.id, a.name, a.imd_decile) for a in city.areas],
         CityTeam(settings.admins).still_admin,
+        (cached_pathways(badges_dir(), passion_ids), cached_classes(badges_dir(), passion_ids)),
     )
     name = leases.process_name()
     presence = Presence(database, name)
@@ -623,7 +630,12 @@ def build_app(settings: Settings, clock: Clock | None = None, demo: bool = False
     nudges = NudgeSender(
         database,
         content,
-        Recommender(city.timezone, centres),
+        Recommender(
+            city.timezone,
+            centres,
+            cached_pathways(badges_dir(), passion_ids),
+            cached_classes(badges_dir(), passion_ids),
+        ),
         city.timezone,
         settings.quiet_hours,
         city.name,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
 from colbot.dashboard.periods import Period
+from colbot.pathways.figures import PathwayFigures
 from colbot.storage.models import (
     FunnelCount,
     IssuedBadge,
@@ -66,6 +67,8 @@ class Figures:
     demand: dict[str, int] = field(default_factory=dict)
     supply: dict[str, tuple[int, int]] = field(default_factory=dict)  # places, sessions
     partners_reached: list[tuple[str, int]] = field(default_factory=list)
+    # City only: each pathway's funnel as it stands now, whatever the period.
+    pathways: list[PathwayFigures] = field(default_factory=list)
 
 
 def _week(column: Any, start: datetime, dialect: str) -> ColumnElement[int]:

@@ -178,6 +178,8 @@ def build_report(
         counts.add(("demand", passion), value)
     for name, value in figures.partners_reached:
         counts.add(("partner", name), value)
+    if is_city:
+        _count_pathways(figures, counts)
     counts.decide()
 
     share = None
@@ -223,6 +225,8 @@ def build_report(
     ]
     if is_city:
         tables.append(_partners(figures, counts))
+        if figures.pathways:
+            tables.append(_pathways(figures, counts))
     title = f"{city} City of Learning" if is_city else f"{scope.partner_name} in {city}"
     notes = (
         "Counts of young people from 1 to 4, and any figure from which one could be worked "
@@ -438,4 +442,53 @@ def _partners(figures: Figures, counts: _Counts) -> Table:
             ),
             "Partners ranked by how many young people they reached.",
         ),
+    )
+
+
+def _count_pathways(figures: Figures, counts: _Counts) -> None:
+    """Each pathway's funnel as counts, with every sum that holds between them."""
+    for found in figures.pathways:
+        key = found.pathway.id
+        following = counts.add(("pw_following", key), found.following)
+        done = counts.add(("pw_done", key), found.done)
+        counts.add(("pw_finished", key), found.finished)
+        steps = range(len(found.reached))
+        reached = [counts.add(("pw_reached", key, i), found.reached[i]) for i in steps]
+        waiting = [counts.add(("pw_waiting", key, i), found.waiting[i]) for i in steps]
+        # Every follower is waiting at one step or done; not done with step 1 is waiting at it.
+        counts.sum(following, [*waiting, done])
+        counts.sum(following, [reached[0], waiting[0]])
+        if found.pathway.in_order:  # in order, reaching a step means reaching each before it
+            for i in steps[:-1]:
+                counts.sum(reached[i], [reached[i + 1], waiting[i + 1]])
+            counts.sum(reached[-1], [done])
+
+
+def _pathways(figures: Figures, counts: _Counts) -> Table:
+    rows: list[tuple[Cell, ...]] = []
+    for found in figures.pathways:
+        key, name = found.pathway.id, found.pathway.name
+        rows.append((name, "Following", counts.cell(("pw_following", key)), ""))
+        for i, step in enumerate(found.pathway.steps):
+            rows.append(
+                (
+                    name,
+                    f"{i + 1}. {step.name}",
+                    counts.cell(("pw_reached", key, i)),
+                    counts.cell(("pw_waiting", key, i)),
+                )
+            )
+        stalled = found.stalled_at
+        if stalled is not None and counts.cell(("pw_waiting", key, stalled)) is not None:
+            step_name = f"{stalled + 1}. {found.pathway.steps[stalled].name}"
+            rows.append((name, "Most are waiting at", step_name, ""))
+        rows.append((name, "Finished (hold its city badge)", counts.cell(("pw_finished", key)), ""))
+    return Table(
+        "pathways",
+        "Pathways: following, each step and finished",
+        "As things stand today, whatever the period. \u201cDone\u201d counts followers who have "
+        "met the step; \u201cWaiting here\u201d those for whom it is the next step, so where "
+        "people stall. Finished counts everyone holding the city badge, following or not.",
+        ("Pathway", "Step", "Done", "Waiting here"),
+        tuple(rows),
     )

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 from sqlalchemy import select
 
+from colbot.badges.classes import BadgeClasses
 from colbot.dashboard import access as dashboard_access
 from colbot.dashboard import charts
 from colbot.dashboard import figures as dashboard
@@ -26,6 +27,8 @@ from colbot.dashboard.disclosure import FEWER_THAN
 from colbot.dashboard.periods import Period, PeriodError, parse_period
 from colbot.dashboard.report import Area, Cell, Report, build_report
 from colbot.domain.spreadsheet import safe_cell
+from colbot.pathways.definitions import Pathways
+from colbot.pathways.figures import figures as pathway_figures
 from colbot.storage.models import Partner
 from colbot.web import csrf
 from colbot.web.pages import STATIC_DIR
@@ -52,6 +55,9 @@ class Dashboard:
     still_admin: StillCityAdmin
     css: bytes = b""
     css_url: str = ""
+    # With both, the city's dashboard shows each pathway's funnel.
+    pathways: Pathways | None = None
+    classes: BadgeClasses | None = None
     _cache: dict[tuple[int | None, Period], tuple[float, Report]] = field(default_factory=dict)
 
     @property
@@ -67,6 +73,8 @@ class Dashboard:
         site = self.site
         async with site.database.reading() as session:
             raw = await dashboard.figures(session, scope, period, site.timezone, site.clock.now())
+            if scope.is_city and self.pathways is not None and self.classes is not None:
+                raw.pathways = await pathway_figures(session, self.pathways, self.classes)
         made = build_report(raw, self.areas, site.passions, site.city)
         self._cache = {k: v for k, v in self._cache.items() if v[0] > time.monotonic()}
         self._cache[key] = (time.monotonic() + CACHE_S, made)
@@ -373,11 +381,17 @@ async def stylesheet(request: web.Request) -> web.Response:
 
 
 def install(
-    app: web.Application, site: Site, areas: Sequence[Area], still_admin: StillCityAdmin
+    app: web.Application,
+    site: Site,
+    areas: Sequence[Area],
+    still_admin: StillCityAdmin,
+    pathways: tuple[Pathways, BadgeClasses] | None = None,
 ) -> None:
     """Puts the dashboard on the app for its handlers."""
     css = (STATIC_DIR / CSS_NAME).read_bytes()
     board = Dashboard(site, tuple(areas), still_admin, css)
+    if pathways is not None:
+        board.pathways, board.classes = pathways
     board.css_url = f"/dashboard/{CSS_NAME}?v={hashlib.sha256(css).hexdigest()[:12]}"
     app[DASHBOARD_KEY] = board
     app.middlewares.append(refuse_cross_site)

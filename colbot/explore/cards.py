@@ -16,6 +16,7 @@ from colbot.explore.ranking import (
     FITS_PASSION,
     LIKE_THAT_ONE,
     NEAR,
+    NEXT_STEP,
     PICKED,
     SOMETHING_NEW,
     Ranked,
@@ -88,7 +89,8 @@ class Cards:
         return Outbound(text=text, buttons=buttons)
 
     def why(self, turn: Turn, item: Ranked, opportunity: Opportunity, price: int | None) -> str:
-        """One line saying why this was picked (its passion, or near, or new), then the facts.
+        """One line saying why this was picked (a pathway step, its passion, near or new), then
+        the facts.
 
         The price is the one for this person's age (None: no offer covers them).
         """
@@ -113,6 +115,10 @@ class Cards:
         names = " and ".join(
             self.passion_names.get(p, p).split(" ", 1)[-1].lower() for p in item.matched_passions
         )
+        if reason == NEXT_STEP and item.next_step is not None:
+            return turn.text(
+                "explore.why_step", number=item.next_step.number, pathway=item.next_step.pathway
+            )
         if reason == PICKED and names:
             return turn.text("explore.why_picked", passion=names)
         if reason == FITS_PASSION and names:

@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 from colbot.domain.geo import distance_km
 from colbot.domain.prices import Offer, price_for
+from colbot.pathways.next_steps import NextStep, meets
 
 AFTER_SCHOOL_FROM_HOUR = 15
 HORIZON_DAYS = 60
 CITY_SCALE_KM = 10.0
 PASSION_WEIGHT = 3.0
+# As much as a passion: the next step of a pathway they chose is something they asked for.
+NEXT_STEP_WEIGHT = 3.0
 DISTANCE_WEIGHT = 2.0
 TOO_FAR_PENALTY = 4.0
 TIME_FIT_WEIGHT = 1.0
@@ -31,6 +34,7 @@ NEAR_KM = 2.0
 PLACE_DECIMALS = 3  # about 100 m: two rooms of one building are one place
 
 # Why a card is on the page, for its one-line "why" (Ranked.reasons[0]).
+NEXT_STEP = "step"
 FITS_PASSION = "passion"
 NEAR = "near"
 SOMETHING_NEW = "new"
@@ -58,6 +62,9 @@ class Candidate:
     offers: tuple[Offer, ...] = field(default=(), compare=False)
     # The dates of one repeating event share this: only the next one is shown, as one card.
     series: str | None = None
+    # What a pathway step could ask of it: the badge it gives and its partner's kind.
+    badge_class: str | None = None
+    partner_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class Seeker:
     excluded: frozenset[int] = frozenset()
     # Series they said "not for me" to: every date of a weekly club, not only the one shown.
     excluded_series: frozenset[str] = frozenset()
+    # The next steps of the pathways they chose to follow, read once per request.
+    next_steps: tuple[NextStep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Ranked:
     distance_km: float | None
     fits_free_time: bool
     reasons: tuple[str, ...] = field(default=())
+    next_step: NextStep | None = None  # the followed pathway's next step it would meet
 
 
 def is_open_to(candidate: Candidate, seeker: Seeker, now: datetime) -> bool:
@@ -142,12 +152,26 @@ def score(candidate: Candidate, seeker: Seeker, now: datetime, tz: ZoneInfo) -> 
         and candidate.capacity - candidate.places_taken <= FEW_PLACES_LEFT
     ):
         total -= FEW_PLACES_PENALTY
-    reasons = _reasons(matched, distance, seeker)
-    return Ranked(candidate, round(total, 6), matched, distance, fits, reasons)
+    step = next(
+        (
+            s
+            for s in seeker.next_steps
+            if meets(s, candidate.passions, candidate.badge_class, candidate.partner_kind)
+        ),
+        None,
+    )
+    if step is not None:
+        total += NEXT_STEP_WEIGHT
+    reasons = _reasons(matched, distance, seeker, step)
+    return Ranked(candidate, round(total, 6), matched, distance, fits, reasons, step)
 
 
-def _reasons(matched: tuple[str, ...], distance: float | None, seeker: Seeker) -> tuple[str, ...]:
-    """Why it would be shown: a chosen passion, being near, or being something new."""
+def _reasons(
+    matched: tuple[str, ...], distance: float | None, seeker: Seeker, step: NextStep | None
+) -> tuple[str, ...]:
+    """Why it would be shown: a pathway's next step, a chosen passion, near, or new."""
+    if step is not None:
+        return (NEXT_STEP, FITS_PASSION) if matched else (NEXT_STEP,)
     if matched:
         return (FITS_PASSION,)
     if is_near(distance, seeker):
@@ -183,7 +207,7 @@ def rank(
 
 
 def _arrange(scored: Sequence[Ranked], seeker: Seeker, tz: ZoneInfo, size: int) -> list[Ranked]:
-    """Every card that fits a chosen passion first, then near ones and one something new.
+    """Every card that fits a chosen passion or pathway first, then near ones and one new one.
 
     Variety comes from inside the passions (partners, days, places, kinds), never from a
     passion they did not choose, so nothing new pushes out a card that fits.
@@ -194,7 +218,7 @@ def _arrange(scored: Sequence[Ranked], seeker: Seeker, tz: ZoneInfo, size: int) 
     others: list[Ranked] = []
     new_shown = False
     for item in scored:
-        if item.matched_passions:
+        if item.matched_passions or item.next_step is not None:
             fitting.append(item)
         elif NEAR in item.reasons:
             others.append(item)

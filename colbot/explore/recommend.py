@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 from sqlalchemy.sql import Select
 
+from colbot.badges.classes import BadgeClasses
 from colbot.explore.ranking import Candidate, Ranked, Seeker, rank, rank_picked, surprise
+from colbot.pathways.definitions import Pathways
+from colbot.pathways.next_steps import NextStep, next_steps
 from colbot.storage.models import (
     CardShown,
     Dismissal,
@@ -33,6 +36,7 @@ PAGE_SIZE = 5
 ALSO_ON_DATES = 3
 SHORTLIST_PER_PASSION = 40
 SHORTLIST_GENERAL = 30
+SHORTLIST_PER_STEP = 10
 INDEX_CHECK_INTERVAL_S = 5.0
 PASSION_ROW = "p"
 EXCLUDED_ROW = "x"
@@ -41,20 +45,32 @@ EXCLUDED_SERIES_ROW = "s"
 
 @dataclass(frozen=True)
 class CatalogueIndex:
-    """Upcoming opportunities grouped by passion and sorted by start, built once per change."""
+    """Upcoming opportunities grouped and sorted by start, built once per change.
+
+    A group's key is a passion id, `badge:<class>` or `attend:<partner kind>` (what pathway
+    steps name), or "" for every opportunity.
+    """
 
     version: tuple[int, datetime | None]
-    by_passion: dict[str, list[Candidate]]
+    groups: dict[str, list[Candidate]]
     by_start: list[Candidate]
     starts: dict[str, list[datetime]]
 
-    def shortlist(self, passions: Iterable[str], now: datetime, age: int | None) -> list[Candidate]:
-        """The soonest open opportunities in each passion, plus the soonest overall; of the dates
-        of one repeating event only the next, so it is one card."""
+    def shortlist(
+        self,
+        passions: Iterable[str],
+        now: datetime,
+        age: int | None,
+        steps: Sequence[NextStep] = (),
+    ) -> list[Candidate]:
+        """The soonest open opportunities in each passion and for each pathway's next step,
+        plus the soonest overall; of one repeating event only the next date, so it is one card."""
         chosen: dict[int, Candidate] = {}
         series: set[str] = set()
         for passion in sorted(set(passions)):
             self._take(passion, now, age, SHORTLIST_PER_PASSION, chosen, series)
+        for key in sorted({_group(r.kind, r.target) for step in steps for r in step.requirements}):
+            self._take(key, now, age, SHORTLIST_PER_STEP, chosen, series)
         self._take("", now, age, SHORTLIST_GENERAL, chosen, series)
         return list(chosen.values())
 
@@ -67,9 +83,7 @@ class CatalogueIndex:
         into: dict[int, Candidate],
         series: set[str],
     ) -> None:
-        ordered: Sequence[Candidate] = (
-            self.by_passion.get(passion, []) if passion else self.by_start
-        )
+        ordered: Sequence[Candidate] = self.groups.get(passion, []) if passion else self.by_start
         start = bisect.bisect_right(self.starts.get(passion, []), now)
         taken = 0
         for candidate in ordered[start:]:
@@ -83,6 +97,11 @@ class CatalogueIndex:
             taken += 1
             if taken >= limit:
                 return
+
+
+def _group(kind: str, target: str) -> str:
+    """The index group of what a pathway step names: a passion is its own id."""
+    return target if kind == "about" else f"{kind}:{target}"
 
 
 async def _catalogue_version(session: AsyncSession) -> tuple[int, datetime | None]:
@@ -116,7 +135,10 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             Opportunity.timing,
             Opportunity.offers,
             Opportunity.series_key,
+            Opportunity.badge_class_id,
+            Partner.kind,
         )
+        .join(Partner, Partner.id == Opportunity.partner_id)
         .where(Opportunity.starts_at > now, *BOOKABLE)
         .order_by(Opportunity.starts_at, Opportunity.id)
     )
@@ -135,24 +157,40 @@ async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
             timing=r.timing,
             offers=tuple(r.offers or ()),
             series=f"{r.partner_id}:{r.series_key}" if r.series_key else None,
+            badge_class=r.badge_class_id,
+            partner_kind=r.kind.lower() if r.kind else None,
         )
         for r in rows
     ]
-    by_passion: dict[str, list[Candidate]] = {}
+    groups: dict[str, list[Candidate]] = {}
     for candidate in by_start:
-        for passion in candidate.passions:
-            by_passion.setdefault(passion, []).append(candidate)
-    starts = {passion: [c.starts_at for c in group] for passion, group in by_passion.items()}
+        keys = list(candidate.passions)
+        if candidate.badge_class:
+            keys.append(_group("badge", candidate.badge_class))
+        if candidate.partner_kind:
+            keys.append(_group("attend", candidate.partner_kind))
+        for key in keys:
+            groups.setdefault(key, []).append(candidate)
+    starts = {key: [c.starts_at for c in group] for key, group in groups.items()}
     starts[""] = [c.starts_at for c in by_start]
-    return CatalogueIndex(version, by_passion, by_start, starts)
+    return CatalogueIndex(version, groups, by_start, starts)
 
 
 class Recommender:
     """Keeps the catalogue index fresh and ranks it for one young person at a time."""
 
-    def __init__(self, tz: ZoneInfo, area_centres: dict[str, tuple[float, float]]) -> None:
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        area_centres: dict[str, tuple[float, float]],
+        pathways: Pathways | None = None,
+        classes: BadgeClasses | None = None,
+    ) -> None:
         self.tz = tz
         self.area_centres = area_centres
+        # With both, cards meeting the next step of a pathway someone follows are lifted.
+        self.pathways = pathways
+        self.classes = classes
         self._index: CatalogueIndex | None = None
         self._checked_at = 0.0
 
@@ -203,6 +241,9 @@ class Recommender:
                 excluded_series.add(value)
             else:
                 excluded.add(int(value))
+        steps: tuple[NextStep, ...] = ()
+        if self.pathways is not None and self.classes is not None:
+            steps = await next_steps(session, person.id, self.pathways, self.classes)
         latitude, longitude = person.latitude, person.longitude
         if latitude is None and person.area_id in self.area_centres:
             latitude, longitude = self.area_centres[person.area_id]
@@ -215,6 +256,7 @@ class Recommender:
             availability=frozenset(person.availability or ()),
             excluded=frozenset(excluded),
             excluded_series=frozenset(excluded_series),
+            next_steps=steps,
         )
 
     async def ranked(
@@ -227,7 +269,8 @@ class Recommender:
         """Every suitable opportunity for the seeker, best first."""
         index = await self.index(session, now)
         wanted = {only_passion} if only_passion else seeker.passions
-        shortlist = index.shortlist(wanted, now, seeker.age)
+        steps = () if only_passion else seeker.next_steps
+        shortlist = index.shortlist(wanted, now, seeker.age, steps)
         shortlist = await self._with_places_taken(session, shortlist)
         if only_passion:
             return rank_picked(shortlist, seeker, only_passion, now, self.tz, PAGE_SIZE)

@@ -90,7 +90,15 @@ class JourneyPages:
 
     def etag(self, journey: PublicJourney) -> str:
         """A strong ETag (unquoted) for exactly what the page would show."""
-        shown = (self.version, journey.slug, journey.nickname, journey.passion_ids, journey.badges)
+        shown = (
+            self.version,
+            journey.slug,
+            journey.nickname,
+            journey.passion_ids,
+            journey.badges,
+            journey.pathways,  # a step met, or a pathway followed or stopped, is a new version
+            journey.city_badges,
+        )
         return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()[:ETAG_HEX_DIGITS]
 
     def page(self, journey: PublicJourney, etag: str | None = None) -> RenderedPage:

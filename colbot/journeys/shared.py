@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.badges.forms import SignedForms
+from colbot.pathways.in_progress import InProgress
 from colbot.storage.models import (
     IssuedBadge,
     Journey,
@@ -50,6 +51,10 @@ class PublicJourney:
     passion_ids: tuple[str, ...]
     badges: tuple[ShownBadge, ...]
     documents: Mapping[str, SignedForms]
+    # The pathways they chose, on their way, as far as the badges shown go.
+    pathways: tuple[InProgress, ...] = ()
+    # The city badges among the badges shown (the ones a pathway ends in), newest first.
+    city_badges: tuple[ShownBadge, ...] = ()
 
     @property
     def total_hours(self) -> float:
@@ -202,6 +207,12 @@ def read_public_journey(
     statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
     rows = _PREPARED[statement].all(connection, person=person)
     return _journey(slug, shared, passions, rows, with_documents)
+
+
+async def sharer(session: AsyncSession, slug: str) -> int | None:
+    """Whose journey a link shows, while it is shared."""
+    shared = (await session.execute(SHARED, {"slug": slug})).first()
+    return None if shared is None else int(shared.young_person_id)
 
 
 async def shared_badge(

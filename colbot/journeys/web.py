@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +13,7 @@ import aiohttp
 from aiohttp import hdrs, web
 from aiohttp.helpers import ETAG_ANY
 
+from colbot.badges.classes import BadgeClasses
 from colbot.badges.medallions import medallion_png
 from colbot.badges.verification import CHECK_GATE, CheckGate, check_stored, own_documents
 from colbot.journeys.page import JourneyPages
@@ -24,10 +26,13 @@ from colbot.journeys.shared import (
     read_public_journey,
     read_shared_badge,
     shared_badge,
+    sharer,
 )
 from colbot.openbadges.baking import bake_png_assertion, bake_png_credential
 from colbot.openbadges.documents import EMAIL_IDENTITY
 from colbot.openbadges.timestamps import to_xsd
+from colbot.pathways.definitions import Pathways
+from colbot.pathways.in_progress import shown_in_progress
 from colbot.web import assets, security
 from colbot.web.paths import artwork_path, badge_path, journey_path
 from colbot.web.ratelimit import client_of
@@ -46,6 +51,21 @@ HTML_TYPE = "text/html"
 # shared caches may not keep it at all, and a page switched off is gone at the next visit.
 JOURNEY_CACHE_CONTROL = "private, no-cache"
 JOURNEY_PAGES = web.AppKey("journey_pages", JourneyPages)
+
+
+@dataclass(frozen=True)
+class JourneyPathways:
+    """The city's pathways and badge classes, for the pathways and city badges a page shows."""
+
+    pathways: Pathways
+    classes: BadgeClasses
+
+    def city_badge(self, badge: ShownBadge) -> bool:
+        """Whether a badge is the one a pathway ends in (the milestones' too)."""
+        return self.pathways.ending_in(badge.badge_class_id) is not None
+
+
+JOURNEY_PATHWAYS = web.AppKey("journey_pathways", JourneyPathways)
 FILENAME_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
@@ -103,6 +123,8 @@ async def journey_page(request: web.Request) -> web.Response:
     journey = await _journey(site, request.match_info["slug"])
     if journey is None:
         return security.not_found(request)
+    if JOURNEY_PATHWAYS in request.app:
+        journey = await _with_pathways(site, request.app[JOURNEY_PATHWAYS], journey)
     pages = request.app[JOURNEY_PAGES]
     etag = pages.etag(journey)
     if _still_fresh(request, etag):
@@ -113,6 +135,25 @@ async def journey_page(request: web.Request) -> web.Response:
     response.etag = etag
     response.headers[hdrs.CACHE_CONTROL] = JOURNEY_CACHE_CONTROL
     return response
+
+
+async def _with_pathways(
+    site: Site, known: JourneyPathways, journey: PublicJourney
+) -> PublicJourney:
+    """The journey with its pathways in progress and its city badges, from the badges shown."""
+    shown = [b for b in journey.badges if not b.revoked]
+    async with site.database.reading() as session:
+        person_id = await sharer(session, journey.slug)
+        if person_id is None:  # switched off between the two reads
+            return journey
+        pathways = await shown_in_progress(
+            session, person_id, {b.public_id for b in shown}, known.pathways, known.classes
+        )
+    return replace(
+        journey,
+        pathways=pathways,
+        city_badges=tuple(b for b in shown if known.city_badge(b)),
+    )
 
 
 def _still_fresh(request: web.Request, etag: str) -> bool:
@@ -284,9 +325,11 @@ async def _close_reader(app: web.Application) -> None:
         await asyncio.to_thread(reader.close)
 
 
-def install(app: web.Application, site: Site) -> None:
+def install(app: web.Application, site: Site, pathways: JourneyPathways | None = None) -> None:
     """Puts the public site on the app, with its security headers, for journeys and badge checks."""
     app[SITE_KEY] = site
+    if pathways is not None:
+        app[JOURNEY_PATHWAYS] = pathways
     app[CHECK_GATE] = CheckGate()
     app.on_cleanup.append(_close_reader)
     site.static = assets.urls()

@@ -17,6 +17,8 @@ from colbot.domain.when import local_when
 from colbot.partners import stats
 from colbot.partners import store as partners
 from colbot.partners.staff import partner_of, staff_or_refuse
+from colbot.pathways.definitions import Pathways
+from colbot.pathways.towards import partner_towards
 from colbot.storage.models import Partner
 from colbot.web.paths import web_chat_start
 
@@ -38,8 +40,16 @@ BotUsername = Callable[[], str]
 class Staff:
     """The partner side of the bot, for staff members and city admins."""
 
-    def __init__(self, tz: ZoneInfo, public_url: str, bot_username: BotUsername) -> None:
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        public_url: str,
+        bot_username: BotUsername,
+        pathways: Pathways | None = None,
+    ) -> None:
         self.tz = tz
+        # With them, /stats says which pathways the partner's sessions count towards.
+        self.pathways = pathways
         self.public_url = public_url
         self.bot_username = bot_username
 
@@ -143,6 +153,10 @@ class Staff:
             )
         ]
         lines += [turn.text("staff.stats_line", **row) for row in figures.by_opportunity]
+        if self.pathways is not None:
+            towards = await partner_towards(turn.session, member.partner_id, self.pathways)
+            if towards:
+                lines.append(turn.text("staff.stats_pathways", towards=towards))
         turn.send(Outbound(text="\n".join(lines)))
 
     async def invite(self, turn: Turn) -> None:

@@ -9,9 +9,10 @@ from colbot.pathways.check import Offer
 from colbot.storage.models import Opportunity, OpportunityPassion, Partner
 
 
-async def offers(session: AsyncSession) -> list[Offer]:
-    """Every opportunity colbot knows, past or future: a step any of them meets can be met."""
-    rows = await session.execute(
+async def offers(session: AsyncSession, partner_id: int | None = None) -> list[Offer]:
+    """Every opportunity colbot knows (or one partner's), past or future: a step any of them
+    meets can be met."""
+    query = (
         select(
             Opportunity.id,
             Opportunity.badge_class_id,
@@ -22,6 +23,9 @@ async def offers(session: AsyncSession) -> list[Offer]:
         .join(Partner, Partner.id == Opportunity.partner_id)
         .outerjoin(OpportunityPassion, OpportunityPassion.opportunity_id == Opportunity.id)
     )
+    if partner_id is not None:
+        query = query.where(Opportunity.partner_id == partner_id)
+    rows = await session.execute(query)
     found: dict[int, tuple[str | None, float, str | None]] = {}
     passions: dict[int, set[str]] = {}
     for opportunity_id, badge_class, hours, kind, passion in rows:

@@ -45,6 +45,21 @@ class Requirement:
     sessions: int = 1
     line: int = 0
 
+    def met_by_session(
+        self, passions: Collection[str], badge_class: str | None, partner_kind: str | None
+    ) -> bool:
+        """Whether one session, with these passions, badge and partner, meets it on its own.
+
+        Only the kinds that name one thing can be; a measure adds up many sessions.
+        """
+        if self.kind == "about":
+            return self.target in passions
+        if self.kind == "badge":
+            return self.target == badge_class
+        if self.kind == "attend":
+            return self.target == partner_kind
+        return False
+
 
 @dataclass(frozen=True)
 class Step:

@@ -25,6 +25,16 @@ class PathwayFigures:
     following: int
     reached: tuple[int, ...]  # by step: followers who have met it
     finished: int  # everyone holding its city badge, following or not
+    # By step: followers for whom it is the next step to do, so where people stall.
+    waiting: tuple[int, ...] = ()
+    done: int = 0  # followers who have met every step
+
+    @property
+    def stalled_at(self) -> int | None:
+        """The index of the step most followers are waiting at, if anyone is waiting."""
+        if not any(self.waiting):
+            return None
+        return max(range(len(self.waiting)), key=lambda i: (self.waiting[i], -i))
 
 
 def funnel(
@@ -35,11 +45,17 @@ def funnel(
 ) -> PathwayFigures:
     """Counts a pathway's followers at each step from their badges."""
     reached = [0] * len(pathway.steps)
+    waiting = [0] * len(pathway.steps)
+    done = 0
     for person_id in followers:
         found = progress(pathway, held.get(person_id, ()))
         for index, step in enumerate(found.steps):
             reached[index] += step.done
-    return PathwayFigures(pathway, len(followers), tuple(reached), finished)
+        if found.done:
+            done += 1
+        else:
+            waiting[found.next_number - 1] += 1
+    return PathwayFigures(pathway, len(followers), tuple(reached), finished, tuple(waiting), done)
 
 
 async def figures(

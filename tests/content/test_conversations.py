@@ -99,6 +99,11 @@ SAMPLE_CONTEXT = {
     ],
     "milestones_done": 1,
     "pathway": "Game Maker",
+    "number": 2,
+    "towards": [
+        {"pathway": "Game Maker", "steps": (3,)},
+        {"pathway": "Into Film", "steps": (1, 4)},
+    ],
     "milestones": 4,
     "description": "Make films and tell stories, then try a film weekend at college.",
     "steps": [
