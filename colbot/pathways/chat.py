@@ -174,26 +174,22 @@ class PathwaysChat:
 
     async def follow(self, turn: Turn) -> None:
         """Follows a pathway, so they hear when one step is left."""
-        pathway = self._chosen(turn)
-        if pathway is None:
-            return
-        if turn.person is None:
-            turn.offer_start()
-            return
-        await store.follow(turn.session, turn.person.id, pathway.id, turn.now)
-        await turn.session.flush()
-        turn.send(await self.card(turn, pathway))
-        turn.say("pathways.followed", name=pathway.name)
+        await self._set_following(turn, following=True)
 
     async def unfollow(self, turn: Turn) -> None:
         """Stops following; their badges still count if they come back to it."""
+        await self._set_following(turn, following=False)
+
+    async def _set_following(self, turn: Turn, following: bool) -> None:
+        """Starts or stops following the pathway a button names, and shows it again."""
         pathway = self._chosen(turn)
         if pathway is None:
             return
         if turn.person is None:
             turn.offer_start()
             return
-        await store.unfollow(turn.session, turn.person.id, pathway.id, turn.now)
+        change = store.follow if following else store.unfollow
+        await change(turn.session, turn.person.id, pathway.id, turn.now)
         await turn.session.flush()
         turn.send(await self.card(turn, pathway))
-        turn.say("pathways.unfollowed", name=pathway.name)
+        turn.say("pathways.followed" if following else "pathways.unfollowed", name=pathway.name)
