@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -14,25 +13,12 @@ from sqlalchemy import select
 
 from colbot.app import Colbot
 from colbot.catalogue import feeds, fetch
-from colbot.clock import FrozenClock
 from colbot.domain.internal_hosts import parse_internal_hosts
-from colbot.runtime.leases import RunOnce
 from colbot.storage.models import Feed, Opportunity
+from tests.catalogue.test_feeds import advance, by_id, job, the_feed
 from tests.support.feed_server import FeedServer
 
 PARTNER = "Eastfield Youth Centre"
-
-
-def job(colbot: Colbot) -> Any:
-    """The scheduled poll job as `colbot serve` runs it."""
-    return RunOnce(colbot.database, colbot.clock.now).job(
-        "poll_feeds", colbot.settings.feeds_poll_interval, colbot.poll_feeds
-    )
-
-
-def advance(colbot: Colbot, hours: int) -> None:
-    assert isinstance(colbot.clock, FrozenClock)
-    colbot.clock.advance(timedelta(hours=hours))
 
 
 def configure(colbot: Colbot, *, allow_private: bool, internal: str = "") -> None:
@@ -43,31 +29,15 @@ def configure(colbot: Colbot, *, allow_private: bool, internal: str = "") -> Non
     )
 
 
-async def the_feed(colbot: Colbot) -> Feed:
-    async with colbot.database.transaction() as session:
-        feed = await session.scalar(select(Feed))
-    assert feed is not None
-    return feed
-
-
-async def catalogue(colbot: Colbot, partner_feed: str) -> dict[str, tuple[str, Any]]:
-    """Every opportunity the feed brought in, with its status and start."""
-    async with colbot.database.transaction() as session:
-        rows = await session.scalars(select(Opportunity))
-        return {
-            o.source_id: (o.status, o.starts_at)
-            for o in rows
-            if o.source_id.startswith(partner_feed)
-        }
-
-
-SESSIONS = "https://opendata.example.org/scheduled-sessions/"
+async def catalogue(colbot: Colbot) -> dict[str, tuple[str, Any]]:
+    """Every session the feed brought in, with its status and start."""
+    return {k: (o.status, o.starts_at) for k, o in (await by_id(colbot)).items()}
 
 
 async def harvested(colbot: Colbot, url: str) -> dict[str, tuple[str, Any]]:
     await feeds.follow(colbot.database, url, PARTNER, colbot.clock.now(), allow_private=True)
     await job(colbot)()
-    known = await catalogue(colbot, SESSIONS)
+    known = await catalogue(colbot)
     assert len(known) >= 5 and (await the_feed(colbot)).last_error is None
     return known
 
@@ -111,7 +81,7 @@ async def test_an_internal_host_is_refused_at_poll_time(
     feed = await the_feed(colbot)
     assert feed_server.asked == []
     assert "internal addresses" in (feed.last_error or "")
-    assert await catalogue(colbot, SESSIONS) == before
+    assert await catalogue(colbot) == before
 
 
 async def test_a_loopback_feed_is_refused_at_poll_time_unless_private_is_allowed(
@@ -125,7 +95,7 @@ async def test_a_loopback_feed_is_refused_at_poll_time_unless_private_is_allowed
     await job(colbot)()
     assert feed_server.asked == []
     assert "internal addresses" in ((await the_feed(colbot)).last_error or "")
-    assert await catalogue(colbot, SESSIONS) == before
+    assert await catalogue(colbot) == before
 
 
 async def test_a_redirect_to_an_internal_host_is_refused(
@@ -144,7 +114,7 @@ async def test_a_redirect_to_an_internal_host_is_refused(
     await job(colbot)()
     assert [feed for feed, _, _ in feed_server.asked] == ["moved"], "never followed"
     assert "internal addresses such as 127.0.0.2" in ((await the_feed(colbot)).last_error or "")
-    assert await catalogue(colbot, SESSIONS) == {}
+    assert await catalogue(colbot) == {}
 
 
 class Rebinding(AbstractResolver):
@@ -196,7 +166,7 @@ async def test_a_stalled_feed_times_out_and_withdraws_nothing(
     await job(colbot)()
     feed = await the_feed(colbot)
     assert "did not answer" in (feed.last_error or "") and feed.failures == 1
-    assert await catalogue(colbot, SESSIONS) == before
+    assert await catalogue(colbot) == before
 
 
 @pytest.mark.parametrize(
@@ -220,7 +190,7 @@ async def test_an_empty_or_broken_feed_page_withdraws_nothing(
     feed_server.made["combined-4"] = body
     advance(colbot, 2)
     await job(colbot)()
-    assert await catalogue(colbot, SESSIONS) == before
+    assert await catalogue(colbot) == before
 
 
 CALENDAR_EVENTS = "google.ics"

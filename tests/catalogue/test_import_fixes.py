@@ -106,14 +106,20 @@ async def someone_waiting_for(colbot: Colbot, source_id: str) -> int:
     return person.id
 
 
-async def told(colbot: Colbot) -> list[str]:
+async def outbox_texts(colbot: Colbot, key_prefix: str) -> list[str]:
+    """The texts of the outbox messages whose key starts so, oldest first."""
     async with colbot.database.transaction() as session:
         rows = await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.idempotency_key.like("session-%"))
+            .where(OutboxMessage.idempotency_key.like(key_prefix + "%"))
             .order_by(OutboxMessage.id)
         )
         return [message.payload["text"] for message in rows]
+
+
+async def told(colbot: Colbot) -> list[str]:
+    """What people waiting for a session were told about it changing."""
+    return await outbox_texts(colbot, "session-")
 
 
 SOURCE = "https://opendata.example.org/events/ev-1"
@@ -286,11 +292,7 @@ def test_the_coordinates_check_names_the_right_field(
 
 
 async def reminder_messages(colbot: Colbot) -> list[str]:
-    async with colbot.database.transaction() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key.like("reminder:%"))
-        )
-        return [message.payload["text"] for message in rows]
+    return await outbox_texts(colbot, "reminder:")
 
 
 async def test_a_put_off_session_holds_its_reminder_and_tells_the_new_date_once(
