@@ -94,6 +94,7 @@ def routes(
         web.post(wallet_links.EXCHANGE, wallet.exchange_step),
         web.get("/robots.txt", security.robots),
         web.get("/static/{name}", assets.static_asset),
+        web.get("/favicon.ico", assets.favicon),
         # The dashboard, for the city team and partner staff.
         web.get("/dashboard", dashboard.page),
         web.get("/dashboard/sign-in", dashboard.sign_in_page),

@@ -10,6 +10,7 @@ from colbot.web.pages import STATIC_DIR
 
 TYPES = {"journey.css": "text/css", "journey-icon.svg": "image/svg+xml"}
 CACHE = "public, max-age=86400"
+ICON = "journey-icon.svg"
 HASH_CHARS = 12
 
 
@@ -33,4 +34,11 @@ async def static_asset(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     return web.Response(
         body=BODIES[name], content_type=TYPES[name], headers={"Cache-Control": CACHE}
+    )
+
+
+async def favicon(request: web.Request) -> web.Response:
+    """The icon at /favicon.ico, where browsers look on pages that name none (a 404 is a console error)."""
+    return web.Response(
+        body=BODIES[ICON], content_type=TYPES[ICON], headers={"Cache-Control": CACHE}
     )

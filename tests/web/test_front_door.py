@@ -25,3 +25,12 @@ async def test_the_root_page_says_what_this_is_and_links_onwards(
     help_page = await client.get("/partners")
     assert help_page.status == 200 and "/newcode" in await help_page.text()
     assert (await client.get("/nothing-here")).status == 404
+
+
+async def test_browsers_find_an_icon_where_they_look_for_one(
+    colbot: Colbot, aiohttp_client: type[TestClient]
+) -> None:
+    client = await aiohttp_client(colbot.web_app)  # type: ignore[operator]
+    response = await client.get("/favicon.ico")
+    assert response.status == 200 and response.content_type == "image/svg+xml"
+    assert (await response.read()).lstrip().startswith(b"<svg")
