@@ -38,7 +38,7 @@ async def static_asset(request: web.Request) -> web.Response:
 
 
 async def favicon(request: web.Request) -> web.Response:
-    """The icon at /favicon.ico, where browsers look on pages that name none (a 404 is a console error)."""
+    """The icon at /favicon.ico, where browsers look when a page names none."""
     return web.Response(
         body=BODIES[ICON], content_type=TYPES[ICON], headers={"Cache-Control": CACHE}
     )
