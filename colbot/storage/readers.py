@@ -124,6 +124,13 @@ class SqliteReader:
     def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return self._run(self._thread_connection(), work)
 
+    def connections(self) -> list[sqlite3.Connection]:
+        """Every connection open now, the loop's own included, so their statements can be traced."""
+        if self._inline is None:
+            self._inline = self._open(busy_timeout_ms=0)
+        with self._lock:
+            return list(self._connections)
+
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Runs work(connection) and returns what it returns."""
         # A page's reads take a fraction of a millisecond, less than a hop to a thread, so
