@@ -93,7 +93,12 @@ async def _open_load(
     return latencies, time.monotonic() - began, errors
 
 
-async def _serve(port: int, extra: dict[str, str]) -> asyncio.subprocess.Process:
+PROFILE: Path | None = None  # set by --profile: the web chat's server runs under cProfile
+
+
+async def _serve(
+    port: int, extra: dict[str, str], profile: Path | None = None
+) -> asyncio.subprocess.Process:
     """`colbot serve --demo` on its own temporary folder, once it answers /readyz."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLBOT_")}
     env |= {
@@ -104,9 +109,11 @@ async def _serve(port: int, extra: dict[str, str]) -> asyncio.subprocess.Process
         "COLBOT_LOG_LEVEL": "ERROR",
         **extra,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "colbot", "serve", "--demo", env=env
-    )
+    args = ["-m", "colbot", "serve", "--demo"]
+    if profile is not None:
+        # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
+        args = ["-m", "cProfile", "-o", str(profile), *args]
+    process = await asyncio.create_subprocess_exec(sys.executable, *args, env=env)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     async with aiohttp.ClientSession() as client:
         while time.monotonic() < deadline:
@@ -134,7 +141,7 @@ async def webchat_run(sessions: int, interval: float, duration: float) -> float:
     base = f"http://127.0.0.1:{port}"
     # As if behind a proxy, each person from their own address: from one address, colbot lets
     # only a few new devices an hour have a chat (and 1,000 sessions would stop at the 31st).
-    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"})
+    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"}, PROFILE)
     clients = [
         aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
@@ -303,8 +310,14 @@ if __name__ == "__main__":
         default=list(RUNS),
         help=f"which to measure, comma-separated (default: {','.join(RUNS)})",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile figures of the web chat run's colbot process to this file",
+    )
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    PROFILE = arguments.profile
     if unknown := set(arguments.runs) - set(RUNS):
         parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     if arguments.double is not None:

@@ -90,9 +90,7 @@ class FlowRunner:
         if outcome.ends_with:
             await self._end_early(turn, outcome.ends_with, outcome.end_reason or "ended")
         elif outcome.accepted:
-            if outcome.note:
-                turn.send(Outbound(text=outcome.note))
-            await self._accept(turn, step, outcome.value)
+            await self._accept(turn, step, outcome.value, outcome.note or "")
         elif outcome.selection is not None:
             self._set_selection(turn, outcome.selection)
             message = steps.question(step, ctx, outcome.selection, outcome.note or "")
@@ -120,14 +118,14 @@ class FlowRunner:
     def _set_selection(turn: Turn, selection: list[str]) -> None:
         turn.state.answers = {**turn.state.answers, SELECTION_KEY: selection}
 
-    async def _enter(self, turn: Turn, step: Step) -> None:
+    async def _enter(self, turn: Turn, step: Step, prefix: str = "") -> None:
         turn.state.step = step.id
         answers = {k: v for k, v in turn.state.answers.items() if k != SELECTION_KEY}
         preselected = await self._existing_selection(turn, step)
         if preselected:
             answers[SELECTION_KEY] = preselected
         turn.state.answers = answers
-        self.ask(turn)
+        self.ask(turn, prefix)
 
     async def _existing_selection(self, turn: Turn, step: Step) -> list[str]:
         chosen: list[str] = []
@@ -136,20 +134,29 @@ class FlowRunner:
                 chosen += await hook.preselect(turn, step)
         return chosen
 
-    async def _accept(self, turn: Turn, step: Step, value: Any) -> None:
+    async def _accept(self, turn: Turn, step: Step, value: Any, note: str = "") -> None:
+        """Saves an answer and moves on; what colbot understood (`note`, for a typed answer)
+        leads the next question in one message, so each answer gets one reply, not two."""
         flow = self.flow(turn)
         assert flow is not None
         single = turn.state.answers.get(MODE_KEY) == SINGLE_STEP
         turn.state.answers = {**turn.state.answers, step.id: value}
         hooks = self._hooks_of(turn)
+        before = len(turn.replies)
         for hook in hooks:
             if hook.on_answer is not None:
                 await hook.on_answer(turn, step, value)
         if step.kind == "area":
-            turn.send(Outbound(text=turn.text("common.saved_answer"), remove_keyboard=True))
+            # The message that takes the location keyboard away can carry no buttons itself.
+            said = note or turn.text("common.saved_answer")
+            turn.replies.insert(before, Outbound(text=said, remove_keyboard=True))
+            note = ""
         following = None if single else flow.after(step.id)
+        if note and (following is None or len(turn.replies) > before):
+            turn.replies.insert(before, Outbound(text=note))
+            note = ""
         if following is not None:
-            await self._enter(turn, following)
+            await self._enter(turn, following, note)
             return
         answers = dict(turn.state.answers)
         self.leave(turn)

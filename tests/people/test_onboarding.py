@@ -64,9 +64,15 @@ async def test_onboarding_by_typing_only(channel_colbot: Colbot, talk: Talk) -> 
     jo = talk("typing", first_name="")
     await jo.say("/start")
     await jo.say("yeah")
-    await jo.say("16")
+    # One reply to each typed answer: what colbot understood, then the next question.
+    (age,) = await jo.say("16")
+    assert age.text.startswith("Got it: 16\n\n") and "What should I call you?" in age.text
+    assert age.buttons
     await jo.say("Jo ✨")
-    await jo.say("kf1 4")
+    # The area's note takes the location keyboard away; the next question has its buttons.
+    area, distance = await jo.say("kf1 4")
+    assert area.text == "Got it: Town Centre" and not area.buttons
+    assert "How far" in distance.text and distance.buttons
     await jo.say("anywhere")
     await jo.say("footy, drawing and beats")
     assert "Sport" in sam_text(jo) and "Art" in sam_text(jo) and "Music" in sam_text(jo)
