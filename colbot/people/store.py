@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_, update
@@ -21,6 +21,8 @@ from colbot.storage.models import (
 )
 
 TRAVEL_ANYWHERE = "any"
+# How finely "last seen" is kept: a chat's messages within it write the person's row once.
+SEEN_GRANULARITY = timedelta(minutes=5)
 CITY_QUIET_HOURS = "city"
 NO_QUIET_HOURS = "none"
 DIGEST_ON = "on"
@@ -171,6 +173,8 @@ async def counter(session: AsyncSession, name: str) -> int:
 
 async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> None:
     """Notes that a young person wrote, which also makes them reachable again."""
+    if _touched_lately(person, now):
+        return  # a chat's next messages needn't each write the same row again
     await session.execute(
         update(YoungPerson)
         .where(YoungPerson.id == person.id)
@@ -181,4 +185,19 @@ async def touch(session: AsyncSession, person: YoungPerson, now: datetime) -> No
             unanswered_nudges=0,
             retention_warned_at=None,
         )
+    )
+
+
+def _touched_lately(person: YoungPerson, now: datetime) -> bool:
+    """Whether the person was seen within SEEN_GRANULARITY and nothing else would change.
+
+    Nudges wait days of quiet and retention months, so a last-seen time a few minutes early
+    changes no decision; being paused, unreachable, nudged or warned is always cleared at once.
+    """
+    return (
+        timedelta(0) <= now - person.last_seen_at < SEEN_GRANULARITY
+        and person.unreachable_since is None
+        and person.paused_at is None
+        and not person.unanswered_nudges
+        and person.retention_warned_at is None
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -64,3 +64,44 @@ async def test_nudges_off_means_none(
     clock.advance(timedelta(days=30))
     await nudge_round(sender)
     assert delivered(double) == {}
+
+
+async def test_last_seen_is_kept_to_five_minutes_but_a_pause_ends_at_once(
+    sender: Colbot, people: Seeder, clock: FrozenClock
+) -> None:
+    (bo,) = await people(1, messages_first=True)
+    async with sender.database.reading() as session:
+        person_id = await session.scalar(
+            select(ChannelIdentity.young_person_id).where(ChannelIdentity.external_id == str(bo.id))
+        )
+
+    async def seen() -> tuple[datetime, datetime | None]:
+        async with sender.database.reading() as session:
+            row = (
+                await session.execute(
+                    select(YoungPerson.last_seen_at, YoungPerson.paused_at).where(
+                        YoungPerson.id == person_id
+                    )
+                )
+            ).one()
+            return row.last_seen_at, row.paused_at
+
+    async def writes(**profile: object) -> None:
+        async with sender.database.transaction() as session:
+            person = await session.get(YoungPerson, person_id)
+            assert person is not None
+            for name, value in profile.items():
+                setattr(person, name, value)
+            await session.flush()
+            await people_service.touch(session, person, clock.now())
+
+    await writes()
+    first, _ = await seen()
+    clock.advance(people_service.SEEN_GRANULARITY - timedelta(seconds=1))
+    await writes()
+    assert await seen() == (first, None)  # the same few minutes: not written again
+    await writes(paused_at=clock.now())
+    assert await seen() == (clock.now(), None)  # a pause ends at once, and the time moves
+    clock.advance(people_service.SEEN_GRANULARITY)
+    await writes()
+    assert await seen() == (clock.now(), None)

@@ -33,6 +33,7 @@ from colbot.runtime import notices
 from colbot.storage.database import Database
 from colbot.storage.models import ConversationState, WebChatFile, WebChatInbound, WebChatMessage
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
+from colbot.storage.upsert import dialect_insert
 from colbot.web.ratelimit import ClientLimits
 
 log = logging.getLogger(__name__)
@@ -147,13 +148,19 @@ class _HandledOnce:
 
     async def seen_before(self, session: AsyncSession) -> bool:
         """Whether the page sent this message before; if not, it is noted as taken now."""
-        row = await session.get(WebChatInbound, self.chat_id)
-        if row is not None and self.seq <= row.last_seq:
+        # One statement: a row comes back only when this number is new (inserted or raised).
+        noting = dialect_insert(session)(WebChatInbound).values(
+            chat_id=self.chat_id, last_seq=self.seq
+        )
+        taken = await session.scalar(
+            noting.on_conflict_do_update(
+                index_elements=[WebChatInbound.chat_id],
+                set_={"last_seq": noting.excluded.last_seq},
+                where=WebChatInbound.last_seq < noting.excluded.last_seq,
+            ).returning(WebChatInbound.chat_id)
+        )
+        if taken is None:
             return True
-        if row is None:
-            session.add(WebChatInbound(chat_id=self.chat_id, last_seq=self.seq))
-        else:
-            row.last_seq = self.seq
         await self.channel.forget_acked(self.chat_id, session)
         return False
 
