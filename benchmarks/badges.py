@@ -179,7 +179,7 @@ async def issuing(colbot: Colbot, issuer: BadgeIssuer, count: int) -> float:
         person = await session.scalar(select(YoungPerson))
         assert person is not None
     city = issuer.publisher.city.info()
-    milestone = issuer.publisher.classes.milestones()[0]
+    milestone = issuer.publisher.classes.city_badges()[0]
     started = time.perf_counter()
     for _ in range(count):
         async with colbot.database.transaction() as session:
