@@ -14,7 +14,10 @@ Three measurements, each on a fresh database on the given server:
   started again; messages lost, answered twice, and the longest gap a page saw.
 
     python benchmarks/processes.py --postgres postgresql+asyncpg://user@host:port/db
-        [--pages 1000] [--sessions 150] [--duration 20]
+        [--pages 1000] [--sessions 150] [--duration 20] [--every S] [--runs push,proxy,restart]
+
+Issue 18's load for several processes: `--runs proxy --sessions 1000 --every 3` (the web chat
+load of benchmarks/webchat.py, a message every 3 s from each of 1,000 pages).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ sys.path.insert(0, str(REPOSITORY))
 from colbot.app import build_app
 from colbot.chat.messages import Outbound
 from colbot.settings import load_settings
-from tests.support.pages import ReconnectingPage, loopback_address
+from tests.support.pages import PAUSE_S, ReconnectingPage, loopback_address
 from tests.support.processes import Processes
 from tests.support.proxy import caddy
 
@@ -157,9 +160,13 @@ async def push_run(server: str, pages: int) -> str:
 
 
 async def _load(
-    address: str, sessions: int, duration: float, during: object = None
+    address: str,
+    sessions: int,
+    duration: float,
+    during: object = None,
+    pause_s: tuple[float, float] = PAUSE_S,
 ) -> tuple[list[ReconnectingPage], float]:
-    tabs = [ReconnectingPage(address, n) for n in range(sessions)]
+    tabs = [ReconnectingPage(address, n, pause_s=pause_s) for n in range(sessions)]
     until = asyncio.Event()
     began = time.monotonic()
     talking = [asyncio.create_task(tab.talk(until)) for tab in tabs]
@@ -174,14 +181,21 @@ async def _load(
     return tabs, seconds
 
 
-async def proxy_runs(server: str, sessions: int, duration: float) -> list[str]:
-    """The same load through Caddy to one process, then three; then a rolling restart of three."""
+async def proxy_runs(
+    server: str, sessions: int, duration: float, pause_s: tuple[float, float] = PAUSE_S
+) -> list[str]:
+    """The same load through Caddy to one process, then three."""
     lines = []
     rates = {}
+    print(
+        f"{sessions} pages, a message each every {pause_s[0]:g}-{pause_s[1]:g} s "
+        f"(offered about {2 * sessions / sum(pause_s):.0f}/s), for {duration:g} s",
+        flush=True,
+    )
     for count in (1, 3):
         proxy_port = free_port()
         async with _proxied_city(server, count, proxy_port) as address:
-            tabs, seconds = await _load(address, sessions, duration)
+            tabs, seconds = await _load(address, sessions, duration, pause_s=pause_s)
         latencies = [value for tab in tabs for value in tab.latencies]
         p50, p99 = _percentiles(latencies)
         rates[count] = len(latencies) / seconds
@@ -192,7 +206,12 @@ async def proxy_runs(server: str, sessions: int, duration: float) -> list[str]:
         print(lines[-1], flush=True)
     lines.append(f"three processes against one: {rates[3] / rates[1]:.2f}x the rate")
     print(lines[-1], flush=True)
+    return lines
 
+
+async def restart_run(server: str, sessions: int, duration: float) -> list[str]:
+    """The three-process load while each process in turn is stopped and started again."""
+    lines = []
     proxy_port = free_port()
     async with _database(server) as url, _city(url, 3, proxy_port) as city:
         caddy_home = city.data_dir.parent / "caddy"
@@ -226,13 +245,21 @@ async def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--sessions", type=int, default=150)
     parser.add_argument("--duration", type=float, default=20.0)
-    parser.add_argument("--runs", default="push,proxy")
+    parser.add_argument(
+        "--every",
+        type=float,
+        help="seconds between one page's messages, with 20%% jitter (default: 0.6-1.0 s)",
+    )
+    parser.add_argument("--runs", default="push,proxy,restart")
     args = parser.parse_args()
     runs = args.runs.split(",")
+    pause_s = PAUSE_S if args.every is None else (args.every * 0.8, args.every * 1.2)
     if "push" in runs:
         await push_run(args.postgres, args.pages)
     if "proxy" in runs:
-        await proxy_runs(args.postgres, args.sessions, args.duration)
+        await proxy_runs(args.postgres, args.sessions, args.duration, pause_s)
+    if "restart" in runs:
+        await restart_run(args.postgres, args.sessions, args.duration)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ class ReconnectingPage(Page):
 
     reconnects: int = 0
     longest_gap_s: float = 0.0
+    pause_s: tuple[float, float] = PAUSE_S
     # From first sending each message to the server's word that it took it, in seconds.
     latencies: list[float] = field(default_factory=list)
 
@@ -108,7 +109,7 @@ class ReconnectingPage(Page):
                     dropped_at = None
                 self.next_seq += 1
                 if not until.is_set():
-                    await asyncio.sleep(random.uniform(*PAUSE_S))
+                    await asyncio.sleep(random.uniform(*self.pause_s))
             except (Dropped, aiohttp.ClientError, ConnectionError):
                 if dropped_at is None:
                     dropped_at = time.monotonic()
