@@ -11,9 +11,15 @@ from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit
 
 from colbot.badges.urls import DOCUMENT_PREFIXES
-from colbot.domain.internal_hosts import InternalHosts, is_private_host
+from colbot.domain.internal_hosts import (
+    NOT_ADDRESS,
+    NOT_HTTP,
+    USER_NAME,
+    InternalHosts,
+    is_private_host,
+    url_shape,
+)
 
-READABLE_SCHEMES = ("http", "https")
 # Percent-escapes, backslashes and empty segments could make a path mean another route.
 PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~!$&'()*+,;=:@.-]+")
 DOT_SEGMENTS = (".", "..")
@@ -44,16 +50,14 @@ class Reach:
 
     def refusal(self, url: str) -> str | None:
         """Why a badge check may not read url, or None when it may."""
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-            _ = parts.port  # a port that is not a number is refused here
-        except ValueError:
+        shape = url_shape(url)
+        if shape.broken == NOT_ADDRESS or shape.parts is None:
             return f"{url!r} is not a URL colbot can read"
-        if parts.scheme not in READABLE_SCHEMES or not host:
+        if shape.broken == NOT_HTTP:
             return f"{url!r} is not an http(s) URL"
-        if parts.username is not None or parts.password is not None:
+        if shape.broken == USER_NAME:
             return f"colbot never reads URLs that carry a user name, such as {url}"
+        parts, host = shape.parts, shape.host
         own = urlsplit(self.public_url)
         if (parts.scheme, parts.netloc.lower()) == (own.scheme, own.netloc.lower()):
             return self._own_refusal(url, parts, own)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -11,7 +10,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from colbot.domain.internal_hosts import InternalHosts, is_private_host
+from colbot.domain.internal_hosts import InternalHosts, is_private_host, url_shape
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 PAGE_TIMEOUT_S = 30.0
@@ -58,17 +57,10 @@ def refused_because(
     Hosts the deployment marks internal (COLBOT_INTERNAL_HOSTS) are refused even where private
     addresses are allowed: those are the city's own network, not a partner's feed.
     """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        _ = parts.port
-    except ValueError:
-        return "not_address"
-    if parts.scheme not in {"http", "https"} or not host:
-        return "not_http"
-    if parts.username is not None or parts.password is not None:
-        return "user_name"
-    if internal.covers(host) or (not allow_private and is_private_host(host)):
+    shape = url_shape(url)
+    if shape.broken is not None:
+        return shape.broken
+    if internal.covers(shape.host) or (not allow_private and is_private_host(shape.host)):
         return "private"
     return None
 
@@ -102,8 +94,7 @@ class GuardedResolver(AbstractResolver):
     def _allowed(self, address: str) -> bool:
         if self.internal.covers(address):
             return False
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return self.allow_private or not is_private_host(str(ip))
+        return self.allow_private or not is_private_host(address.split("%", 1)[0])
 
     async def close(self) -> None:
         """Closes the resolver underneath."""

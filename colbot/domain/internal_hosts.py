@@ -5,11 +5,17 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 HOSTNAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
 NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+READABLE_SCHEMES = ("http", "https")
+# Why a URL's shape refuses it, before any host is judged.
+NOT_ADDRESS = "not_address"
+NOT_HTTP = "not_http"
+USER_NAME = "user_name"
 LOCALHOST = "localhost"
 
 
@@ -74,3 +80,34 @@ def is_private_host(host: str) -> bool:
         return not address.is_global or address.is_multicast
     # Spellings such as 2130706433 or 0x7f.1 reach 127.0.0.1 through some resolvers.
     return all(NUMERIC_LABEL.fullmatch(label) for label in name.split("."))
+
+
+@dataclass(frozen=True)
+class UrlShape:
+    """A URL split into its parts, or the first rule of shape it breaks."""
+
+    parts: SplitResult | None
+    broken: str | None  # NOT_ADDRESS, NOT_HTTP or USER_NAME; None when the shape is fine
+
+    @property
+    def host(self) -> str:
+        """The host named, when the shape is fine."""
+        return "" if self.parts is None else self.parts.hostname or ""
+
+
+def url_shape(url: str) -> UrlShape:
+    """Whether url is an http(s) address with a host, a numeric port and no user name.
+
+    The one judgement every reader of outside URLs (partner feeds, badge checks) starts from.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return UrlShape(None, NOT_ADDRESS)
+    if parts.scheme not in READABLE_SCHEMES or not host:
+        return UrlShape(parts, NOT_HTTP)
+    if parts.username is not None or parts.password is not None:
+        return UrlShape(parts, USER_NAME)
+    return UrlShape(parts, None)
