@@ -7,10 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.storage.models import CardShown, FunnelCount, Reminder
+from colbot.storage.upsert import dialect_insert
 
 RECOMMENDED = "recommended"
 SAVED = "saved"
@@ -25,18 +25,16 @@ async def count(
     if not ids:
         return
     day = now.astimezone(tz).date()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for opportunity_id in ids:
-        statement = insert(FunnelCount).values(
-            day=day, opportunity_id=opportunity_id, stage=stage, count=1
+    # One statement for every card of a page: each id once, so no row is met twice.
+    statement = dialect_insert(session)(FunnelCount).values(
+        [{"day": day, "opportunity_id": i, "stage": stage, "count": 1} for i in ids]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[FunnelCount.day, FunnelCount.opportunity_id, FunnelCount.stage],
+            set_={"count": FunnelCount.count + 1},
         )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[FunnelCount.day, FunnelCount.opportunity_id, FunnelCount.stage],
-                set_={"count": FunnelCount.count + 1},
-            )
-        )
+    )
 
 
 async def count_first_shown(

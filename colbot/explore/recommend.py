@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import String, cast, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 from sqlalchemy.sql import Select
@@ -350,14 +350,19 @@ async def other_dates(
 async def record_shown(
     session: AsyncSession, person: YoungPerson, shown: Sequence[Ranked], context: str, now: datetime
 ) -> None:
-    """Notes every card shown, in order."""
-    session.add_all(
-        CardShown(
-            young_person_id=person.id,
-            opportunity_id=item.candidate.id,
-            context=context,
-            position=position,
-            shown_at=now,
-        )
-        for position, item in enumerate(shown)
+    """Notes every card shown, in order, in one round trip."""
+    if not shown:
+        return
+    await session.execute(
+        insert(CardShown),
+        [
+            {
+                "young_person_id": person.id,
+                "opportunity_id": item.candidate.id,
+                "context": context,
+                "position": position,
+                "shown_at": now,
+            }
+            for position, item in enumerate(shown)
+        ],
     )
