@@ -16,7 +16,7 @@ from colbot.journeys.page import JourneyPages
 from colbot.journeys.web import JOURNEY_CACHE_CONTROL, JOURNEY_PAGES
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import BIKE_REPAIR, StandInIssuer
-from tests.support.journeys import Make, Owner
+from tests.support.journeys import Make, Owner, set_sharing
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]
@@ -178,8 +178,3 @@ async def test_two_journeys_never_share_a_version(client: Client, make_owner: Ma
     second = await make_owner(badges=0, chat_id="two")
     _, etag, _ = await visit(client, first)
     assert (await visit(client, second, etag))[0] == 200
-
-
-async def set_sharing(colbot: Colbot, owner: Owner, on: bool) -> None:
-    async with colbot.database.transaction() as session:
-        journeys.set_sharing(await journeys.journey_for(session, owner.person, TEST_NOW), on)

@@ -184,6 +184,7 @@ async def test_unknown_switched_off_and_replaced_links_all_look_the_same(
         for suffix in (
             "",
             ".json",
+            "/qr.svg",
             f"/badges/{replaced.badge_ids[0]}",
             f"/badges/{replaced.badge_ids[0]}.png",
         ):
