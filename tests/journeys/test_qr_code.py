@@ -1,5 +1,6 @@
 """The journey's QR code is its own resource: the page links to it and never draws it; it draws
-the journey's own link, carries a strong ETag known without drawing, and ends with sharing."""
+the journey's own link and carries a strong ETag known without drawing. (test_page_versions
+holds it to the page's rules for If-None-Match and for sharing switched off.)"""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from colbot.journeys.page import QR_SIZE_PX, QR_TITLE, JourneyPages
 from colbot.journeys.web import JOURNEY_CACHE_CONTROL, JOURNEY_PAGES, QR_CACHE_CONTROL
 from colbot.web.security import CONTENT_SECURITY_POLICY
 from tests.support.demo import TEST_NOW
-from tests.support.journeys import Make, Owner, set_sharing
+from tests.support.journeys import Make, Owner
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]
@@ -171,25 +172,6 @@ async def test_a_kept_copy_gets_304_and_the_page_never_draws_the_code(
     )
 
 
-@pytest.mark.parametrize(
-    "header",
-    ["W/{etag}", '"someone-else", {etag}', "*"],
-    ids=["weak form", "in a list", "any"],
-)
-async def test_if_none_match_is_read_as_for_the_page(
-    client: Client, make_owner: Make, header: str
-) -> None:
-    owner = await make_owner(badges=1)
-    _, etag, _ = await fetch(client, owner)
-    assert (await fetch(client, owner, header.format(etag=etag)))[0] == 304
-
-
-async def test_an_etag_that_does_not_match_gets_the_code(client: Client, make_owner: Make) -> None:
-    owner = await make_owner(badges=1)
-    first = await fetch(client, owner)
-    assert await fetch(client, owner, '"not-this-one"') == first
-
-
 async def test_badges_do_not_change_the_code_but_each_journey_has_its_own(
     client: Client, make_owner: Make
 ) -> None:
@@ -199,18 +181,6 @@ async def test_badges_do_not_change_the_code_but_each_journey_has_its_own(
     assert first[1] != second[1] and first[2] != second[2]
     _, etag, _ = first
     assert (await fetch(client, two, etag))[0] == 200
-
-
-async def test_sharing_off_ends_the_code_even_for_a_kept_copy_and_on_brings_it_back(
-    colbot: Colbot, client: Client, make_owner: Make
-) -> None:
-    owner = await make_owner(badges=1)
-    _, etag, _ = await fetch(client, owner)
-    await set_sharing(colbot, owner, False)
-    assert (await fetch(client, owner, etag))[0] == 404
-    assert (await fetch(client, owner))[0] == 404
-    await set_sharing(colbot, owner, True)
-    assert (await fetch(client, owner, etag))[0] == 304
 
 
 async def test_a_replaced_link_has_a_new_code_and_the_old_one_is_gone(
