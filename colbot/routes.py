@@ -83,6 +83,7 @@ def routes(
         # Public pages: shared journeys, the check page of each badge on them, the checker.
         web.get(journeys.JOURNEY, journeys.journey_page),
         web.get(f"{journeys.JOURNEY}.json", journeys.journey_json),
+        web.get(journeys.JOURNEY_QR, journeys.journey_qr),
         web.get(journeys.BADGE, journeys.badge_check),
         web.get(f"{journeys.BADGE}.png", journeys.badge_png),
         web.get(f"{journeys.BADGE}.json", journeys.badge_download_json),

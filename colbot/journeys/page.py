@@ -1,4 +1,5 @@
-"""The shared journey page, put together from cached, already-escaped fragments, and its ETag."""
+"""The shared journey page, put together from cached, already-escaped fragments, its QR code,
+and the ETag of each."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Generic, TypeVar
 
 from markupsafe import Markup
 
-from colbot.domain.qr import qr_svg
+from colbot.domain.qr import qr_svg, qr_svg_version
 from colbot.journeys.shared import PublicJourney, ShownBadge
 from colbot.web.pages import TEMPLATES_DIR
 from colbot.web.paths import artwork_path, journey_path
@@ -20,10 +21,12 @@ CARD_TEMPLATE = "journey/_timeline.html"
 # Every template the page is made of: a change to any gives every page a new ETag.
 PAGE_TEMPLATES = ("journey/base.html", PAGE_TEMPLATE, CARD_TEMPLATE)
 QR_TITLE = "QR code of this journey"
+# The printed code's box: 28 mm at 96 px to the inch, as the print style sizes it.
+QR_SIZE_PX = 106
 # Pages are about 13 KB, so the pages kept stay within a few tens of megabytes.
 PAGES_KEPT = 2_048
 CARDS_KEPT = 20_000
-QR_CODES_KEPT = 2_048
+QR_CODES_KEPT = 2_048  # about 2.5 KB each
 ETAG_HEX_DIGITS = 40  # 160 bits: no two versions of any page share one
 
 Key = TypeVar("Key")
@@ -56,7 +59,7 @@ class _Recent(Generic[Key, Value]):
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """One version of a journey page: its strong ETag (unquoted) and the bytes sent for it."""
+    """One version of a journey page or its QR code: its strong ETag (unquoted) and its bytes."""
 
     etag: str
     body: bytes
@@ -64,13 +67,16 @@ class RenderedPage:
 
 class JourneyPages:
     """Renders journey pages, each badge card and QR code once, and names each version by what
-    it shows, so a page changes its ETag whenever a badge, a share or a revocation changes it."""
+    it shows, so a page changes its ETag whenever a badge, a share or a revocation changes it.
+
+    The QR code is its own resource: drawing one costs far more than the rest of a page, and only
+    a printed page shows it."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         self.pages: _Recent[str, RenderedPage] = _Recent(PAGES_KEPT)
         self.cards: _Recent[tuple[str, ShownBadge], Markup] = _Recent(CARDS_KEPT)
-        self.qr_codes: _Recent[str, Markup] = _Recent(QR_CODES_KEPT)
+        self.qr_codes: _Recent[str, RenderedPage] = _Recent(QR_CODES_KEPT)
         self.version = self._site_version()
 
     def _site_version(self) -> str:
@@ -120,7 +126,8 @@ class JourneyPages:
             cards=[self._card(journey.slug, badge) for badge in badges],
             passions=[site.passions.get(p, p) for p in journey.passion_ids],
             page_url=page_url,
-            page_qr=self._qr(page_url),
+            qr_alt=QR_TITLE,
+            qr_size=QR_SIZE_PX,
             og_image=site.url(artwork_path(badges[0].artwork)) if badges else None,
         )
         return html.encode("utf-8")
@@ -133,9 +140,16 @@ class JourneyPages:
             card = self.cards.put((slug, badge), Markup(module.timeline_card(slug, badge)))  # type: ignore[attr-defined]  # noqa: S704
         return card
 
-    def _qr(self, page_url: str) -> Markup:
-        """The page's QR code for print: segno's own SVG of colbot's own link, nobody's words."""
-        qr = self.qr_codes.get(page_url)
-        if qr is None:
-            qr = self.qr_codes.put(page_url, Markup(qr_svg(page_url, QR_TITLE)))  # noqa: S704
-        return qr
+    def qr_etag(self, slug: str) -> str:
+        """A strong ETag (unquoted) for the journey's QR code, known without drawing it."""
+        version = qr_svg_version(self.site.url(journey_path(slug)), QR_TITLE)
+        return version[:ETAG_HEX_DIGITS]
+
+    def qr(self, slug: str) -> RenderedPage:
+        """The journey's QR code for print: segno's own SVG of colbot's own link, nobody's words,
+        drawn only the first time it is asked."""
+        drawn = self.qr_codes.get(slug)
+        if drawn is None:
+            svg = qr_svg(self.site.url(journey_path(slug)), QR_TITLE)
+            drawn = self.qr_codes.put(slug, RenderedPage(self.qr_etag(slug), svg))
+        return drawn

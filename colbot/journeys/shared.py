@@ -215,6 +215,12 @@ async def sharer(session: AsyncSession, slug: str) -> int | None:
     return None if shared is None else int(shared.young_person_id)
 
 
+def read_sharer(connection: sqlite3.Connection, slug: str) -> int | None:
+    """sharer on a plain sqlite3 connection."""
+    shared = _PREPARED[SHARED].first(connection, slug=slug)
+    return None if shared is None else int(shared.young_person_id)
+
+
 async def shared_badge(
     session: AsyncSession, slug: str, public_id: str
 ) -> tuple[ShownBadge, SignedForms] | None:

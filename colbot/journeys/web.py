@@ -1,10 +1,12 @@
-"""The shared learning journey: its page, its JSON twin, each badge's check page and downloads."""
+"""The shared learning journey: its page, its QR code, its JSON twin, each badge's check page and
+downloads."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
@@ -25,6 +27,7 @@ from colbot.journeys.shared import (
     published_badge,
     read_public_journey,
     read_shared_badge,
+    read_sharer,
     shared_badge,
     sharer,
 )
@@ -42,14 +45,20 @@ SLUG_PATTERN = "[A-Za-z0-9_-]{1,64}"
 BADGE_PATTERN = "[A-Za-z0-9_-]{1,40}"
 JOURNEY = f"/j/{{slug:{SLUG_PATTERN}}}"
 BADGE = f"{JOURNEY}/badges/{{badge:{BADGE_PATTERN}}}"
+JOURNEY_QR = f"{JOURNEY}/qr.svg"
 ARTWORK = "/artwork/{artwork:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}}.png"
 ARTWORK_CACHE = "public, max-age=86400"
 JSON_TYPE = "application/json"
 PNG_TYPE = "image/png"
 HTML_TYPE = "text/html"
+SVG_TYPE = "image/svg+xml"
 # A visitor's browser may keep the page but asks each time whether it changed (If-None-Match);
 # shared caches may not keep it at all, and a page switched off is gone at the next visit.
 JOURNEY_CACHE_CONTROL = "private, no-cache"
+# A QR code only draws its link, which never changes and which whoever holds the image already
+# has; a page switched off is gone at the next visit, so nobody is shown its code again. A day
+# spares every re-visit of a page a second request, and shared caches still may not keep it.
+QR_CACHE_CONTROL = "private, max-age=86400"
 JOURNEY_PAGES = web.AppKey("journey_pages", JourneyPages)
 
 
@@ -116,6 +125,14 @@ async def baked_png(site: Site, badge: ShownBadge, forms: SignedForms) -> bytes:
     return png
 
 
+async def _shared(site: Site, slug: str) -> bool:
+    """Whether a link shows a journey, asked the same way the page asks it."""
+    if site.reader is not None:
+        return await site.reader.run(lambda c: read_sharer(c, slug)) is not None
+    async with site.database.reading() as session:
+        return await sharer(session, slug) is not None
+
+
 async def journey_page(request: web.Request) -> web.Response:
     """The page a young person shares: who they are (as they choose) and what they earned;
     a visitor whose copy is still this version (If-None-Match) gets 304 and no page."""
@@ -127,13 +144,38 @@ async def journey_page(request: web.Request) -> web.Response:
         journey = await _with_pathways(site, request.app[JOURNEY_PATHWAYS], journey)
     pages = request.app[JOURNEY_PAGES]
     etag = pages.etag(journey)
+    return _version(
+        request, etag, JOURNEY_CACHE_CONTROL, HTML_TYPE, lambda: pages.page(journey, etag).body
+    )
+
+
+async def journey_qr(request: web.Request) -> web.Response:
+    """The journey's QR code, which only its printed page shows: its own resource, so a first
+    visit to the page never waits for a drawing; a kept copy of this version gets 304."""
+    site = request.app[SITE_KEY]
+    slug = request.match_info["slug"]
+    if not await _shared(site, slug):
+        return security.not_found(request)
+    pages = request.app[JOURNEY_PAGES]
+    return _version(
+        request, pages.qr_etag(slug), QR_CACHE_CONTROL, SVG_TYPE, lambda: pages.qr(slug).body
+    )
+
+
+def _version(
+    request: web.Request,
+    etag: str,
+    cache_control: str,
+    content_type: str,
+    body: Callable[[], bytes],
+) -> web.Response:
+    """One version of a resource by its ETag: its bytes, or 304 if the visitor holds them."""
     if _still_fresh(request, etag):
         response = web.Response(status=HTTPStatus.NOT_MODIFIED)
     else:
-        page = pages.page(journey, etag)
-        response = web.Response(body=page.body, content_type=HTML_TYPE, charset="utf-8")
+        response = web.Response(body=body(), content_type=content_type, charset="utf-8")
     response.etag = etag
-    response.headers[hdrs.CACHE_CONTROL] = JOURNEY_CACHE_CONTROL
+    response.headers[hdrs.CACHE_CONTROL] = cache_control
     return response
 
 

@@ -41,6 +41,7 @@ class Pages:
         self.environment.filters["hours"] = hours
         self.environment.globals.update(
             journey_path=paths.journey_path,
+            journey_qr_path=paths.journey_qr_path,
             badge_path=paths.badge_path,
             artwork_path=paths.artwork_path,
         )

@@ -8,6 +8,11 @@ def journey_path(slug: str) -> str:
     return f"/j/{slug}"
 
 
+def journey_qr_path(slug: str) -> str:
+    """A shared journey's QR code, as SVG: its own link, for the printed page."""
+    return f"/j/{slug}/qr.svg"
+
+
 def badge_path(slug: str, public_id: str) -> str:
     """One badge on a journey: its check page, and with .png or .json its downloads."""
     return f"/j/{slug}/badges/{public_id}"

@@ -11,6 +11,7 @@ import zxingcpp
 from PIL import Image
 from playwright.async_api import Browser
 
+from colbot.journeys.page import QR_TITLE
 from tests.support.browser import ARTEFACTS, axe, screenshot, scrolls_sideways, watch
 from tests.support.journeys import Make
 
@@ -20,6 +21,8 @@ MAX_TABS = 40
 A4_POINTS_MM = (210, 297)
 MM_PER_POINT = 25.4 / 72
 A4_PRINTABLE_PX = 703  # 210 mm less the print style's 12 mm margins, at 96 px to the inch
+QR_PRINTED_MM = 28  # the print style's size for the code
+PX_PER_MM = 96 / 25.4
 PDF_RENDER_SCALE = 2  # 144 dpi: enough for a scanner to read the printed QR code
 PRINT_MARGIN_PT = 12 / 25.4 * 72  # the print style's @page margin
 PT_PER_PX = 0.75
@@ -63,11 +66,19 @@ async def test_it_prints_as_a_one_page_insert_for_a_cv(
 ) -> None:
     owner = await make_owner(badges=CV_BADGES)
     page = await browser.new_page()
+    watched = await watch(page)
     await page.goto(f"{site_url}/j/{owner.slug}")
     await page.emulate_media(media="print")
     assert await page.locator(".print-only").is_visible()
     assert not await page.get_by_role("link", name="Check this badge").first.is_visible()
+    code = page.get_by_role("img", name=QR_TITLE)
+    assert await code.is_visible()
+    assert await code.evaluate("image => image.complete && image.naturalWidth > 0")
+    box = await code.bounding_box()
+    assert box is not None
+    assert round(box["width"]) == round(box["height"]) == round(QR_PRINTED_MM * PX_PER_MM)
     await screenshot(page, "journey-print")
+    assert watched.errors == []
     pdf = await page.pdf(format="A4", print_background=False)
     assert len(PDF_PAGE.findall(pdf)) == 1
 

@@ -16,7 +16,7 @@ from colbot.journeys.page import JourneyPages
 from colbot.journeys.web import JOURNEY_CACHE_CONTROL, JOURNEY_PAGES
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import BIKE_REPAIR, StandInIssuer
-from tests.support.journeys import Make, Owner
+from tests.support.journeys import Make, Owner, set_sharing
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]
@@ -53,10 +53,16 @@ def rendered(colbot: Colbot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counte
     yield Counted(colbot.web_app[JOURNEY_PAGES], monkeypatch)
 
 
-async def visit(client: Client, owner: Owner, etag: str | None = None) -> tuple[int, str, str]:
-    """One visit: its status, its ETag and its body."""
+# Both versioned resources of a journey keep the same rules: the page, and its QR code.
+RESOURCES = pytest.mark.parametrize("resource", ["", "/qr.svg"], ids=["page", "QR code"])
+
+
+async def visit(
+    client: Client, owner: Owner, etag: str | None = None, resource: str = ""
+) -> tuple[int, str, str]:
+    """One visit to the page (or another of the journey's resources): status, ETag and body."""
     headers = {"If-None-Match": etag} if etag else {}
-    response = await client.get(f"/j/{owner.slug}", headers=headers)
+    response = await client.get(f"/j/{owner.slug}{resource}", headers=headers)
     return response.status, response.headers.get("ETag", ""), await response.text()
 
 
@@ -91,24 +97,28 @@ async def test_a_first_visit_to_a_page_already_rendered_sends_the_same_bytes_unr
     assert rendered.pages == 1 and rendered.cards == 2
 
 
+@RESOURCES
 @pytest.mark.parametrize(
     "header",
     ["W/{etag}", '"someone-else", {etag}', "*"],
     ids=["weak form", "in a list", "any"],
 )
 async def test_if_none_match_is_read_as_the_http_spec_says(
-    client: Client, make_owner: Make, header: str
+    client: Client, make_owner: Make, header: str, resource: str
 ) -> None:
     owner = await make_owner(badges=1)
-    _, etag, _ = await visit(client, owner)
-    status, _, _ = await visit(client, owner, header.format(etag=etag))
+    _, etag, _ = await visit(client, owner, resource=resource)
+    status, _, _ = await visit(client, owner, header.format(etag=etag), resource)
     assert status == 304
 
 
-async def test_an_etag_that_does_not_match_gets_the_page(client: Client, make_owner: Make) -> None:
+@RESOURCES
+async def test_an_etag_that_does_not_match_gets_the_page(
+    client: Client, make_owner: Make, resource: str
+) -> None:
     owner = await make_owner(badges=1)
-    _, etag, html = await visit(client, owner)
-    assert await visit(client, owner, '"not-this-one"') == (200, etag, html)
+    _, etag, body = await visit(client, owner, resource=resource)
+    assert await visit(client, owner, '"not-this-one"', resource) == (200, etag, body)
 
 
 async def test_a_new_badge_gives_a_new_version_and_renders_only_its_card(
@@ -127,19 +137,20 @@ async def test_a_new_badge_gives_a_new_version_and_renders_only_its_card(
     assert (await visit(client, owner, new))[0] == 304
 
 
+@RESOURCES
 async def test_sharing_off_ends_the_page_even_for_a_kept_copy_and_on_brings_it_back(
-    colbot: Colbot, client: Client, make_owner: Make
+    colbot: Colbot, client: Client, make_owner: Make, resource: str
 ) -> None:
     owner = await make_owner(badges=1)
-    _, etag, _ = await visit(client, owner)
+    _, etag, _ = await visit(client, owner, resource=resource)
 
     await set_sharing(colbot, owner, False)
-    assert (await visit(client, owner, etag))[0] == 404
-    assert (await visit(client, owner))[0] == 404
+    assert (await visit(client, owner, etag, resource))[0] == 404
+    assert (await visit(client, owner, resource=resource))[0] == 404
 
     await set_sharing(colbot, owner, True)
     # The same journey shows the same page again, so a kept copy is still good.
-    assert (await visit(client, owner, etag))[0] == 304
+    assert (await visit(client, owner, etag, resource))[0] == 304
 
 
 async def test_revoking_a_badge_gives_a_new_version_without_it(
@@ -178,8 +189,3 @@ async def test_two_journeys_never_share_a_version(client: Client, make_owner: Ma
     second = await make_owner(badges=0, chat_id="two")
     _, etag, _ = await visit(client, first)
     assert (await visit(client, second, etag))[0] == 200
-
-
-async def set_sharing(colbot: Colbot, owner: Owner, on: bool) -> None:
-    async with colbot.database.transaction() as session:
-        journeys.set_sharing(await journeys.journey_for(session, owner.person, TEST_NOW), on)

@@ -206,6 +206,7 @@ async def test_unknown_switched_off_and_replaced_links_all_look_the_same(
         for suffix in (
             "",
             ".json",
+            "/qr.svg",
             f"/badges/{replaced.badge_ids[0]}",
             f"/badges/{replaced.badge_ids[0]}.png",
         ):
@@ -222,7 +223,8 @@ async def test_unknown_switched_off_and_replaced_links_all_look_the_same(
     work = []
     for slug in paths:
         with statements_run(colbot, site.reader) as statements:
-            await (await client.get(f"/j/{slug}")).read()
+            for suffix in ("", "/qr.svg"):
+                await (await client.get(f"/j/{slug}{suffix}")).read()
         work.append([statement.replace(slug, "<slug>") for statement in statements])
     assert work[0] and all(statements == work[0] for statements in work), work
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from colbot.app import Colbot
+from colbot.journeys import store as journeys
 from colbot.storage.models import Journey, YoungPerson
+from tests.support.demo import TEST_NOW
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 
@@ -41,3 +43,9 @@ async def journey_row(colbot: Colbot, owner: Owner) -> Journey:
         )
         assert journey is not None
         return journey
+
+
+async def set_sharing(colbot: Colbot, owner: Owner, on: bool) -> None:
+    """Switches the owner's journey sharing on or off, as the chat does."""
+    async with colbot.database.transaction() as session:
+        journeys.set_sharing(await journeys.journey_for(session, owner.person, TEST_NOW), on)
