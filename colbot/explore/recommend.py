@@ -348,9 +348,14 @@ async def other_dates(
 
 
 async def record_shown(
-    session: AsyncSession, person: YoungPerson, shown: Sequence[Ranked], context: str, now: datetime
+    session: AsyncSession,
+    person: YoungPerson,
+    shown: Sequence[Ranked],
+    context: str,
+    now: datetime,
+    first: int = 0,
 ) -> None:
-    """Notes every card shown, in order."""
+    """Notes every card shown, in order; `first` is the first one's place in the ranking."""
     session.add_all(
         CardShown(
             young_person_id=person.id,
@@ -359,5 +364,5 @@ async def record_shown(
             position=position,
             shown_at=now,
         )
-        for position, item in enumerate(shown)
+        for position, item in enumerate(shown, start=first)
     )
