@@ -57,7 +57,9 @@ class Turning:
         else:
             # The idea pressed on is gone: the next one has moved into its place.
             place = self.index if self.forward else self.index - 1
-        return max(0, min(place, len(ranked_ids)))
+        # Only ▶ may go past the last idea (to say that was all); ◀ always lands on an idea.
+        end = len(ranked_ids) if self.forward else len(ranked_ids) - 1
+        return max(0, min(place, end))
 
 
 def _footer_row(turn: Turn) -> tuple[Button, ...]:

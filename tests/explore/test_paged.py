@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from colbot.app import Colbot
 from colbot.chat.buttons import ButtonData
 from colbot.chat.messages import Outbound
+from colbot.explore.paged import Turning
 from colbot.settings import Settings, load_settings
 from colbot.storage.models import CardShown, Dismissal, OpportunityPassion, Reminder, SavedItem
 from tests.explore.test_chat import card_id, onboard
@@ -199,3 +200,39 @@ async def test_pick_a_passion_pages_inside_that_passion(channel_colbot: Colbot, 
         if NEXT not in labels(message):
             break
         message = (await talker.press(NEXT, on=message))[0]
+
+
+@pytest.mark.parametrize(
+    ("turning", "ranked", "lands"),
+    [
+        (Turning(0, True, 11), [11, 12, 13], 1),  # ▶ from the first idea
+        (Turning(1, False, 12), [11, 12, 13], 0),  # ◀ from the second
+        (Turning(0, True, 11), [12, 13], 0),  # the idea it was pressed on is gone: its place
+        (Turning(1, False, 12), [11, 13], 0),  # ◀ with that idea gone: the one before its place
+        (Turning(2, True, 13), [10, 11, 12, 13], 4),  # ideas came in front: ▶ from where it is
+        (Turning(2, True, 13), [11, 12, 13], 3),  # ▶ past the last: the end, said kindly
+        (Turning(9, True, 99), [11, 12], 2),  # a stale place far past the end
+        (Turning(0, False, 11), [11, 12], 0),  # ◀ before the first stays on the first
+        (Turning(3, False, 0), [11, 12], 1),  # ◀ from the end note: the last idea
+        (Turning(0, True, 11), [], 0),  # nothing left at all
+    ],
+)
+def test_a_turn_lands_from_where_its_idea_is_now(
+    turning: Turning, ranked: list[int], lands: int
+) -> None:
+    assert turning.lands_on(ranked) == lands
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["pg", "pg||", "pg||3", "pg||3*4", "pg||-1+4", "pg||3+", "pg||99999+1", "sv|1|0+1", "x|y|z|w"],
+)
+def test_only_turns_colbot_made_are_read(data: str) -> None:
+    assert Turning.read(ButtonData.decode(data)) is None
+
+
+def test_a_turn_reads_back_what_its_button_carries() -> None:
+    turning = Turning(12, False, 987654321, "performing-arts")
+    data = turning.button("◀").data
+    assert len(data.encode()) <= 64
+    assert Turning.read(ButtonData.decode(data)) == turning
