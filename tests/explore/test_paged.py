@@ -3,6 +3,7 @@ still works from it, and old or made-up presses get a kind answer."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from colbot.app import Colbot
 from colbot.chat.buttons import ButtonData
 from colbot.chat.messages import Outbound
+from colbot.clock import FrozenClock
 from colbot.explore.paged import Turning
 from colbot.settings import Settings, load_settings
 from colbot.storage.models import CardShown, Dismissal, OpportunityPassion, Reminder, SavedItem
@@ -176,6 +178,23 @@ async def test_made_up_and_outdated_turns_get_a_kind_answer(
     await stranger.say("hi")  # something to press on: an old message, from before /delete
     await stranger.press_data("pg||0+1")
     assert "Start" in "".join(stranger.last.button_labels())
+
+
+async def test_when_nothing_is_left_both_explore_and_an_old_next_say_so_kindly(
+    channel_colbot: Colbot, clock: FrozenClock, talk: Talk
+) -> None:
+    talker = await onboard(talk, "latecomer", travel="Anywhere")
+    old = (await talker.say("/explore"))[0]
+    clock.advance(timedelta(days=3 * 366))  # every session in the demo city is over by then
+    replies = await talker.say("/explore")
+    assert len(replies) == 1 and "couldn't find anything" in replies[0].text
+    assert "🎲 Surprise me" in labels(replies[0]) and NEXT not in labels(replies[0])
+    replies = await talker.press(NEXT, on=old)
+    assert len(replies) == 1 and "couldn't find anything" in replies[0].text
+    # A Save kept from before (on Telegram the old message has just turned into that answer).
+    save = next(b.data for row in old.buttons for b in row if b.label == "⭐ Save")
+    await talker.press_data(save)
+    assert "already started or finished" in talker.last_text()
 
 
 async def test_pick_a_passion_pages_inside_that_passion(channel_colbot: Colbot, talk: Talk) -> None:
