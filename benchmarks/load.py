@@ -38,9 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 from harness import free_port, serve_double
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from colbot.storage.database import Database
 from colbot.storage.models import TelegramUpdate
@@ -164,6 +167,25 @@ async def metric(port: int, name: str) -> float:
     return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
 
 
+def colbot_env(
+    data_dir: Path, port: int, public_port: int, double: dict[str, str], database_url: str | None
+) -> dict[str, str]:
+    """The environment of one `colbot serve` on the double by webhook, nothing else inherited."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COLBOT_")}
+    return {
+        **base,
+        "COLBOT_DATA_DIR": str(data_dir),
+        "COLBOT_PORT": str(port),
+        "COLBOT_PUBLIC_URL": f"http://127.0.0.1:{public_port}",
+        "COLBOT_TELEGRAM_TOKEN": double["token"],
+        "COLBOT_TELEGRAM_API_URL": double["base_url"],
+        "COLBOT_WEBHOOK_SECRET": SECRET,
+        "COLBOT_SEND_RATE": "0",
+        "COLBOT_LOG_LEVEL": "ERROR",
+        **({"COLBOT_DATABASE_URL": database_url} if database_url else {}),
+    }
+
+
 async def colbot_run(
     name: str,
     people: int,
@@ -176,21 +198,9 @@ async def colbot_run(
     data_dir = Path(tempfile.mkdtemp(prefix="colbot-load-"))
     ports = [free_port() for _ in range(processes)]
     started = []
-    base = {k: v for k, v in os.environ.items() if not k.startswith("COLBOT_")}
     try:
         for index, port in enumerate(ports):
-            env = {
-                **base,
-                "COLBOT_DATA_DIR": str(data_dir),
-                "COLBOT_PORT": str(port),
-                "COLBOT_PUBLIC_URL": f"http://127.0.0.1:{ports[0]}",
-                "COLBOT_TELEGRAM_TOKEN": double["token"],
-                "COLBOT_TELEGRAM_API_URL": double["base_url"],
-                "COLBOT_WEBHOOK_SECRET": SECRET,
-                "COLBOT_SEND_RATE": "0",
-                "COLBOT_LOG_LEVEL": "ERROR",
-                **({"COLBOT_DATABASE_URL": database_url} if database_url else {}),
-            }
+            env = colbot_env(data_dir, port, ports[0], double, database_url)
             args = ["-m", "colbot", "serve", *(["--demo"] if index == 0 else [])]
             if profile is not None and index == 0:
                 # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
@@ -219,12 +229,9 @@ async def colbot_run(
             await process.wait()
 
 
-async def echo_run(people: int, double: dict[str, str]) -> Result:
-    """A bare python-telegram-bot echo bot, answering its webhook after handling, as colbot does."""
-    from aiohttp import web
-    from telegram import Update
-    from telegram.ext import Application, ContextTypes, MessageHandler, filters
-
+def echo_bot(double: dict[str, str]) -> tuple[Application, web.Application]:
+    """A bare python-telegram-bot echo bot behind a webhook that answers after handling, as
+    colbot's does; returns the bot (to add handlers to) and its web app."""
     application = (
         Application.builder()
         .token(double["token"])
@@ -245,6 +252,12 @@ async def echo_run(people: int, double: dict[str, str]) -> Result:
 
     app = web.Application()
     app.router.add_post("/telegram/webhook", webhook)
+    return application, app
+
+
+async def echo_run(people: int, double: dict[str, str]) -> Result:
+    """The bare echo bot in this process, driven like colbot."""
+    application, app = echo_bot(double)
     runner = web.AppRunner(app, access_log=None)
     port = free_port()
     async with application:

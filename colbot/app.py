@@ -472,6 +472,7 @@ def build_engine(
             settings.reminder_leads,
             matcher,
             words,
+            settings.explore_layout,
         ).router(),
         journey.router(),
         PathwaysChat(pathways, publisher.classes, city.timezone).router(),

@@ -27,6 +27,8 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 MAX_CODE_EARLY_MINUTES = 24 * 60
 MAX_RETENTION_DAYS = 10 * 366
 MAX_BACKUPS_KEPT = 1000
+# How /explore shows its ideas: five card messages, or one message turned with ◀ ▶.
+EXPLORE_LAYOUTS = ("cards", "paged")
 
 
 class SettingsError(ValueError):
@@ -60,6 +62,7 @@ class Settings:
     )
     send_rate: int = DEFAULT_SEND_RATE
     code_early: timedelta = DEFAULT_CODE_EARLY
+    explore_layout: str = EXPLORE_LAYOUTS[0]
     # smtp://user:password@host:port (STARTTLS when offered) or smtps:// (TLS from the start).
     smtp_url: str | None = None
     smtp_from: str | None = None
@@ -230,6 +233,13 @@ def _log_format(name: str, raw: str) -> str:
     return value
 
 
+def _explore_layout(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in EXPLORE_LAYOUTS:
+        raise SettingsError(f"{name} must be {' or '.join(EXPLORE_LAYOUTS)}, not {raw!r}")
+    return value
+
+
 def _slug(name: str, raw: str) -> str:
     value = _text(name, raw)
     if not value.replace("-", "").replace("_", "").isalnum():
@@ -371,6 +381,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "COLBOT_QUIET_HOURS": ("quiet_hours", _quiet_hours),
     "COLBOT_SEND_RATE": ("send_rate", _send_rate),
     "COLBOT_CODE_EARLY": ("code_early", _code_early),
+    "COLBOT_EXPLORE_LAYOUT": ("explore_layout", _explore_layout),
     "COLBOT_SMTP_URL": ("smtp_url", _smtp_url),
     "COLBOT_SMTP_FROM": ("smtp_from", _email),
     "COLBOT_INTERNAL_HOSTS": ("internal_hosts", _internal_hosts),

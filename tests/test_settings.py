@@ -38,6 +38,7 @@ def test_every_contract_variable_is_read() -> None:
         "COLBOT_TIMEZONE": "Europe/Paris",
         "COLBOT_ADMINS": "11, 22,33",
         "COLBOT_CODE_EARLY": " 45 ",
+        "COLBOT_EXPLORE_LAYOUT": " Paged ",
     }
     settings = load_settings(env)
     assert settings.telegram_token == "123456:ABC-def"
@@ -51,6 +52,7 @@ def test_every_contract_variable_is_read() -> None:
     assert settings.timezone.key == "Europe/Paris"
     assert settings.admins == frozenset({11, 22, 33})
     assert settings.code_early == timedelta(minutes=45)
+    assert settings.explore_layout == "paged"
     assert set(env) <= set(SETTING_NAMES)
 
 
@@ -80,6 +82,7 @@ def test_toml_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("COLBOT_CODE_EARLY", "30m", "minutes before a session starts"),
         ("COLBOT_CODE_EARLY", "1441", "from 0 to 1440"),
         ("COLBOT_CODE_EARLY", "-5", "such as 30"),
+        ("COLBOT_EXPLORE_LAYOUT", "carousel", "cards or paged"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str, says: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,9 +29,11 @@ from colbot.explore.actions import (
     REMIND,
     SAVE,
     SURPRISE,
+    TURN,
     UNSAVE,
 )
 from colbot.explore.cards import Cards
+from colbot.explore.paged import Turning, paged_card, paged_end
 from colbot.explore.ranking import Ranked, Seeker, similar_to
 from colbot.explore.recommend import (
     PAGE_SIZE,
@@ -47,6 +50,8 @@ REASON_TASK = "explore.reason"
 OPPORTUNITY_KEY = "opportunity"
 DISMISS_REASONS = ("far", "time", "interest", "cost")
 MORE_LIKE_COUNT = 3
+CARDS = "cards"
+PAGED = "paged"
 
 
 class Explorer:
@@ -60,7 +65,10 @@ class Explorer:
         leads: tuple[Lead, ...] | None = None,
         matcher: PassionMatcher | None = None,
         words: Words | None = None,
+        layout: str = CARDS,
     ) -> None:
+        # COLBOT_EXPLORE_LAYOUT: five card messages, or one paged message (see explore/paged.py).
+        self.layout = layout
         # Reads a reason typed after "Not for me" ("its too far"), in the person's language.
         self.words = words or Words()
         # Reads a passion typed after "Pick a passion" ("footy"), as onboarding does.
@@ -78,6 +86,7 @@ class Explorer:
         routes.command("saved", self.saved)
         for action, handler in (
             (EXPLORE, self.next_page),
+            (TURN, self.turn_page),
             (SAVE, self.save),
             (REMIND, self.remind),
             (DISMISS, self.dismiss),
@@ -157,11 +166,14 @@ class Explorer:
         return await self.recommender.seeker(turn.session, turn.person)
 
     async def show_page(self, turn: Turn, page: int, only_passion: str | None) -> None:
-        """Shows one page of cards and the buttons below them."""
+        """Shows one page of cards and the buttons below them (or, paged, its first idea)."""
         seeker = await self._seeker(turn)
         if seeker is None or turn.person is None:
             return
         ranked = await self.recommender.ranked(turn.session, seeker, turn.now, only_passion)
+        if self.layout == PAGED:
+            await self._show_idea(turn, ranked, page * PAGE_SIZE, only_passion, edit=False)
+            return
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         if not shown:
             turn.send(
@@ -178,18 +190,70 @@ class Explorer:
         turn.send(self._footer(turn, "explore.footer", page + 1 if more else None, only_passion))
 
     async def _cards(self, turn: Turn, shown: Sequence[Ranked], context: str) -> None:
+        for card in await self._drawn(turn, shown, context):
+            turn.send(card)
+
+    async def _drawn(
+        self, turn: Turn, shown: Sequence[Ranked], context: str, first: int = 0
+    ) -> list[Outbound]:
+        """Draws these ranked ideas as cards and notes them shown (from place `first` on)."""
         assert turn.person is not None
         ids = [item.candidate.id for item in shown]
         rows = await turn.session.execute(card_query(ids))
         details = {opportunity.id: (opportunity, partner) for opportunity, partner in rows}
         also = await other_dates(turn.session, (o for o, _ in details.values()), turn.now)
+        drawn = []
         for item in shown:
             opportunity, partner = details[item.candidate.id]
-            turn.send(
+            drawn.append(
                 self.cards.card(turn, item, opportunity, partner, also.get(opportunity.id, ()))
             )
         await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
-        await record_shown(turn.session, turn.person, shown, context[:16], turn.now)
+        await record_shown(turn.session, turn.person, shown, context[:16], turn.now, first)
+        return drawn
+
+    async def _show_idea(
+        self,
+        turn: Turn,
+        ranked: Sequence[Ranked],
+        index: int,
+        only_passion: str | None,
+        edit: bool,
+    ) -> None:
+        """The paged layout: one idea as one message, which ◀ ▶ then edit in place."""
+        if not ranked:
+            footer = self._footer(turn, "explore.nothing", None, only_passion)
+            turn.send(replace(footer, edit=edit))
+            return
+        if index >= len(ranked):
+            turn.send(paged_end(turn, len(ranked), only_passion))
+            return
+        item = ranked[index]
+        (card,) = await self._drawn(turn, [item], PAGED, first=index)
+        if index == 0:
+            passion = self.cards.passion_names.get(only_passion or "", "")
+            key = "explore.intro_filtered" if only_passion else "explore.intro"
+            heading = turn.text(key, passion=passion)
+        else:
+            heading = turn.text("explore.paged_idea", number=index + 1)
+        has_next = index + 1 < len(ranked)
+        turn.send(
+            paged_card(turn, card, index, item.candidate.id, has_next, only_passion, heading, edit)
+        )
+
+    async def turn_page(self, turn: Turn) -> None:
+        """◀ or ▶ on the paged message: shows the idea before or after, in the same message."""
+        turning = Turning.read(ButtonData.decode(turn.inbound.button_data))
+        if turning is None:
+            turn.say("common.unknown_button")
+            return
+        seeker = await self._seeker(turn)
+        if seeker is None:
+            return
+        only = turning.only_passion if turning.only_passion in self.cards.passion_names else None
+        ranked = await self.recommender.ranked(turn.session, seeker, turn.now, only)
+        index = turning.lands_on([item.candidate.id for item in ranked])
+        await self._show_idea(turn, ranked, index, only, edit=True)
 
     def _footer(
         self, turn: Turn, key: str, next_page: int | None, only_passion: str | None

@@ -348,9 +348,14 @@ async def other_dates(
 
 
 async def record_shown(
-    session: AsyncSession, person: YoungPerson, shown: Sequence[Ranked], context: str, now: datetime
+    session: AsyncSession,
+    person: YoungPerson,
+    shown: Sequence[Ranked],
+    context: str,
+    now: datetime,
+    first: int = 0,
 ) -> None:
-    """Notes every card shown, in order, in one round trip."""
+    """Notes every card shown, in one round trip; `first` is the first one's place in ranking."""
     if not shown:
         return
     await session.execute(
@@ -363,6 +368,6 @@ async def record_shown(
                 "position": position,
                 "shown_at": now,
             }
-            for position, item in enumerate(shown)
+            for position, item in enumerate(shown, start=first)
         ],
     )

@@ -47,6 +47,8 @@ SAMPLE_CONTEXT = {
     "full": False,
     "was": "Saturday 6 December, 10:00",
     "why": "Because you like music · free",
+    "heading": "💡 Idea 2",
+    "card": "Youth orchestra taster\nKensalfield Music Centre",
     "safeguarding_name": "Alex",
     "safeguarding_phone": "01632 960000",
     "safeguarding_email": "safe@example.org",

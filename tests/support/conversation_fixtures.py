@@ -60,7 +60,10 @@ async def channel_colbot(
         yield app
         await app.database.dispose()
         return
-    app = build_app(telegram_settings(telegram, settings.data_dir, "polling"), clock=clock)
+    on_double = telegram_settings(
+        telegram, settings.data_dir, "polling", explore_layout=settings.explore_layout
+    )
+    app = build_app(on_double, clock=clock)
     await app.start()
     yield app
     await app.stop()
