@@ -204,12 +204,17 @@ class Visits:
     etags: dict[str, str] | None = None
     once: bool = False
 
+    @property
+    def spare(self) -> int:
+        """How many unseen pages go to warming up: never more than half, so some are timed."""
+        return min(WARM_UP_PATHS, len(self.paths) // 2)
+
     def warming(self) -> Visits:
         """The visits spent warming up: for unseen pages, ones the timed run will not ask for."""
-        return replace(self, paths=self.paths[-WARM_UP_PATHS:]) if self.once else self
+        return replace(self, paths=self.paths[-self.spare :]) if self.once else self
 
     def timed(self) -> Visits:
-        return replace(self, paths=self.paths[:-WARM_UP_PATHS]) if self.once else self
+        return replace(self, paths=self.paths[: -self.spare]) if self.once else self
 
 
 async def load(
@@ -327,7 +332,7 @@ async def run(args: argparse.Namespace) -> None:
             f"   p99 {result.percentile(0.99):6.2f} ms   {share:5.2f}x bare"
             f"   ({result.requests:,} requests){verdict}"
         )
-    if cold.requests >= len(unseen) - WARM_UP_PATHS:
+    if cold.requests >= len(unseen) - Visits(unseen, once=True).spare:
         print("  (every unseen journey was visited before time was up: use more --people)")
     print(
         f"  target: at least {TARGET_SHARE:.2f}x the bare handler's rate and p99 under"
