@@ -85,7 +85,7 @@ class Double:
 
 def busiest_window(times: list[float]) -> int:
     """The most sends in any one-second window starting at a send."""
-    return max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
+    return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
 
 
 async def run(
@@ -118,13 +118,17 @@ async def run(
 
         app.outbox.add_sender("telegram", accept)
     now = app.clock.now()
-    await seed_people(app.database, [FIRST_USER_ID + n for n in range(people)], now)
+    # News goes only to those who said yes to colbot messaging them first.
+    chat_ids = [FIRST_USER_ID + n for n in range(people)]
+    await seed_people(app.database, chat_ids, now, messages_first=True)
     started = time.perf_counter()
     async with app.database.transaction() as session:
         queued = await broadcasts.queue(
             session, "bench", "Hello!", broadcasts.Audience(), now, None
         )
     queue_s = time.perf_counter() - started
+    if queued != people:
+        raise SystemExit(f"the broadcast reached {queued} of {people} young people")
     started = time.perf_counter()
     if seconds is None:
         await app.outbox.drain()

@@ -198,6 +198,8 @@ class Result:
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
@@ -209,12 +211,17 @@ class Visits:
     etags: dict[str, str] | None = None
     once: bool = False
 
+    @property
+    def spare(self) -> int:
+        """How many unseen pages go to warming up: never more than half, so some are timed."""
+        return min(WARM_UP_PATHS, len(self.paths) // 2)
+
     def warming(self) -> Visits:
         """The visits spent warming up: for unseen pages, ones the timed run will not ask for."""
-        return replace(self, paths=self.paths[-WARM_UP_PATHS:]) if self.once else self
+        return replace(self, paths=self.paths[-self.spare :]) if self.once else self
 
     def timed(self) -> Visits:
-        return replace(self, paths=self.paths[:-WARM_UP_PATHS]) if self.once else self
+        return replace(self, paths=self.paths[: -self.spare]) if self.once else self
 
 
 async def load(
@@ -294,9 +301,10 @@ async def run(args: argparse.Namespace) -> None:
     url, journeys = await prepare(args.folder, args.people)
     random.Random(2).shuffle(journeys)
     half = len(journeys) // 2
-    unseen, seen = journeys[:half], journeys[half:][:REVISITED]
+    rest = journeys[half:]
+    unseen, seen = journeys[:half], rest[: min(REVISITED, len(rest) // 2)]
     # Codes of journeys no run visits, so none was drawn: the page never draws its code.
-    undrawn = [f"{path}/qr.svg" for path in journeys[half + REVISITED :]]
+    undrawn = [f"{path}/qr.svg" for path in rest[len(seen) :]]
     drawn = [f"{path}/qr.svg" for path in seen[:QR_DRAWN]]
     port = free_port()
     context = multiprocessing.get_context("spawn")
@@ -341,7 +349,7 @@ async def run(args: argparse.Namespace) -> None:
         share = result.rate / bare_rate
         verdict = "" if result is bare_run else _verdict(share, result.percentile(0.99))
         _print(result, bare_rate, verdict)
-    if cold.requests >= len(unseen) - WARM_UP_PATHS:
+    if cold.requests >= len(unseen) - Visits(unseen, once=True).spare:
         print("  (every unseen journey was visited before time was up: use more --people)")
     print(
         f"  target for pages: at least {TARGET_SHARE:.2f}x the bare handler's rate and p99 under"
@@ -353,7 +361,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     for result in qr_results:
         _print(result, bare_rate, "")
-    if cold_qr.requests >= len(undrawn) - WARM_UP_PATHS:
+    if cold_qr.requests >= len(undrawn) - Visits(undrawn, once=True).spare:
         print("  (every undrawn QR code was fetched before time was up: use more --people)")
 
 
