@@ -38,8 +38,12 @@ from aiohttp import web
 from harness import free_port
 from sqlalchemy import func, insert, select
 
+from colbot.badges.classes import cached_classes
 from colbot.clock import SystemClock
+from colbot.content.locations import badges_dir, conversations_dir
+from colbot.content.passions import load_passions
 from colbot.journeys import web as journey_pages
+from colbot.pathways.definitions import cached_pathways
 from colbot.storage.database import Database
 from colbot.storage.models import IssuedBadge, Journey, YoungPerson, YoungPersonPassion
 from colbot.web.artwork import Artwork
@@ -166,7 +170,15 @@ async def _serve(url: str, port: int, ready: multiprocessing.synchronize.Event) 
         Artwork(database, _no_drawing, _no_drawing),
     )
     site.documents.append(journey_pages.journey_documents(site))
-    journey_pages.install(app, site)
+    # The city's pathways as colbot serve has them, so each page works out the same parts.
+    passions = frozenset(p.id for p in load_passions(conversations_dir() / "en" / "passions.yaml"))
+    journey_pages.install(
+        app,
+        site,
+        journey_pages.JourneyPathways(
+            cached_pathways(badges_dir(), passions), cached_classes(badges_dir(), passions)
+        ),
+    )
     # Only the page measured, beside the bare handler (colbot/routes.py lists the whole app).
     app.router.add_get(journey_pages.JOURNEY, journey_pages.journey_page)
     app.router.add_get(journey_pages.JOURNEY_QR, journey_pages.journey_qr)

@@ -17,6 +17,7 @@ from colbot.storage.models import (
     IssuedBadge,
     Journey,
     Opportunity,
+    PathwayFollow,
     Redemption,
     YoungPerson,
     YoungPersonPassion,
@@ -55,6 +56,9 @@ class PublicJourney:
     pathways: tuple[InProgress, ...] = ()
     # The city badges among the badges shown (the ones a pathway ends in), newest first.
     city_badges: tuple[ShownBadge, ...] = ()
+    # The ids of the pathways they chose to follow, read with the rest, so a page whose owner
+    # follows none needs no more reads to show no pathways.
+    chosen_pathways: tuple[str, ...] = ()
 
     @property
     def total_hours(self) -> float:
@@ -149,14 +153,33 @@ ONE_BADGE_OF = _BADGES_FROM.add_columns(*_DOCUMENTS).where(
 PUBLISHED_BADGE = _BADGE_ROWS.add_columns(*_DOCUMENTS).where(
     IssuedBadge.public_id == bindparam("badge")
 )
+CHOSEN_PATHWAYS = (
+    select(PathwayFollow.pathway_id)
+    .where(
+        PathwayFollow.young_person_id == bindparam("person"), PathwayFollow.unfollowed_at.is_(None)
+    )
+    .order_by(PathwayFollow.pathway_id)
+)
 _PREPARED = {
     statement: Prepared(statement)
-    for statement in (SHARED, PASSIONS_OF, BADGES_OF, BADGES_WITH_DOCUMENTS_OF, ONE_BADGE_OF)
+    for statement in (
+        SHARED,
+        PASSIONS_OF,
+        BADGES_OF,
+        BADGES_WITH_DOCUMENTS_OF,
+        ONE_BADGE_OF,
+        CHOSEN_PATHWAYS,
+    )
 }
 
 
 def _journey(
-    slug: str, shared: Any, passions: Sequence[str], rows: Sequence[Any], with_documents: bool
+    slug: str,
+    shared: Any,
+    passions: Sequence[str],
+    rows: Sequence[Any],
+    with_documents: bool,
+    chosen: Sequence[str] = (),
 ) -> PublicJourney:
     """Puts a shared journey together from its rows, leaving out hidden and revoked badges."""
     hidden = set(shared.hidden_badge_ids or ())
@@ -167,6 +190,7 @@ def _journey(
         passion_ids=tuple(passions) if shared.show_passions else (),
         badges=tuple(_shown(row) for row in shown),
         documents={row.public_id: _signed(row) for row in shown} if with_documents else {},
+        chosen_pathways=tuple(chosen),
     )
 
 
@@ -188,7 +212,8 @@ async def public_journey(
     passions = list(await session.scalars(PASSIONS_OF, person)) if shared.show_passions else []
     statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
     rows = (await session.execute(statement, person)).all()
-    return _journey(slug, shared, passions, rows, with_documents)
+    chosen = list(await session.scalars(CHOSEN_PATHWAYS, person))
+    return _journey(slug, shared, passions, rows, with_documents, chosen)
 
 
 def read_public_journey(
@@ -206,7 +231,8 @@ def read_public_journey(
     )
     statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
     rows = _PREPARED[statement].all(connection, person=person)
-    return _journey(slug, shared, passions, rows, with_documents)
+    chosen = [row.pathway_id for row in _PREPARED[CHOSEN_PATHWAYS].all(connection, person=person)]
+    return _journey(slug, shared, passions, rows, with_documents, chosen)
 
 
 async def sharer(session: AsyncSession, slug: str) -> int | None:

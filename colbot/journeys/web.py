@@ -184,6 +184,9 @@ async def _with_pathways(
 ) -> PublicJourney:
     """The journey with its pathways in progress and its city badges, from the badges shown."""
     shown = [b for b in journey.badges if not b.revoked]
+    city_badges = tuple(b for b in shown if known.city_badge(b))
+    if not journey.chosen_pathways:  # most journeys: nothing more to read
+        return replace(journey, city_badges=city_badges)
     async with site.database.reading() as session:
         person_id = await sharer(session, journey.slug)
         if person_id is None:  # switched off between the two reads
@@ -191,11 +194,7 @@ async def _with_pathways(
         pathways = await shown_in_progress(
             session, person_id, {b.public_id for b in shown}, known.pathways, known.classes
         )
-    return replace(
-        journey,
-        pathways=pathways,
-        city_badges=tuple(b for b in shown if known.city_badge(b)),
-    )
+    return replace(journey, pathways=pathways, city_badges=city_badges)
 
 
 def _still_fresh(request: web.Request, etag: str) -> bool:
