@@ -25,6 +25,7 @@ from colbot.outreach import cli as broadcast
 from colbot.partners import cli as partners
 from colbot.pathways import cli as pathways
 from colbot.privacy import cli as privacy
+from colbot.runtime.loops import run_service
 from colbot.runtime.status import describe, read_status
 from colbot.settings import Settings, SettingsError, load_settings
 from colbot.storage.backup import BackupError, backup, backup_name
@@ -187,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         try:
-            asyncio.run(_serve(colbot))
+            run_service(_serve(colbot), settings.event_loop)
         except StartError as exc:
             print(f"colbot: {exc}", file=sys.stderr)
             return 1

@@ -83,6 +83,7 @@ def test_toml_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("COLBOT_CODE_EARLY", "1441", "from 0 to 1440"),
         ("COLBOT_CODE_EARLY", "-5", "such as 30"),
         ("COLBOT_EXPLORE_LAYOUT", "carousel", "cards or paged"),
+        ("COLBOT_EVENT_LOOP", "trio", "uvloop or asyncio"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name: str, value: str, says: str) -> None:
