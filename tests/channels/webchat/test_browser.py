@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser
 
 from colbot.app import Colbot, build_app
 from colbot.clock import FrozenClock
@@ -88,41 +89,31 @@ async def test_a_conversation_survives_a_restart_and_typed_html_stays_text(
 
 
 async def test_typing_through_onboarding_gets_one_bubble_an_answer(
-    settings: Settings, clock: FrozenClock, demo_database: Path
+    serving_colbot: Colbot, browser: Browser
 ) -> None:
-    copy_demo(settings.data_dir, demo_database)
-    app = await _start(settings, clock)
-    try:
-        async with playwright_api.async_playwright() as driver:
-            browser = await driver.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-            page = await (await browser.new_context(viewport=PHONE)).new_page()
-            await page.goto(f"{settings.public_url}/chat")
-            bot = page.locator(".bubble.bot")
+    page = await (await browser.new_context(viewport=PHONE)).new_page()
+    await page.goto(f"{serving_colbot.settings.public_url}/chat")
+    bot = page.locator(".bubble.bot")
 
-            async def say(text: str, then: str) -> list[str]:
-                """Types as a young person does, and the bot's bubbles that answer it."""
-                before = await bot.count()
-                await page.fill("#text", text)
-                await page.press("#text", "Enter")
-                await bot.filter(has_text=then).last.wait_for(timeout=WAIT_MS)
-                return (await bot.all_inner_texts())[before:]
+    async def say(text: str, then: str) -> list[str]:
+        """Types as a young person does, and the bot's bubbles that answer it."""
+        before = await bot.count()
+        await page.fill("#text", text)
+        await page.press("#text", "Enter")
+        await bot.filter(has_text=then).last.wait_for(timeout=WAIT_MS)
+        return (await bot.all_inner_texts())[before:]
 
-            await bot.filter(has_text="Is it OK").last.wait_for(timeout=WAIT_MS)
-            assert await say("yeah", "How old") == [await bot.last.inner_text()]
-            (age,) = await say("14", "call you")
-            assert age.startswith("Got it: 14") and "What should I call you?" in age
-            await say("jo", "Whereabouts")
-            area = await say("kf1", "How far")
-            assert area[0] == "Got it: Town Centre" and "How far" in area[-1]
-            await say("anywhere", "What are you into")
-            await say("footy n drawing", "added")
-            await say("done", "free")
-            await say("weekends", "message you first")
-            await say("nah", "All done")
-            ARTEFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTEFACTS / "webchat-typed-360.png"), full_page=False)
-            await browser.close()
-    finally:
-        await app.stop()
+    await bot.filter(has_text="Is it OK").last.wait_for(timeout=WAIT_MS)
+    assert await say("yeah", "How old") == [await bot.last.inner_text()]
+    (age,) = await say("14", "call you")
+    assert age.startswith("Got it: 14") and "What should I call you?" in age
+    await say("jo", "Whereabouts")
+    area = await say("kf1", "How far")
+    assert area[0] == "Got it: Town Centre" and "How far" in area[-1]
+    await say("anywhere", "What are you into")
+    await say("footy n drawing", "added")
+    await say("done", "free")
+    await say("weekends", "message you first")
+    await say("nah", "All done")
+    ARTEFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTEFACTS / "webchat-typed-360.png"), full_page=False)
