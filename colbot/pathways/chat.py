@@ -119,11 +119,15 @@ class PathwaysChat:
         if message is not None:
             turn.send(message)
 
-    def _chosen(self, turn: Turn) -> Pathway | None:
+    def _chosen_by_someone(self, turn: Turn) -> Pathway | None:
+        """The pathway a button names, for someone with a profile; else says why not (None)."""
         data = ButtonData.decode(turn.inbound.button_data)
         pathway = self.pathways.get(data.target) if data is not None else None
         if pathway is None or pathway.everyone:
             turn.say("pathways.unknown")
+            return None
+        if turn.person is None:
+            turn.offer_start()
             return None
         return pathway
 
@@ -164,13 +168,9 @@ class PathwaysChat:
 
     async def open(self, turn: Turn) -> None:
         """Opens one pathway from the list."""
-        pathway = self._chosen(turn)
-        if pathway is None:
-            return
-        if turn.person is None:
-            turn.offer_start()
-            return
-        turn.send(await self.card(turn, pathway))
+        pathway = self._chosen_by_someone(turn)
+        if pathway is not None:
+            turn.send(await self.card(turn, pathway))
 
     async def follow(self, turn: Turn) -> None:
         """Follows a pathway, so they hear when one step is left."""
@@ -182,11 +182,8 @@ class PathwaysChat:
 
     async def _set_following(self, turn: Turn, following: bool) -> None:
         """Starts or stops following the pathway a button names, and shows it again."""
-        pathway = self._chosen(turn)
-        if pathway is None:
-            return
-        if turn.person is None:
-            turn.offer_start()
+        pathway = self._chosen_by_someone(turn)
+        if pathway is None or turn.person is None:
             return
         change = store.follow if following else store.unfollow
         await change(turn.session, turn.person.id, pathway.id, turn.now)
