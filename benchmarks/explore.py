@@ -44,7 +44,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from harness import REPOSITORY, free_port
+from harness import REPOSITORY, add_runs_option, free_port
 from load import ECHO, FIRST_USER_ID, SCRIPT, SECRET, colbot_env, echo_bot, metric, wait_healthy
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
@@ -393,19 +393,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument(
-        "--runs",
-        type=lambda text: text.split(","),
-        default=list(RUNS),
-        help=f"which to measure, in order, comma-separated (default: {','.join(RUNS)})",
-    )
+    add_runs_option(parser, RUNS, in_order=True)
     parser.add_argument("--echo", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo is not None:
         await serve_echo(json.loads(args.echo))
         return
-    if unknown := set(args.runs) - set(RUNS):
-        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     load_at_start = os.getloadavg()[0]
     runs: list[Run] = []
     async with TelegramDouble(quiet_period=0) as double:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from harness import free_port, serve_double
+from harness import add_profile_option, add_runs_option, free_port, profiled, serve_double
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from telegram import Update
@@ -202,9 +202,7 @@ async def colbot_run(
         for index, port in enumerate(ports):
             env = colbot_env(data_dir, port, ports[0], double, database_url)
             args = ["-m", "colbot", "serve", *(["--demo"] if index == 0 else [])]
-            if profile is not None and index == 0:
-                # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
-                args = ["-m", "cProfile", "-o", str(profile), *args]
+            args = profiled(args, profile if index == 0 else None)
             process = await asyncio.create_subprocess_exec(
                 sys.executable, *args, env=env, stderr=asyncio.subprocess.DEVNULL
             )
@@ -280,21 +278,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL the script may use")
-    parser.add_argument(
-        "--runs",
-        type=lambda text: text.split(","),
-        default=list(RUNS),
-        help=f"which to measure, in order, comma-separated (default: {','.join(RUNS)})",
-    )
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        help="write cProfile figures of the (first) SQLite colbot process to this file",
-    )
+    add_runs_option(parser, RUNS, in_order=True)
+    add_profile_option(parser, "the (first) SQLite colbot process")
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if unknown := set(args.runs) - set(RUNS):
-        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     if args.double is not None:
         await serve_double(args.double, FIRST_USER_ID)
         return

@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
-from harness import free_port, serve_double
+from harness import add_profile_option, add_runs_option, free_port, profiled, serve_double
 
 from colbot.app import build_app
 from colbot.chat.messages import Inbound, InboundKind
@@ -93,9 +93,6 @@ async def _open_load(
     return latencies, time.monotonic() - began, errors
 
 
-PROFILE: Path | None = None  # set by --profile: the web chat's server runs under cProfile
-
-
 async def _serve(
     port: int, extra: dict[str, str], profile: Path | None = None
 ) -> asyncio.subprocess.Process:
@@ -109,10 +106,7 @@ async def _serve(
         "COLBOT_LOG_LEVEL": "ERROR",
         **extra,
     }
-    args = ["-m", "colbot", "serve", "--demo"]
-    if profile is not None:
-        # cProfile writes its figures when `colbot serve` stops cleanly on SIGTERM.
-        args = ["-m", "cProfile", "-o", str(profile), *args]
+    args = profiled(["-m", "colbot", "serve", "--demo"], profile)
     process = await asyncio.create_subprocess_exec(sys.executable, *args, env=env)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     async with aiohttp.ClientSession() as client:
@@ -135,13 +129,15 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     await process.wait()
 
 
-async def webchat_run(sessions: int, interval: float, duration: float) -> float:
+async def webchat_run(
+    sessions: int, interval: float, duration: float, profile: Path | None = None
+) -> float:
     """The web chat: a page and a WebSocket a person, against colbot in its own process."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # As if behind a proxy, each person from their own address: from one address, colbot lets
     # only a few new devices an hour have a chat (and 1,000 sessions would stop at the 31st).
-    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"}, PROFILE)
+    server = await _serve(port, {"COLBOT_TRUSTED_PROXIES": "127.0.0.1/32"}, profile)
     clients = [
         aiohttp.ClientSession(
             cookie_jar=aiohttp.CookieJar(unsafe=True),
@@ -269,7 +265,13 @@ async def engine_run(sessions: int, interval: float, duration: float) -> str:
         await app.stop()
 
 
-async def main(sessions: int, interval: float, duration: float, runs: list[str]) -> None:
+async def main(
+    sessions: int,
+    interval: float,
+    duration: float,
+    runs: list[str],
+    profile: Path | None = None,
+) -> None:
     offered = sessions / interval
     print(f"{sessions} sessions, /help every {interval:g} s each (offered {offered:.0f}/s)")
     print(f"for {duration:g} s; load average {os.getloadavg()[0]:.1f} at the start")
@@ -277,7 +279,7 @@ async def main(sessions: int, interval: float, duration: float, runs: list[str])
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     p99 = None
     if "webchat" in runs:
-        p99 = await webchat_run(sessions, interval, duration)
+        p99 = await webchat_run(sessions, interval, duration, profile)
     if "telegram" in runs:
         await telegram_run(sessions, interval, duration)
     if "engine" in runs:
@@ -304,25 +306,19 @@ if __name__ == "__main__":
         help="seconds between one person's messages (the target is --every 10)",
     )
     parser.add_argument("--duration", type=float, default=20.0)
-    parser.add_argument(
-        "--runs",
-        type=lambda text: text.split(","),
-        default=list(RUNS),
-        help=f"which to measure, comma-separated (default: {','.join(RUNS)})",
-    )
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        help="write cProfile figures of the web chat run's colbot process to this file",
-    )
+    add_runs_option(parser, RUNS, in_order=False)
+    add_profile_option(parser, "the web chat run's colbot process")
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    PROFILE = arguments.profile
-    if unknown := set(arguments.runs) - set(RUNS):
-        parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
     if arguments.double is not None:
         asyncio.run(serve_double(arguments.double, FIRST_USER_ID))
     else:
         asyncio.run(
-            main(arguments.sessions, arguments.interval, arguments.duration, arguments.runs)
+            main(
+                arguments.sessions,
+                arguments.interval,
+                arguments.duration,
+                arguments.runs,
+                arguments.profile,
+            )
         )
