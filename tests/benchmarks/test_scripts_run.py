@@ -207,6 +207,20 @@ def test_load(tmp_path: Path) -> None:
     )
 
 
+@sqlite_only
+def test_explore(tmp_path: Path) -> None:
+    output = run(tmp_path, "explore.py --people 3")
+    has(output, r"^3 young people, 64 webhook connections; one double, one run$")
+    rates = rf"\| [\d,]+ \| [\d,.]+ \| {MS} \| {MS} \| {MS} \| {MS} \| {MS} \| {MS}"
+    # Calls per /explore and per session, and errors, are counts: the same however fast.
+    has(output, rf"^\| bare PTB echo bot {rates} \| 1\.0 \| 9\.0 \| 1\.0 \| [\d.]+ \| 0 \|$")
+    has(output, rf"^\| colbot, cards {rates} \| 7\.0 \| 15\.0 \| 10\.0 \| [\d.]+ \| 0 \|$")
+    has(output, rf"^\| colbot, paged {rates} \| 1\.0 \| 17\.0 \| 4\.0 \| [\d.]+ \| 0 \|$")
+    for layout in ("cards", "paged"):
+        has(output, rf"^{layout}: {RATIO} the echo bot's updates/s$")
+    has(output, r"^paged / cards, Bot API calls per /explore: 0\.14x$")
+
+
 @postgres_only
 def test_load_on_postgres(tmp_path: Path) -> None:
     assert databases.TEST_DATABASE_URL is not None
