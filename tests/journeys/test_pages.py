@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from html.parser import HTMLParser
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import event
 
 from colbot.app import Colbot
 from colbot.journeys import store as journeys
@@ -20,38 +18,24 @@ from colbot.openbadges import jws
 from colbot.openbadges.baking import unbake
 from colbot.openbadges.multibase import encode_base58btc
 from colbot.openbadges.verify import verify
-from colbot.storage.readers import SqliteReader
 from colbot.web.security import CONTENT_SECURITY_POLICY
 from colbot.web.site import SITE_KEY
 from tests.support import images
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import StandInIssuer
-from tests.support.journeys import SECRET_AREA, SECRET_EMAIL, XSS_ATTRIBUTE, XSS_SCRIPT, Make, Owner
+from tests.support.journeys import (
+    SECRET_AREA,
+    SECRET_EMAIL,
+    XSS_ATTRIBUTE,
+    XSS_SCRIPT,
+    Make,
+    Owner,
+    statements_run,
+)
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]
 TELEGRAM_ID = "987654321"
-
-
-@contextmanager
-def statements_run(colbot: Colbot, reader: SqliteReader | None) -> Iterator[list[str]]:
-    """The SQL a request runs, through SQLAlchemy or on the page reader's own connections."""
-    statements: list[str] = []
-
-    def heard(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append(f"{statement} {parameters}")
-
-    engine = colbot.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", heard)
-    connections = [] if reader is None else reader.connections()
-    for connection in connections:
-        connection.set_trace_callback(statements.append)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", heard)
-        for connection in connections:
-            connection.set_trace_callback(None)
 
 
 @pytest.fixture

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from colbot.app import Colbot
 from colbot.journeys import store as journeys
 from colbot.storage.models import Journey, YoungPerson
+from colbot.storage.readers import SqliteReader
 from tests.support.demo import TEST_NOW
 
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -49,3 +52,25 @@ async def set_sharing(colbot: Colbot, owner: Owner, on: bool) -> None:
     """Switches the owner's journey sharing on or off, as the chat does."""
     async with colbot.database.transaction() as session:
         journeys.set_sharing(await journeys.journey_for(session, owner.person, TEST_NOW), on)
+
+
+@contextmanager
+def statements_run(colbot: Colbot, reader: SqliteReader | None = None) -> Iterator[list[str]]:
+    """Every SQL statement run meanwhile, with its values: through SQLAlchemy, and on the page
+    reader's own sqlite3 connections when one is given."""
+    statements: list[str] = []
+
+    def heard(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append(f"{statement} {parameters}")
+
+    engine = colbot.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", heard)
+    connections = [] if reader is None else reader.connections()
+    for connection in connections:
+        connection.set_trace_callback(statements.append)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", heard)
+        for connection in connections:
+            connection.set_trace_callback(None)
