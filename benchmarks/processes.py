@@ -34,7 +34,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-from harness import REPOSITORY, free_port
+from harness import REPOSITORY, add_runs_option, free_port
 from load import pg_database
 from sqlalchemy.engine import make_url
 
@@ -47,6 +47,7 @@ from tests.support.pages import PAUSE_S, ReconnectingPage, loopback_address
 from tests.support.processes import Processes
 from tests.support.proxy import caddy
 
+RUNS = ("push", "proxy", "restart")
 CONNECT_BATCH = 50
 SEND_GAP_S = 0.005
 
@@ -250,9 +251,9 @@ async def main() -> None:
         type=float,
         help="seconds between one page's messages, with 20%% jitter (default: 0.6-1.0 s)",
     )
-    parser.add_argument("--runs", default="push,proxy,restart")
+    add_runs_option(parser, RUNS, in_order=False)
     args = parser.parse_args()
-    runs = args.runs.split(",")
+    runs = args.runs
     pause_s = PAUSE_S if args.every is None else (args.every * 0.8, args.every * 1.2)
     if "push" in runs:
         await push_run(args.postgres, args.pages)
