@@ -20,5 +20,6 @@ async def test_the_front_door_on_a_phone(browser: Browser, site_url: str) -> Non
     await screenshot(page, "partner-help-390px")
     await page.get_by_role("link", name="Back to the start").click()
     await page.get_by_role("link", name="Chat on the web").click()
+    await page.wait_for_url(f"{site_url}/chat")
     assert page.url == f"{site_url}/chat"
     assert watched.errors == []

@@ -13,6 +13,7 @@ async def test_the_privacy_page_on_a_phone(browser: Browser, site_url: str) -> N
     watched = await watch(page)
     await page.goto(f"{site_url}/")
     await page.get_by_role("link", name="Your data and privacy").click()
+    await page.wait_for_url(f"{site_url}/privacy")
     assert page.url == f"{site_url}/privacy"
     assert watched.errors == []
     await screenshot(page, "privacy-360px")
@@ -32,8 +33,11 @@ async def test_the_privacy_page_on_a_phone(browser: Browser, site_url: str) -> N
     assert await axe(page) == []
     assert watched.errors == []
     # The web chat links back.
+    # A click starts the navigation; the new address is the page's once it has committed.
     await page.get_by_role("link", name="Chat with colbot").click()
+    await page.wait_for_url(f"{site_url}/chat")
     assert page.url == f"{site_url}/chat"
     await page.get_by_role("link", name="Your data and privacy").click()
+    await page.wait_for_url(f"{site_url}/privacy")
     assert page.url == f"{site_url}/privacy"
     assert watched.errors == []
