@@ -34,6 +34,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from colbot import metrics
+from colbot.channels.telegram_requests import AiohttpRequest
 from colbot.chat.engine import Engine
 from colbot.chat.identity import BotIdentity
 from colbot.chat.messages import Attachment, Inbound, InboundKind, Outbound
@@ -215,6 +216,8 @@ class TelegramChannel:
             .base_url(settings.telegram_api_url)
             .rate_limiter(_rate_limiter(settings))
             .concurrent_updates(MAX_CONCURRENT_UPDATES)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(pool_size=1))
         )
         if settings.uses_webhook:
             builder = builder.updater(None)
