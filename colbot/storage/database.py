@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from colbot.storage.sqlite_connections import one_trip_connector
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # How long a write may wait its turn in this process before it fails loudly.
 SQLITE_QUEUE_TIMEOUT_S = 60.0
@@ -53,8 +55,11 @@ class Database:
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: SQL logged at DEBUG/INFO and database errors never show the values.
+        options: dict[str, Any] = {}
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            options["async_creator"] = one_trip_connector(parsed.database)
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=not self.is_sqlite, hide_parameters=True
+            url, pool_pre_ping=not self.is_sqlite, hide_parameters=True, **options
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)

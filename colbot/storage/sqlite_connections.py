@@ -1,0 +1,143 @@
+"""aiosqlite connections whose statements each take one trip to the connection's thread.
+
+SQLAlchemy's aiosqlite adapter runs a SELECT as four trips to aiosqlite's thread (open a
+cursor, execute, fetch every row, close) and a write as three. Each trip is a queue hand-off,
+a wake-up of the event loop and a wait for the GIL, and while a turn's write transaction waits
+on them SQLite's single writer is held: under load that lock, not the CPU, set the webhook's
+rate (issue 18). Here a statement's cursor does all of it in one trip, with the same rows,
+description, row count and last row id; SQLAlchemy still drives it through its own adapter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+import aiosqlite
+
+CHUNK_SIZE = 64  # aiosqlite's own default for iterating a cursor
+
+Parameters = Sequence[Any] | dict[str, Any] | None
+Description = tuple[tuple[Any, ...], ...] | None
+
+
+class _Done:
+    """What one statement left behind: its rows (for a SELECT), description and counts."""
+
+    __slots__ = ("description", "lastrowid", "rowcount", "rows")
+
+    def __init__(self, cursor: sqlite3.Cursor, fetch: bool) -> None:
+        self.description: Description = cursor.description
+        self.rows: list[Any] = cursor.fetchall() if fetch and self.description else []
+        self.lastrowid = cursor.lastrowid
+        self.rowcount = cursor.rowcount
+
+
+def _run(
+    connection: sqlite3.Connection, call: Callable[[sqlite3.Cursor], object], fetch: bool
+) -> _Done:
+    """On the connection's thread: a cursor, the statement, its rows, closed again."""
+    cursor = connection.cursor()
+    try:
+        call(cursor)
+        return _Done(cursor, fetch)
+    finally:
+        cursor.close()
+
+
+class OneTripCursor:
+    """The part of aiosqlite's Cursor that SQLAlchemy's adapter uses, one trip a statement."""
+
+    arraysize = 1
+
+    def __init__(self, connection: OneTripConnection) -> None:
+        self._connection = connection
+        self._done: _Done | None = None
+        self._next = 0
+
+    async def _statement(self, call: Callable[[sqlite3.Cursor], object], fetch: bool) -> None:
+        self._next = 0
+        self._done = await self._connection.on_thread(_run, call, fetch)
+
+    async def execute(self, sql: str, parameters: Parameters = None) -> OneTripCursor:
+        """Runs one statement and keeps all it returns."""
+        call = partial(_execute, sql, () if parameters is None else parameters)
+        await self._statement(call, fetch=True)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Parameters]) -> OneTripCursor:
+        """Runs one statement for each set of parameters."""
+        await self._statement(partial(_execute_many, sql, list(parameters)), fetch=False)
+        return self
+
+    @property
+    def description(self) -> Description:
+        """The columns of the last SELECT, or None after a write."""
+        return None if self._done is None else self._done.description
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the last write changed."""
+        return -1 if self._done is None else self._done.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The row id of the last row inserted."""
+        return None if self._done is None else self._done.lastrowid
+
+    async def fetchall(self) -> list[Any]:
+        """The rows not yet fetched, from memory."""
+        return self._take(len(self._rows()))
+
+    async def fetchone(self) -> Any | None:
+        """The next row, from memory."""
+        taken = self._take(1)
+        return taken[0] if taken else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        """Up to `size` more rows, from memory."""
+        return self._take(self.arraysize if size is None else size)
+
+    async def close(self) -> None:
+        """Nothing to close on the thread: the statement's cursor closed when it finished."""
+        self._done = None
+
+    def _rows(self) -> list[Any]:
+        return [] if self._done is None else self._done.rows
+
+    def _take(self, count: int) -> list[Any]:
+        rows = self._rows()
+        start, self._next = self._next, min(len(rows), self._next + count)
+        return rows[start : self._next]
+
+
+def _execute(sql: str, parameters: Any, cursor: sqlite3.Cursor) -> object:
+    return cursor.execute(sql, parameters)
+
+
+def _execute_many(sql: str, parameters: list[Any], cursor: sqlite3.Cursor) -> object:
+    return cursor.executemany(sql, parameters)
+
+
+class OneTripConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose cursors take one trip to its thread per statement."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, CHUNK_SIZE)
+        # Never keeps the process alive at exit, as SQLAlchemy makes aiosqlite's own threads.
+        self._thread.daemon = True
+
+    async def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        """A cursor for one statement at a time; opening it costs no trip."""
+        return OneTripCursor(self)
+
+    async def on_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Runs function(the sqlite3 connection, *args) on the connection's own thread."""
+        return await self._execute(lambda: function(self._conn, *args))
+
+
+def one_trip_connector(path: str) -> Callable[[], OneTripConnection]:
+    """SQLAlchemy's async_creator for a SQLite file: a new connection each time it is called."""
+    return lambda: OneTripConnection(partial(sqlite3.connect, path))
