@@ -5,6 +5,7 @@ revoked badge gone even for one holding the old ETag), and a re-visit costs one 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from alembic import command
 from sqlalchemy import Column, Table, delete, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.sql import visitors
 
 from colbot.app import Colbot
@@ -507,3 +509,24 @@ async def test_the_migration_goes_down_and_up_again(database: Database) -> None:
     await _migrate(database, command.upgrade, "head")
     assert ("issued_badges", "UPDATE") in await _bump_triggers(database)
     assert await database.is_current()
+
+
+async def test_the_journeys_own_trigger_bumps_once_even_with_recursive_triggers_on(
+    colbot: Colbot, make_owner: Make
+) -> None:
+    if colbot.database.is_postgres:
+        pytest.skip("SQLite's recursive_triggers: PostgreSQL sets NEW.version before the write")
+    owner = await make_owner(badges=0)
+    version = await version_of(colbot, owner)
+    path = make_url(colbot.database.url).database
+    assert path
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA recursive_triggers = ON")
+        connection.execute(
+            "UPDATE journeys SET show_nickname = NOT show_nickname WHERE young_person_id = ?",
+            (owner.person.id,),
+        )
+    finally:
+        connection.close()
+    assert await version_of(colbot, owner) == version + 1
