@@ -107,6 +107,16 @@ class JourneyPages:
         )
         return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()[:ETAG_HEX_DIGITS]
 
+    def stamp_etag(self, slug: str, version: int, also: str = "") -> str:
+        """A strong ETag (unquoted) named by the journey's version stamp (and what else the page
+        depends on, `also`), known from one read, with no rows to read or digest."""
+        stamped = ("stamp", self.version, also, slug, version)
+        return hashlib.sha256(repr(stamped).encode("utf-8")).hexdigest()[:ETAG_HEX_DIGITS]
+
+    def kept(self, etag: str) -> RenderedPage | None:
+        """The page of this version, if it was rendered and is still kept."""
+        return self.pages.get(etag)
+
     def page(self, journey: PublicJourney, etag: str | None = None) -> RenderedPage:
         """The page for this version of the journey, rendered only the first time it is asked."""
         etag = etag or self.etag(journey)

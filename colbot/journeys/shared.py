@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.badges.forms import SignedForms
@@ -59,11 +59,23 @@ class PublicJourney:
     # The ids of the pathways they chose to follow, read with the rest, so a page whose owner
     # follows none needs no more reads to show no pathways.
     chosen_pathways: tuple[str, ...] = ()
+    # The journey's version stamp, read with the rest (see Stamp).
+    version: int = 0
 
     @property
     def total_hours(self) -> float:
         """Learning hours across the badges shown."""
         return sum(badge.hours for badge in self.badges)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What one indexed read tells of a shared journey: its version, which the database bumps on
+    every write that changes what its page shows, and whether its owner follows a pathway (whose
+    progress reads partners and opportunities, which no version covers)."""
+
+    version: int
+    follows_pathways: bool
 
 
 def text_of(value: object) -> str:
@@ -116,6 +128,13 @@ SHARED = (
         Journey.show_passions,
         Journey.hidden_badge_ids,
         YoungPerson.nickname,
+        Journey.version,
+        exists()
+        .where(
+            PathwayFollow.young_person_id == Journey.young_person_id,
+            PathwayFollow.unfollowed_at.is_(None),
+        )
+        .label("follows_pathways"),
     )
     .join(YoungPerson, YoungPerson.id == Journey.young_person_id)
     .where(Journey.slug == bindparam("slug"), Journey.sharing.is_(True))
@@ -191,6 +210,7 @@ def _journey(
         badges=tuple(_shown(row) for row in shown),
         documents={row.public_id: _signed(row) for row in shown} if with_documents else {},
         chosen_pathways=tuple(chosen),
+        version=shared.version,
     )
 
 
@@ -212,7 +232,7 @@ async def public_journey(
     passions = list(await session.scalars(PASSIONS_OF, person)) if shared.show_passions else []
     statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
     rows = (await session.execute(statement, person)).all()
-    chosen = list(await session.scalars(CHOSEN_PATHWAYS, person))
+    chosen = list(await session.scalars(CHOSEN_PATHWAYS, person)) if shared.follows_pathways else []
     return _journey(slug, shared, passions, rows, with_documents, chosen)
 
 
@@ -231,8 +251,26 @@ def read_public_journey(
     )
     statement = BADGES_WITH_DOCUMENTS_OF if with_documents else BADGES_OF
     rows = _PREPARED[statement].all(connection, person=person)
-    chosen = [row.pathway_id for row in _PREPARED[CHOSEN_PATHWAYS].all(connection, person=person)]
+    chosen = (
+        [row.pathway_id for row in _PREPARED[CHOSEN_PATHWAYS].all(connection, person=person)]
+        if shared.follows_pathways
+        else []
+    )
     return _journey(slug, shared, passions, rows, with_documents, chosen)
+
+
+def _stamp(shared: Any) -> Stamp | None:
+    return None if shared is None else Stamp(shared.version, bool(shared.follows_pathways))
+
+
+async def journey_stamp(session: AsyncSession, slug: str) -> Stamp | None:
+    """A shared journey's stamp by its link, in the one read every link runs, or None."""
+    return _stamp((await session.execute(SHARED, {"slug": slug})).first())
+
+
+def read_journey_stamp(connection: sqlite3.Connection, slug: str) -> Stamp | None:
+    """journey_stamp on a plain sqlite3 connection."""
+    return _stamp(_PREPARED[SHARED].first(connection, slug=slug))
 
 
 async def sharer(session: AsyncSession, slug: str) -> int | None:

@@ -4,10 +4,12 @@ downloads."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 
@@ -23,8 +25,11 @@ from colbot.journeys.shared import (
     PublicJourney,
     ShownBadge,
     SignedForms,
+    Stamp,
+    journey_stamp,
     public_journey,
     published_badge,
+    read_journey_stamp,
     read_public_journey,
     read_shared_badge,
     read_sharer,
@@ -73,6 +78,13 @@ class JourneyPathways:
         """Whether a badge is the one a pathway ends in (the milestones' too)."""
         return self.pathways.ending_in(badge.badge_class_id) is not None
 
+    @cached_property
+    def version(self) -> str:
+        """A digest of the pathways and badge classes, which decide a page's city badges: the
+        same in every process, since a visitor's next request may reach another."""
+        known = (sorted(self.pathways.by_id.items()), sorted(self.classes.by_id.items()))
+        return hashlib.sha256(repr(known).encode("utf-8")).hexdigest()
+
 
 JOURNEY_PATHWAYS = web.AppKey("journey_pathways", JourneyPathways)
 FILENAME_UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -102,6 +114,13 @@ async def _journey(site: Site, slug: str, with_documents: bool = False) -> Publi
         return await site.reader.run(lambda c: read_public_journey(c, slug, with_documents))
     async with site.database.reading() as session:
         return await public_journey(session, slug, with_documents)
+
+
+async def _stamp(site: Site, slug: str) -> Stamp | None:
+    if site.reader is not None:
+        return await site.reader.run(lambda c: read_journey_stamp(c, slug), single=True)
+    async with site.database.reading() as session:
+        return await journey_stamp(session, slug)
 
 
 async def _badge(site: Site, slug: str, public_id: str) -> tuple[ShownBadge, SignedForms] | None:
@@ -135,15 +154,35 @@ async def _shared(site: Site, slug: str) -> bool:
 
 async def journey_page(request: web.Request) -> web.Response:
     """The page a young person shares: who they are (as they choose) and what they earned;
-    a visitor whose copy is still this version (If-None-Match) gets 304 and no page."""
+    a visitor whose copy is still this version (If-None-Match) gets 304 and no page.
+
+    Its version is the stamp the database bumps on every write that changes the page, so a
+    re-visit, or a page already rendered, costs the one read every link runs."""
     site = request.app[SITE_KEY]
-    journey = await _journey(site, request.match_info["slug"])
-    if journey is None:
-        return security.not_found(request)
-    if JOURNEY_PATHWAYS in request.app:
-        journey = await _with_pathways(site, request.app[JOURNEY_PATHWAYS], journey)
+    slug = request.match_info["slug"]
     pages = request.app[JOURNEY_PAGES]
-    etag = pages.etag(journey)
+    known = request.app.get(JOURNEY_PATHWAYS)
+    also = "" if known is None else known.version
+    stamp = await _stamp(site, slug)
+    if stamp is None:
+        return security.not_found(request)
+    if not stamp.follows_pathways:
+        etag = pages.stamp_etag(slug, stamp.version, also)
+        kept = pages.kept(etag)
+        if kept is not None or _still_fresh(request, etag):
+            body = b"" if kept is None else kept.body  # a fresh copy is answered with none
+            return _version(request, etag, JOURNEY_CACHE_CONTROL, HTML_TYPE, lambda: body)
+    journey = await _journey(site, slug)
+    if journey is None:  # switched off between the two reads
+        return security.not_found(request)
+    if known is not None:
+        journey = await _with_pathways(site, known, journey)
+    if journey.chosen_pathways:
+        # Pathway progress reads partners, opportunities and their passions, which no stamp
+        # covers: such a page is named by what it shows, read in full each time.
+        etag = pages.etag(journey)
+    else:  # named by the stamp read with its rows, never by an older one
+        etag = pages.stamp_etag(slug, journey.version, also)
     return _version(
         request, etag, JOURNEY_CACHE_CONTROL, HTML_TYPE, lambda: pages.page(journey, etag).body
     )

@@ -121,8 +121,12 @@ class SqliteReader:
         finally:
             connection.execute("ROLLBACK")
 
-    def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return self._run(self._thread_connection(), work)
+    @staticmethod
+    def _run_one(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+        return work(connection)  # one statement is its own snapshot
+
+    def _on_thread(self, work: Callable[[sqlite3.Connection], T], single: bool = False) -> T:
+        return (self._run_one if single else self._run)(self._thread_connection(), work)
 
     def connections(self) -> list[sqlite3.Connection]:
         """Every connection open now, the loop's own included, so their statements can be traced."""
@@ -131,20 +135,21 @@ class SqliteReader:
         with self._lock:
             return list(self._connections)
 
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs work(connection) and returns what it returns."""
+    async def run(self, work: Callable[[sqlite3.Connection], T], single: bool = False) -> T:
+        """Runs work(connection) in one snapshot and returns what it returns; work that runs a
+        single statement (single=True) needs no transaction of its own around it."""
         # A page's reads take a fraction of a millisecond, less than a hop to a thread, so
         # they run here; a connection that never waits keeps the loop from ever blocking on
         # a lock, and the rare busy moment is retried on a thread that may wait.
         if self._inline is None:
             self._inline = self._open(busy_timeout_ms=0)
         try:
-            return self._run(self._inline, work)
+            return (self._run_one if single else self._run)(self._inline, work)
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._on_thread, work)
+        return await loop.run_in_executor(self._executor, self._on_thread, work, single)
 
     def close(self) -> None:
         """Stops the threads and closes every connection."""

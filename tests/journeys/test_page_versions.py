@@ -16,7 +16,7 @@ from colbot.journeys.page import JourneyPages
 from colbot.journeys.web import JOURNEY_CACHE_CONTROL, JOURNEY_PAGES
 from tests.support.demo import TEST_NOW
 from tests.support.issuer import BIKE_REPAIR, StandInIssuer
-from tests.support.journeys import Make, Owner, set_sharing
+from tests.support.journeys import Make, set_sharing, visit
 
 Client = TestClient  # type: ignore[type-arg]
 ClientMaker = Callable[..., Awaitable[Client]]
@@ -55,15 +55,6 @@ def rendered(colbot: Colbot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counte
 
 # Both versioned resources of a journey keep the same rules: the page, and its QR code.
 RESOURCES = pytest.mark.parametrize("resource", ["", "/qr.svg"], ids=["page", "QR code"])
-
-
-async def visit(
-    client: Client, owner: Owner, etag: str | None = None, resource: str = ""
-) -> tuple[int, str, str]:
-    """One visit to the page (or another of the journey's resources): status, ETag and body."""
-    headers = {"If-None-Match": etag} if etag else {}
-    response = await client.get(f"/j/{owner.slug}{resource}", headers=headers)
-    return response.status, response.headers.get("ETag", ""), await response.text()
 
 
 async def test_a_revisit_with_the_etag_gets_304_and_renders_nothing(

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp.test_utils import TestClient
 from sqlalchemy import event, select
 
 from colbot.app import Colbot
@@ -74,3 +75,15 @@ def statements_run(colbot: Colbot, reader: SqliteReader | None = None) -> Iterat
         event.remove(engine, "before_cursor_execute", heard)
         for connection in connections:
             connection.set_trace_callback(None)
+
+
+async def visit(
+    client: TestClient,  # type: ignore[type-arg]
+    owner: Owner,
+    etag: str | None = None,
+    resource: str = "",
+) -> tuple[int, str, str]:
+    """One visit to the page (or another of the journey's resources): status, ETag and body."""
+    headers = {"If-None-Match": etag} if etag else {}
+    response = await client.get(f"/j/{owner.slug}{resource}", headers=headers)
+    return response.status, response.headers.get("ETag", ""), await response.text()

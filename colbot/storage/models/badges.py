@@ -130,3 +130,6 @@ class Journey(Base):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, info=_JOURNEY.because("when the link was made")
     )
+    # Bumped by the database's own triggers (migration 0021) on every write that changes what
+    # the shared page shows, so a page can be named by it; never written by colbot.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=NOT_PERSONAL)
