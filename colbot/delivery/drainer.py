@@ -110,10 +110,12 @@ class _Confirmer:
                     log.exception("could not confirm %d sent outbox messages", len(ids))
                     self._failure = exc
                     for future in waiting:
-                        future.set_exception(exc)
+                        if not future.done():  # its sender may have been cancelled meanwhile
+                            future.set_exception(exc)
                     continue
                 for future in waiting:
-                    future.set_result(None)
+                    if not future.done():  # a drain cut short cancels the senders waiting here
+                        future.set_result(None)
             elif self._closed:
                 return
             else:
