@@ -27,6 +27,7 @@ from colbot.domain.reading import Words
 from colbot.domain.text import clean
 from colbot.storage.database import Database
 from colbot.storage.models import ConversationState, YoungPerson
+from colbot.storage.sqlite_connections import statements_on_loop
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +197,27 @@ class Engine:
     async def _handle_in_transaction(
         self, inbound: Inbound, once: OnceOnly | None = None
     ) -> list[Outbound]:
-        now = self.clock.now()
+        # A turn's statements are a few small indexed ones: on SQLite they run on the loop, so
+        # the single writer is held for the turn's own work, not for trips to a thread.
+        with statements_on_loop():
+            turn = await self._turn(inbound, once, self.clock.now())
+        if turn is None:
+            return []
+        # Slow work a handler left for after the commit (a first feed read) speaks after the rest;
+        # a channel that keeps replies with the turn (the web chat) keeps these in a second one.
+        later = [reply for work in turn.afterwards for reply in await work()]
+        if later and once is not None:
+            async with self.database.transaction() as session:
+                await once.keep(session, later)
+        return [*turn.replies, *later]
+
+    async def _turn(self, inbound: Inbound, once: OnceOnly | None, now: datetime) -> Turn | None:
+        """The turn, committed in one transaction; None for an event handled before."""
         async with self.database.transaction() as session:
             # Another process may hold an event of the same chat; it finishes first.
             await self.database.hold(session, "conversation", *inbound.conversation_key)
             if once is not None and await once.seen_before(session):
-                return []
+                return None
             state = await session.get(ConversationState, inbound.conversation_key)
             if state is None:
                 state = ConversationState(
@@ -233,13 +249,7 @@ class Engine:
                 state.updated_at = now
             if once is not None:
                 await once.keep(session, turn.replies)
-        # Slow work a handler left for after the commit (a first feed read) speaks after the rest;
-        # a channel that keeps replies with the turn (the web chat) keeps these in a second one.
-        later = [reply for work in turn.afterwards for reply in await work()]
-        if later and once is not None:
-            async with self.database.transaction() as session:
-                await once.keep(session, later)
-        return [*turn.replies, *later]
+        return turn
 
     @staticmethod
     async def _forget(session: AsyncSession, state: ConversationState) -> None:

@@ -57,7 +57,7 @@ class Database:
         # hide_parameters: SQL logged at DEBUG/INFO and database errors never show the values.
         options: dict[str, Any] = {}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            options["async_creator"] = one_trip_connector(parsed.database)
+            options["async_creator"] = one_trip_connector(parsed.database, SQLITE_BUSY_TIMEOUT_MS)
         self.engine: AsyncEngine = create_async_engine(
             url, pool_pre_ping=not self.is_sqlite, hide_parameters=True, **options
         )

@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeEngine
 
 from colbot.storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
 from colbot.storage.models.base import UTCDateTime
+from colbot.storage.sqlite_connections import is_busy
 
 READER_THREADS = 2
 MMAP_BYTES = 1024 * 1024 * 1024  # address space only: pages are shared with the OS cache
@@ -146,7 +147,7 @@ class SqliteReader:
         try:
             return (self._run_one if single else self._run)(self._inline, work)
         except sqlite3.OperationalError as error:
-            if not _busy(error):
+            if not is_busy(error):
                 raise
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._on_thread, work, single)
@@ -159,11 +160,6 @@ class SqliteReader:
                 connection.close()
             self._connections.clear()
         self._inline = None
-
-
-def _busy(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return "locked" in message or "busy" in message
 
 
 def sqlite_reader(database: Database) -> SqliteReader | None:

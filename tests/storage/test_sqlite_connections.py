@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +13,12 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from colbot.storage.database import Database
-from colbot.storage.sqlite_connections import OneTripConnection, one_trip_connector
+from colbot.storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
+from colbot.storage.sqlite_connections import (
+    OneTripConnection,
+    one_trip_connector,
+    statements_on_loop,
+)
 
 metadata = MetaData()
 things = Table(
@@ -23,10 +29,19 @@ things = Table(
 )
 
 Engines = Callable[[Path], AsyncEngine]
-STOCK: Engines = lambda path: create_async_engine(f"sqlite+aiosqlite:///{path}")  # noqa: E731
-ONE_TRIP: Engines = lambda path: create_async_engine(  # noqa: E731
-    f"sqlite+aiosqlite:///{path}", async_creator=one_trip_connector(str(path))
-)
+
+
+def stock(path: Path) -> AsyncEngine:
+    return create_async_engine(f"sqlite+aiosqlite:///{path}")
+
+
+def one_trip(path: Path) -> AsyncEngine:
+    connect = one_trip_connector(str(path), SQLITE_BUSY_TIMEOUT_MS)
+    return create_async_engine(f"sqlite+aiosqlite:///{path}", async_creator=connect)
+
+
+STOCK: Engines = stock
+ONE_TRIP: Engines = one_trip
 
 
 @pytest.fixture(params=[STOCK, ONE_TRIP], ids=["stock", "one-trip"])
@@ -92,26 +107,36 @@ async def test_errors_are_sqlalchemys_and_roll_back(engine: AsyncEngine) -> None
     assert names == ["kite"], "the failed transaction left nothing behind"
 
 
-async def test_a_statement_takes_one_trip_to_the_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    trips: list[object] = []
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[object]]:
+    """Starts counting trips to a connection's thread; returns the trips counted so far."""
+    counted: list[object] = []
     original = OneTripConnection._execute
 
-    async def counted(self: OneTripConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(fn)
+    async def counting(self: OneTripConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        counted.append(fn)
         return await original(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(OneTripConnection, "_execute", counted)
+    def start() -> list[object]:
+        monkeypatch.setattr(OneTripConnection, "_execute", counting)
+        return counted
+
+    return start
+
+
+async def test_a_statement_takes_one_trip_to_the_thread(
+    tmp_path: Path, trips: Callable[[], list[object]]
+) -> None:
+    counted = trips()
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'colbot.sqlite3'}")
     try:
         async with database.engine.connect() as connection:
             await connection.execute(text("CREATE TABLE t (x INTEGER)"))
-            before = len(trips)
+            before = len(counted)
             await connection.execute(text("INSERT INTO t VALUES (1)"))
             (await connection.execute(text("SELECT x FROM t"))).all()
             await connection.execute(text("INSERT INTO t VALUES (:x)"), [{"x": 2}, {"x": 3}])
-            assert len(trips) - before == 3, "one trip for each of three statements"
+            assert len(counted) - before == 3, "one trip for each of three statements"
     finally:
         await database.engine.dispose()
 
@@ -131,3 +156,62 @@ async def test_colbots_sqlite_files_use_it_and_memory_keeps_the_stock_one(
     finally:
         await on_file.engine.dispose()
         await in_memory.engine.dispose()
+
+
+async def test_a_turn_runs_its_statements_on_the_loop_without_trips(
+    tmp_path: Path, trips: Callable[[], list[object]]
+) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'colbot.sqlite3'}")
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE t (x INTEGER)"))
+        counted = trips()
+        with statements_on_loop():
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO t VALUES (1)"))
+                assert (await session.scalars(text("SELECT x FROM t"))).all() == [1]
+        assert counted == [], "BEGIN, the statements and COMMIT all ran on the loop"
+
+        async def elsewhere() -> None:  # a task a turn starts is not the turn
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO t VALUES (2)"))
+
+        with statements_on_loop():
+            await asyncio.create_task(elsewhere())
+        assert counted, "the other task's statements went to the thread"
+    finally:
+        await database.engine.dispose()
+
+
+async def test_a_turn_meeting_another_writer_waits_off_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "colbot.sqlite3"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    other_process = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE t (x INTEGER)"))
+        other_process.execute("BEGIN IMMEDIATE")  # another process is writing
+        ticks = 0
+        writing = asyncio.Event()
+
+        async def turn() -> None:
+            with statements_on_loop():
+                writing.set()
+                async with database.transaction() as session:
+                    await session.execute(text("INSERT INTO t VALUES (1)"))
+
+        async def loop_still_serving() -> None:
+            nonlocal ticks
+            await writing.wait()
+            while ticks < 5:
+                await asyncio.sleep(0.01)
+                ticks += 1
+            other_process.execute("COMMIT")
+
+        await asyncio.gather(turn(), loop_still_serving())
+        assert ticks == 5, "the loop kept serving while the turn waited for the lock"
+        async with database.reading() as session:
+            assert (await session.scalars(text("SELECT x FROM t"))).all() == [1]
+    finally:
+        other_process.close()
+        await database.engine.dispose()
