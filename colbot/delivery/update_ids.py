@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.storage.database import Database
 from colbot.storage.models import TelegramUpdate
-from colbot.storage.upsert import dialect_insert
+from colbot.storage.upsert import CompiledOnce
 
 # Telegram gives up redelivering an update after 24 hours; older ids need not be kept.
 KEEP_UPDATE_IDS = timedelta(days=2)
+# Run on every update, so compiled once (see CompiledOnce).
+TAKE_IN = CompiledOnce(
+    lambda insert: (
+        insert(TelegramUpdate)
+        .values(update_id=bindparam("update_id"), received_at=bindparam("received_at"))
+        .on_conflict_do_nothing(index_elements=[TelegramUpdate.update_id])
+        .returning(TelegramUpdate.update_id)
+    )
+)
 
 
 async def take(database: Database, update_id: int, now: datetime) -> bool:
@@ -23,12 +32,7 @@ async def take(database: Database, update_id: int, now: datetime) -> bool:
 
 async def take_in(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Records an update as taken in the caller's transaction, so it commits with the turn."""
-    taken = await session.scalar(
-        dialect_insert(session)(TelegramUpdate)
-        .values(update_id=update_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=[TelegramUpdate.update_id])
-        .returning(TelegramUpdate.update_id)
-    )
+    taken = await session.scalar(TAKE_IN(session), {"update_id": update_id, "received_at": now})
     return taken is not None
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import WSCloseCode, web
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot import metrics
@@ -33,7 +33,7 @@ from colbot.runtime import notices
 from colbot.storage.database import Database
 from colbot.storage.models import ConversationState, WebChatFile, WebChatInbound, WebChatMessage
 from colbot.storage.models.webchat import WEB_CHAT_CHANNEL
-from colbot.storage.upsert import dialect_insert
+from colbot.storage.upsert import CompiledOnce, InsertOf
 from colbot.web.ratelimit import ClientLimits
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,19 @@ def to_inbound(chat_id: str, frame: dict[str, Any]) -> Inbound | None:
     return Inbound(kind=InboundKind.TEXT, text=text, **common)
 
 
+def _note_seq(insert: InsertOf) -> Any:
+    noting = insert(WebChatInbound).values(chat_id=bindparam("chat_id"), last_seq=bindparam("seq"))
+    return noting.on_conflict_do_update(
+        index_elements=[WebChatInbound.chat_id],
+        set_={"last_seq": noting.excluded.last_seq},
+        where=WebChatInbound.last_seq < noting.excluded.last_seq,
+    ).returning(WebChatInbound.chat_id)
+
+
+# A message's number, noted on every message, so compiled once (see CompiledOnce).
+NOTE_SEQ = CompiledOnce(_note_seq)
+
+
 class _HandledOnce:
     """A page's message is handled once: its number is noted in the same transaction as its
     handling and replies, so a kill before the commit leaves the resend to be handled."""
@@ -149,16 +162,7 @@ class _HandledOnce:
     async def seen_before(self, session: AsyncSession) -> bool:
         """Whether the page sent this message before; if not, it is noted as taken now."""
         # One statement: a row comes back only when this number is new (inserted or raised).
-        noting = dialect_insert(session)(WebChatInbound).values(
-            chat_id=self.chat_id, last_seq=self.seq
-        )
-        taken = await session.scalar(
-            noting.on_conflict_do_update(
-                index_elements=[WebChatInbound.chat_id],
-                set_={"last_seq": noting.excluded.last_seq},
-                where=WebChatInbound.last_seq < noting.excluded.last_seq,
-            ).returning(WebChatInbound.chat_id)
-        )
+        taken = await session.scalar(NOTE_SEQ(session), {"chat_id": self.chat_id, "seq": self.seq})
         if taken is None:
             return True
         await self.channel.forget_acked(self.chat_id, session)
