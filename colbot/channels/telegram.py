@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hmac
-import importlib.util
 import io
 import json
 import logging
 import os
-import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -44,11 +42,6 @@ from colbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# httpcore (under PTB's httpx) tries `import sniffio` on every Bot API request; when it is not
-# installed, each failed try searched sys.path again: 5% of an update's time under cProfile.
-# A None in sys.modules makes the miss instant; an installed sniffio is used as before.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 # Opts in to PTB's timedelta retry_after now, so a 429 is a RetryAfter, not a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
