@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BindParameter, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.catalogue import store as catalogue
@@ -155,7 +155,9 @@ async def accept_invite(
 
 
 def staff_member_query(
-    channel: str, external_id: str, partner_id: int | None = None
+    channel: str | BindParameter[str],
+    external_id: str | BindParameter[str],
+    partner_id: int | None = None,
 ) -> Select[tuple[StaffMember]]:
     """The query for a chat user's newest active staff membership, to run or to nest in another."""
     query = select(StaffMember).where(

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.domain.secrets import hash_secret
@@ -93,7 +93,9 @@ async def accept_invite(
     return Joined(admin)
 
 
-def admin_query(channel: str, external_id: str) -> Select[tuple[CityAdmin]]:
+def admin_query(
+    channel: str | BindParameter[str], external_id: str | BindParameter[str]
+) -> Select[tuple[CityAdmin]]:
     """The query for the city admin behind a chat, to run or to nest in another."""
     return select(CityAdmin).where(
         CityAdmin.channel == channel,
