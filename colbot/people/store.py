@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.chat.messages import Inbound
@@ -19,6 +18,7 @@ from colbot.storage.models import (
     YoungPerson,
     YoungPersonPassion,
 )
+from colbot.storage.upsert import dialect_insert
 
 TRAVEL_ANYWHERE = "any"
 # How finely "last seen" is kept: a chat's messages within it write the person's row once.
@@ -156,9 +156,7 @@ async def set_passions(
 
 async def count(session: AsyncSession, name: str) -> None:
     """Adds one to a named counter: the only trace kept of someone colbot turned away."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Counter).values(name=name, value=1)
+    statement = dialect_insert(session)(Counter).values(name=name, value=1)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Counter.name], set_={"value": Counter.value + 1}

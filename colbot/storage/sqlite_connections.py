@@ -38,21 +38,19 @@ class _Done:
 
     __slots__ = ("description", "lastrowid", "rowcount", "rows")
 
-    def __init__(self, cursor: sqlite3.Cursor, fetch: bool) -> None:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
         self.description: Description = cursor.description
-        self.rows: list[Any] = cursor.fetchall() if fetch and self.description else []
+        self.rows: list[Any] = cursor.fetchall() if self.description else []
         self.lastrowid = cursor.lastrowid
         self.rowcount = cursor.rowcount
 
 
-def _run(
-    connection: sqlite3.Connection, call: Callable[[sqlite3.Cursor], object], fetch: bool
-) -> _Done:
-    """On the connection's thread: a cursor, the statement, its rows, closed again."""
+def _run(connection: sqlite3.Connection, call: Callable[[sqlite3.Cursor], object]) -> _Done:
+    """A cursor, the statement, its rows, closed again: all in one go, wherever it runs."""
     cursor = connection.cursor()
     try:
         call(cursor)
-        return _Done(cursor, fetch)
+        return _Done(cursor)
     finally:
         cursor.close()
 
@@ -67,19 +65,19 @@ class OneTripCursor:
         self._done: _Done | None = None
         self._next = 0
 
-    async def _statement(self, call: Callable[[sqlite3.Cursor], object], fetch: bool) -> None:
+    async def _statement(self, call: Callable[[sqlite3.Cursor], object]) -> None:
         self._next = 0
-        self._done = await self._connection.run(_run, call, fetch)
+        self._done = await self._connection.run(_run, call)
 
     async def execute(self, sql: str, parameters: Parameters = None) -> OneTripCursor:
         """Runs one statement and keeps all it returns."""
         call = partial(_execute, sql, () if parameters is None else parameters)
-        await self._statement(call, fetch=True)
+        await self._statement(call)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Parameters]) -> OneTripCursor:
         """Runs one statement for each set of parameters."""
-        await self._statement(partial(_execute_many, sql, list(parameters)), fetch=False)
+        await self._statement(partial(_execute_many, sql, list(parameters)))
         return self
 
     @property

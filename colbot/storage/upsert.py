@@ -20,10 +20,14 @@ NAMED = {
 }
 
 
+def _dialect(session: AsyncSession) -> str:
+    """Which of INSERTS the session's database takes."""
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
 def dialect_insert(session: AsyncSession) -> Any:
     """PostgreSQL's or SQLite's insert(), both of which know on_conflict_do_*."""
-    dialect = session.get_bind().dialect.name
-    return INSERTS["postgresql" if dialect == "postgresql" else "sqlite"]
+    return INSERTS[_dialect(session)]
 
 
 class CompiledOnce:
@@ -42,7 +46,7 @@ class CompiledOnce:
 
     def __call__(self, session: AsyncSession) -> TextClause:
         """The statement for the session's database."""
-        name = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+        name = _dialect(session)
         statement = self._by_dialect.get(name)
         if statement is None:
             statement = self._by_dialect[name] = self._compiled(name)
