@@ -181,9 +181,9 @@ class UpdateOnce:
     now: datetime
     duplicate: bool = False
 
-    async def seen_before(self, session: AsyncSession) -> bool:
+    async def seen_before(self, session: AsyncSession, hold: tuple[str, ...]) -> bool:
         """Takes the update id; a duplicate (this or another process took it) is not handled."""
-        self.duplicate = not await updates.take_in(session, self.update_id, self.now)
+        self.duplicate = not await updates.take_in(session, self.update_id, self.now, hold)
         if self.duplicate:
             metrics.DUPLICATE_UPDATES.inc()
         return self.duplicate

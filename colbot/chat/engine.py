@@ -40,8 +40,9 @@ class OnceOnly(Protocol):
     """A channel's own record of what it has handled, kept in the turn's own transaction, so a
     crash either loses the whole turn (and the resend is handled) or none of it."""
 
-    async def seen_before(self, session: AsyncSession) -> bool:
-        """Whether this event was handled already (then nothing is done again)."""
+    async def seen_before(self, session: AsyncSession, hold: tuple[str, ...]) -> bool:
+        """Holds the chat's lock `hold` (Database.hold), then says whether this event was
+        handled already (then nothing is done again). Both may be one statement."""
 
     async def keep(self, session: AsyncSession, replies: list[Outbound]) -> None:
         """Records the event as handled and keeps the replies for the channel to deliver."""
@@ -188,7 +189,7 @@ class Engine:
                 # Kept as handled with its apology, so a resend cannot fail the same way forever.
                 try:
                     async with self.database.transaction() as session:
-                        if not await once.seen_before(session):
+                        if not await once.seen_before(session, self._hold(inbound)):
                             await once.keep(session, sorry)
                 except Exception:
                     log.exception("could not keep the apology for a failed event")
@@ -215,8 +216,9 @@ class Engine:
         """The turn, committed in one transaction; None for an event handled before."""
         async with self.database.transaction() as session:
             # Another process may hold an event of the same chat; it finishes first.
-            await self.database.hold(session, "conversation", *inbound.conversation_key)
-            if once is not None and await once.seen_before(session):
+            if once is None:
+                await self.database.hold(session, *self._hold(inbound))
+            elif await once.seen_before(session, self._hold(inbound)):
                 return None
             state = await session.get(ConversationState, inbound.conversation_key)
             if state is None:
@@ -250,6 +252,11 @@ class Engine:
             if once is not None:
                 await once.keep(session, turn.replies)
         return turn
+
+    @staticmethod
+    def _hold(inbound: Inbound) -> tuple[str, ...]:
+        """The name of the lock that keeps a chat's events in order across processes."""
+        return ("conversation", *inbound.conversation_key)
 
     @staticmethod
     async def _forget(session: AsyncSession, state: ConversationState) -> None:

@@ -111,9 +111,15 @@ async def _catalogue_version(session: AsyncSession) -> tuple[int, datetime | Non
     return int(row[0]), row[1]
 
 
-async def build_index(session: AsyncSession, now: datetime) -> CatalogueIndex:
-    """Reads every upcoming opportunity once into memory."""
-    version = await _catalogue_version(session)
+async def build_index(
+    session: AsyncSession, now: datetime, version: tuple[int, datetime | None] | None = None
+) -> CatalogueIndex:
+    """Reads every upcoming opportunity once into memory (`version`: if the caller just read it).
+
+    A version read before the rows is safe: a change in between is seen at the next check.
+    """
+    if version is None:
+        version = await _catalogue_version(session)
     passions: dict[int, set[str]] = {}
     for opportunity_id, passion_id in await session.execute(
         select(OpportunityPassion.opportunity_id, OpportunityPassion.passion_id)
@@ -201,7 +207,7 @@ class Recommender:
             return self._index
         version = await _catalogue_version(session)
         if self._index is None or self._index.version != version:
-            self._index = await build_index(session, now)
+            self._index = await build_index(session, now, version)
         self._checked_at = moment
         return self._index
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,8 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import BigInteger, String, Subquery, bindparam, event, func, literal, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -31,6 +33,13 @@ SQLITE_QUEUE_TIMEOUT_S = 60.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 READ_ONLY_OPTION = "colbot_read_only"
 WritersByLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+# The parameter Database.hold's statement and advisory_lock() name their lock by.
+HOLD_NAME = "hold"
+HOLD = text(f"SELECT pg_advisory_xact_lock(hashtextextended(:{HOLD_NAME}, 0))")
+# A pooled server connection unused this long is pinged before it is handed out: a firewall or
+# a server restart may have dropped it without a word. One in steady use is not.
+PING_WHEN_IDLE_S = 30.0
+_RETURNED_AT = "colbot_returned_at"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -42,6 +51,26 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def lock_name(*parts: str) -> str:
+    """The one name a lock held by Database.hold goes by, from the parts that make it up."""
+    return "\x1f".join(parts)
+
+
+def advisory_lock() -> Subquery:
+    """PostgreSQL's transaction lock on a name as a one-row FROM, for a statement to take first.
+
+    Only for statements whose answer does not depend on their snapshot, which is taken before
+    the lock: an INSERT ... ON CONFLICT sees conflicting rows committed while it waited.
+    """
+    key = func.hashtextextended(bindparam(HOLD_NAME, type_=String), literal(0, BigInteger))
+    return select(func.pg_advisory_xact_lock(key).label("held")).subquery("held")
+
+
+def _note_return(_dbapi_connection: Any, record: Any) -> None:
+    """Remembers when a connection went back to the pool, to know how long it lay idle."""
+    record.info[_RETURNED_AT] = time.monotonic()
 
 
 class Database:
@@ -58,9 +87,11 @@ class Database:
         options: dict[str, Any] = {}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             options["async_creator"] = one_trip_connector(parsed.database, SQLITE_BUSY_TIMEOUT_MS)
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=not self.is_sqlite, hide_parameters=True, **options
-        )
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True, **options)
+        if not self.is_sqlite:
+            pool = self.engine.sync_engine.pool
+            event.listen(pool, "checkout", self._check_server_connection)
+            event.listen(pool, "checkin", _note_return)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
             # Taking the write lock up front means a read-then-write transaction never fails
@@ -70,6 +101,25 @@ class Database:
         self._kept: list[AsyncConnection] = []
         self._sqlite_writers: WritersByLoop = weakref.WeakKeyDictionary()
         self._sqlite_owner: dict[asyncio.Lock, asyncio.Task[Any] | None] = {}
+
+    def _check_server_connection(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        """Hands out only live connections, pinging just those idle a while.
+
+        SQLAlchemy's pool_pre_ping pings every checkout; on asyncpg that is three round trips
+        (BEGIN, an empty query, ROLLBACK), a third of a chat turn's. A connection the server
+        closed (a restart, pg_terminate_backend) is already known closed to asyncpg, so it is
+        checked where it stands; raising DisconnectionError makes the pool try a new one.
+        """
+        driver = proxy.driver_connection
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < PING_WHEN_IDLE_S:
+            return
+        try:
+            self.engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("a pooled connection did not answer a ping") from error
 
     @staticmethod
     def _begin_sqlite(connection: Any) -> None:
@@ -114,10 +164,7 @@ class Database:
         (BEGIN IMMEDIATE) already keeps every other writer out.
         """
         if self.is_postgres:
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
-                {"name": "\x1f".join(name)},
-            )
+            await session.execute(HOLD, {HOLD_NAME: lock_name(*name)})
         else:
             await session.connection()  # begins the transaction, taking the write lock now
 

@@ -38,10 +38,15 @@ class CompiledOnce:
     cached, measured for the Telegram update id (issue 18). Here `build` makes the statement
     once with bindparam()s for what changes, and its SQL is kept as a text() statement with
     the same parameter types and RETURNING columns, which SQLAlchemy caches like any other.
+    `on_postgresql` builds PostgreSQL's form where it differs from SQLite's.
     """
 
-    def __init__(self, build: Callable[[InsertOf], Any]) -> None:
-        self.build = build
+    def __init__(
+        self,
+        build: Callable[[InsertOf], Any],
+        on_postgresql: Callable[[InsertOf], Any] | None = None,
+    ) -> None:
+        self.builds = {"sqlite": build, "postgresql": on_postgresql or build}
         self._by_dialect: dict[str, TextClause] = {}
 
     def __call__(self, session: AsyncSession) -> TextClause:
@@ -53,14 +58,15 @@ class CompiledOnce:
         return statement
 
     def _compiled(self, name: str) -> TextClause:
-        statement: Insert = self.build(INSERTS[name])
+        statement: Insert = self.builds[name](INSERTS[name])
         compiled = statement.compile(dialect=NAMED[name])
         parameters = [
             # A value fixed by the statement itself (a `count + 1`) is kept; the rest are given.
             bindparam(key, type_=bound.type, value=bound.value)
             if bound.value is not None
             else bindparam(key, type_=bound.type)
-            for key, bound in compiled.binds.items()
+            # bind_names: the name the SQL uses, which for an anonymous literal is made up then.
+            for bound, key in compiled.bind_names.items()
         ]
         clause = text(compiled.string).bindparams(*parameters)
         returning = list(statement.exported_columns)

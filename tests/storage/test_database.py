@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from colbot.log_redaction import redact
+from colbot.storage import database as storage_database
 from colbot.storage.database import Database
 from colbot.storage.models import AuditEntry, Base, YoungPerson
 from tests.support import databases
@@ -86,3 +88,50 @@ async def test_a_database_error_names_no_values(database: Database) -> None:
     # PostgreSQL's own DETAIL line names the duplicate key ("Key (public_id)=(...)"); it comes
     # from the server, not the statement, so the logs' redaction masks it.
     assert person not in redact(error)
+
+
+POSTGRES_ONLY = pytest.mark.skipif(
+    not databases.ON_POSTGRES, reason="SQLite has no server connections to lose"
+)
+
+
+async def _pooled_backend(database: Database) -> int:
+    """The server process behind the connection the pool will hand out next."""
+    async with database.transaction() as session:
+        return int(await session.scalar(text("SELECT pg_backend_pid()")))
+
+
+@POSTGRES_ONLY
+async def test_a_connection_the_server_closed_is_never_handed_out(database: Database) -> None:
+    lost = await _pooled_backend(database)
+    other = Database(database.url)
+    try:
+        async with other.engine.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
+    finally:
+        await other.dispose()
+    await asyncio.sleep(0.2)  # the server's goodbye reaches the pooled connection
+
+    async with database.transaction() as session:
+        assert await session.scalar(text("SELECT pg_backend_pid()")) != lost
+
+
+@POSTGRES_ONLY
+async def test_only_a_connection_idle_a_while_is_pinged(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[object] = []
+
+    def silent(dbapi_connection: object) -> None:
+        pings.append(dbapi_connection)
+        raise OSError("no answer")
+
+    first = await _pooled_backend(database)
+    monkeypatch.setattr(database.engine.dialect, "do_ping", silent)
+    for _ in range(3):
+        assert await _pooled_backend(database) == first
+    assert pings == []
+
+    monkeypatch.setattr(storage_database, "PING_WHEN_IDLE_S", 0.0)
+    assert await _pooled_backend(database) != first  # the silent one was swapped for a new one
+    assert len(pings) == 1

@@ -159,8 +159,9 @@ class _HandledOnce:
         self.chat_id = chat_id
         self.seq = seq
 
-    async def seen_before(self, session: AsyncSession) -> bool:
+    async def seen_before(self, session: AsyncSession, hold: tuple[str, ...]) -> bool:
         """Whether the page sent this message before; if not, it is noted as taken now."""
+        await self.channel.database.hold(session, *hold)
         # One statement: a row comes back only when this number is new (inserted or raised).
         taken = await session.scalar(NOTE_SEQ(session), {"chat_id": self.chat_id, "seq": self.seq})
         if taken is None:
@@ -259,7 +260,7 @@ class WebChatChannel:
                 await self.engine.handle(inbound, once)
                 return
             async with self.database.transaction() as session:
-                if await once.seen_before(session):
+                if await once.seen_before(session, ("conversation", CHANNEL, chat_id)):
                     return
                 if device is not None and inbound is not None:
                     moved = await self._move(session, device, chat_id, inbound.args, seq, address)
