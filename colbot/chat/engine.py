@@ -251,6 +251,8 @@ class Engine:
                 state.updated_at = now
             if once is not None:
                 await once.keep(session, turn.replies)
+            for write in turn.last_writes:
+                await write()
         return turn
 
     @staticmethod

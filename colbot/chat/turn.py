@@ -50,6 +50,7 @@ class Turn:
     replies: list[Outbound] = field(default_factory=list)
     forget: bool = False
     afterwards: list[Callable[[], Awaitable[list[Outbound]]]] = field(default_factory=list)
+    last_writes: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def flows(self) -> FlowRunner:
@@ -82,6 +83,11 @@ class Turn:
     def then(self, work: Callable[[], Awaitable[list[Outbound]]]) -> None:
         """Runs slow work once this turn is saved (outside its transaction); its words follow."""
         self.afterwards.append(work)
+
+    def write_last(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Runs a write to a row many turns share (a day's counter) just before this turn
+        commits, in its transaction: the row stays locked for the commit alone, not the turn."""
+        self.last_writes.append(write)
 
     def send(self, message: Outbound) -> None:
         """Queues a prepared message."""

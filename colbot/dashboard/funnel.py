@@ -37,31 +37,26 @@ async def count(
     )
 
 
-async def count_first_shown(
-    session: AsyncSession,
-    person_id: int,
-    opportunity_ids: Iterable[int],
-    now: datetime,
-    tz: ZoneInfo,
-) -> None:
-    """Counts a recommendation once per young person and opportunity: the first card shown."""
+async def first_shown(
+    session: AsyncSession, person_id: int, opportunity_ids: Iterable[int]
+) -> set[int]:
+    """The opportunities a young person is shown for the first time: a recommendation counts
+    once per young person and opportunity."""
     ids = set(opportunity_ids)
     seen = await session.scalars(
         select(CardShown.opportunity_id).where(
             CardShown.young_person_id == person_id, CardShown.opportunity_id.in_(ids)
         )
     )
-    await count(session, RECOMMENDED, ids - set(seen), now, tz)
+    return ids - set(seen)
 
 
-async def count_first_reminder(
-    session: AsyncSession, person_id: int, opportunity_id: int, now: datetime, tz: ZoneInfo
-) -> None:
-    """Counts "Remind me" once per young person and opportunity, even after a cancel."""
+async def is_first_reminder(session: AsyncSession, person_id: int, opportunity_id: int) -> bool:
+    """Whether this is a young person's first "Remind me" for an opportunity, even after a
+    cancel: it counts once."""
     before = await session.scalar(
         select(Reminder.id)
         .where(Reminder.young_person_id == person_id, Reminder.opportunity_id == opportunity_id)
         .limit(1)
     )
-    if before is None:
-        await count(session, REMINDED, [opportunity_id], now, tz)
+    return before is None

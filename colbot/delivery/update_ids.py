@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, bindparam, delete, select

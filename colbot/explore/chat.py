@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -208,7 +208,8 @@ class Explorer:
             drawn.append(
                 self.cards.card(turn, item, opportunity, partner, also.get(opportunity.id, ()))
             )
-        await funnel.count_first_shown(turn.session, turn.person.id, ids, turn.now, self.tz)
+        first_time = await funnel.first_shown(turn.session, turn.person.id, ids)
+        self._count(turn, funnel.RECOMMENDED, first_time)
         await record_shown(turn.session, turn.person, shown, context[:16], turn.now, first)
         return drawn
 
@@ -375,9 +376,16 @@ class Explorer:
                 young_person_id=turn.person.id, opportunity_id=opportunity.id, saved_at=turn.now
             )
         )
-        await funnel.count(turn.session, funnel.SAVED, [opportunity.id], turn.now, self.tz)
+        self._count(turn, funnel.SAVED, [opportunity.id])
         await turn.session.flush()
         return True
+
+    def _count(self, turn: Turn, stage: str, opportunity_ids: Collection[int]) -> None:
+        """Adds to the day's funnel counts as the turn commits: everyone shown the same card
+        adds to the same row, so its lock is best held for the commit alone."""
+        if opportunity_ids:
+            now, tz = turn.now, self.tz
+            turn.write_last(lambda: funnel.count(turn.session, stage, opportunity_ids, now, tz))
 
     async def save(self, turn: Turn) -> None:
         opportunity = await self._opportunity(turn)
@@ -410,9 +418,8 @@ class Explorer:
         if not await self._hold_place(turn, opportunity):
             turn.say("explore.full")
             return
-        await funnel.count_first_reminder(
-            turn.session, turn.person.id, opportunity.id, turn.now, self.tz
-        )
+        if await funnel.is_first_reminder(turn.session, turn.person.id, opportunity.id):
+            self._count(turn, funnel.REMINDED, [opportunity.id])
         for due in self.reminder_times(opportunity.starts_at, turn.now):
             turn.session.add(
                 Reminder(young_person_id=turn.person.id, opportunity_id=opportunity.id, due_at=due)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import event, func, select
 
 from colbot.app import Colbot
 from colbot.storage.models import CardShown, FunnelCount
@@ -56,3 +58,23 @@ async def test_the_counts_outlive_a_young_persons_delete(colbot: Colbot) -> None
     await young.press("Yes")
     assert "deleted" in young.recent(3).lower()
     assert await stage_counts(colbot) == before
+
+
+async def test_a_count_is_the_last_write_before_the_turn_commits(colbot: Colbot) -> None:
+    young = await onboard(colbot, "fun-3")
+    statements: list[str] = []
+
+    @event.listens_for(colbot.database.engine.sync_engine, "before_cursor_execute")
+    def seen(*args: Any) -> None:
+        statements.append(" ".join(args[2].split()[:3]))
+
+    @event.listens_for(colbot.database.engine.sync_engine, "commit")
+    def committed(*_args: Any) -> None:
+        statements.append("COMMIT")
+
+    await young.press("Save")
+    counted = [i for i, s in enumerate(statements) if "funnel_counts" in s]
+    assert counted, statements
+    # Everyone saving this card today writes the same row: it is locked for the commit alone.
+    assert statements[counted[-1] + 1] == "COMMIT", statements
+    assert (await stage_counts(colbot))["saved"] == 1
