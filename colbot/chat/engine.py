@@ -204,6 +204,8 @@ class Engine:
             turn = await self._turn(inbound, once, self.clock.now())
         if turn is None:
             return []
+        if turn.shared_counts and not self.database.is_sqlite:
+            await self._count_apart(turn)
         # Slow work a handler left for after the commit (a first feed read) speaks after the rest;
         # a channel that keeps replies with the turn (the web chat) keeps these in a second one.
         later = [reply for work in turn.afterwards for reply in await work()]
@@ -251,9 +253,20 @@ class Engine:
                 state.updated_at = now
             if once is not None:
                 await once.keep(session, turn.replies)
-            for write in turn.last_writes:
-                await write()
+            if self.database.is_sqlite:
+                for count in turn.shared_counts:
+                    await count(session)
         return turn
+
+    async def _count_apart(self, turn: Turn) -> None:
+        """Adds a committed turn's shared counts, each statement committing by itself; a count
+        that fails is logged and lost, never the turn."""
+        try:
+            async with self.database.each_statement_committed() as session:
+                for count in turn.shared_counts:
+                    await count(session)
+        except Exception:
+            log.exception("could not add a turn's counts")
 
     @staticmethod
     def _hold(inbound: Inbound) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ class Turn:
     replies: list[Outbound] = field(default_factory=list)
     forget: bool = False
     afterwards: list[Callable[[], Awaitable[list[Outbound]]]] = field(default_factory=list)
-    last_writes: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shared_counts: list[Callable[[AsyncSession], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def flows(self) -> FlowRunner:
@@ -84,10 +84,12 @@ class Turn:
         """Runs slow work once this turn is saved (outside its transaction); its words follow."""
         self.afterwards.append(work)
 
-    def write_last(self, write: Callable[[], Awaitable[None]]) -> None:
-        """Runs a write to a row many turns share (a day's counter) just before this turn
-        commits, in its transaction: the row stays locked for the commit alone, not the turn."""
-        self.last_writes.append(write)
+    def count_shared(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Adds to a counter many turns share (a day's funnel count), so its row is locked as
+        briefly as can be: on SQLite as the turn's last write (the one writer is the turn's
+        anyway); on a database server in a statement of its own straight after the turn commits,
+        since the lock held through a commit queued every turn showing a popular card."""
+        self.shared_counts.append(write)
 
     def send(self, message: Outbound) -> None:
         """Queues a prepared message."""

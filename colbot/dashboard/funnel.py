@@ -20,7 +20,7 @@ REMINDED = "reminded"
 async def count(
     session: AsyncSession, stage: str, opportunity_ids: Iterable[int], now: datetime, tz: ZoneInfo
 ) -> None:
-    """Adds one to the day's count of a stage for each opportunity, in the same transaction."""
+    """Adds one to the day's count of a stage for each opportunity, in the caller's session."""
     ids = sorted(set(opportunity_ids))
     if not ids:
         return

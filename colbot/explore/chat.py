@@ -381,11 +381,13 @@ class Explorer:
         return True
 
     def _count(self, turn: Turn, stage: str, opportunity_ids: Collection[int]) -> None:
-        """Adds to the day's funnel counts as the turn commits: everyone shown the same card
-        adds to the same row, so its lock is best held for the commit alone."""
+        """Adds to the day's funnel counts (see Turn.count_shared): everyone shown the same card
+        adds to the same row."""
         if opportunity_ids:
             now, tz = turn.now, self.tz
-            turn.write_last(lambda: funnel.count(turn.session, stage, opportunity_ids, now, tz))
+            turn.count_shared(
+                lambda session: funnel.count(session, stage, opportunity_ids, now, tz)
+            )
 
     async def save(self, turn: Turn) -> None:
         opportunity = await self._opportunity(turn)

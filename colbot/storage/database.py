@@ -157,6 +157,15 @@ class Database:
             lock = self._sqlite_writers[loop] = asyncio.Lock()
         return lock
 
+    @asynccontextmanager
+    async def each_statement_committed(self) -> AsyncIterator[AsyncSession]:
+        """A session whose every statement commits on its own (autocommit): for a write to a
+        row many share, which then stays locked for that statement alone."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=connection) as session:
+                yield session
+
     async def hold(self, session: AsyncSession, *name: str) -> None:
         """Holds a named lock until the session's transaction ends, across every process.
 

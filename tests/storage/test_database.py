@@ -135,3 +135,30 @@ async def test_only_a_connection_idle_a_while_is_pinged(
     monkeypatch.setattr(storage_database, "PING_WHEN_IDLE_S", 0.0)
     assert await _pooled_backend(database) != first  # the silent one was swapped for a new one
     assert len(pings) == 1
+
+
+@POSTGRES_ONLY
+async def test_statements_committed_one_by_one_leave_the_pool_transactional(
+    database: Database,
+) -> None:
+    async with database.each_statement_committed() as session:
+        shared = int(await session.scalar(text("SELECT pg_backend_pid()")))
+        session.add(
+            AuditEntry(at=datetime.now(UTC), actor="t", channel="cli", action="x", detail={})
+        )
+        await session.flush()
+    async with database.reading() as session:
+        assert await session.get(AuditEntry, 1) is not None, "committed by itself"
+
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            assert await session.scalar(text("SELECT pg_backend_pid()")) == shared
+            session.add(
+                AuditEntry(at=datetime.now(UTC), actor="t", channel="cli", action="y", detail={})
+            )
+            await session.flush()
+            raise RuntimeError("boom")
+    async with database.reading() as session:
+        assert await session.get(AuditEntry, 2) is None, (
+            "the same connection, one transaction again"
+        )
