@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import BigInteger, String, Subquery, bindparam, event, func, literal, select, text
+from sqlalchemy import BigInteger, String, Subquery, bindparam, event, func, literal, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from colbot.storage.sqlite_connections import one_trip_connector
 
@@ -35,7 +36,6 @@ READ_ONLY_OPTION = "colbot_read_only"
 WritersByLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
 # The parameter Database.hold's statement and advisory_lock() name their lock by.
 HOLD_NAME = "hold"
-HOLD = text(f"SELECT pg_advisory_xact_lock(hashtextextended(:{HOLD_NAME}, 0))")
 # A pooled server connection unused this long is pinged before it is handed out: a firewall or
 # a server restart may have dropped it without a word. One in steady use is not.
 PING_WHEN_IDLE_S = 30.0
@@ -58,14 +58,23 @@ def lock_name(*parts: str) -> str:
     return "\x1f".join(parts)
 
 
+def _advisory_xact_lock() -> ColumnElement[Any]:
+    """PostgreSQL's transaction lock on the name given as HOLD_NAME."""
+    key = func.hashtextextended(bindparam(HOLD_NAME, type_=String), literal(0, BigInteger))
+    return func.pg_advisory_xact_lock(key)
+
+
+# Database.hold's statement, built once.
+HOLD = select(_advisory_xact_lock())
+
+
 def advisory_lock() -> Subquery:
-    """PostgreSQL's transaction lock on a name as a one-row FROM, for a statement to take first.
+    """The same lock as Database.hold's, as a one-row FROM, for a statement to take first.
 
     Only for statements whose answer does not depend on their snapshot, which is taken before
     the lock: an INSERT ... ON CONFLICT sees conflicting rows committed while it waited.
     """
-    key = func.hashtextextended(bindparam(HOLD_NAME, type_=String), literal(0, BigInteger))
-    return select(func.pg_advisory_xact_lock(key).label("held")).subquery("held")
+    return select(_advisory_xact_lock().label("held")).subquery("held")
 
 
 def _note_return(_dbapi_connection: Any, record: Any) -> None:
@@ -212,9 +221,7 @@ class Database:
         config = self.alembic_config()
         async with self.engine.begin() as connection:
             if self.is_postgres:  # processes starting together migrate one after another
-                await connection.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtextextended('colbot migrations', 0))")
-                )
+                await connection.execute(HOLD, {HOLD_NAME: lock_name("colbot migrations")})
             await connection.run_sync(lambda sync: _run_upgrade(config, sync))
 
     async def current_revision(self) -> str | None:
