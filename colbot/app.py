@@ -68,6 +68,7 @@ from colbot.pathways.check import unreachable
 from colbot.pathways.definitions import Pathways, cached_pathways
 from colbot.pathways.one_to_go import OneStepToGo
 from colbot.people import chat as people_chat
+from colbot.people import store as people_store
 from colbot.privacy import web as privacy_page
 from colbot.privacy.periods import schedule_of
 from colbot.privacy.web import PRIVACY
@@ -436,8 +437,8 @@ def build_engine(
             webchat.CHANNEL: webchat.MIN_AGE,
         },
         timezone=city.timezone,
-        find_person=people_chat.find_person,
-        identify_actor=CityTeam(settings.admins).identify,
+        seen=people_store.touch,
+        speakers=CityTeam(settings.admins),
         words=words,
     )
     centres = {area.id: (area.lat, area.lon) for area in city.areas}

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    inspect,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.chat import buttons
@@ -26,7 +36,7 @@ from colbot.domain.passions import PassionMatcher
 from colbot.domain.reading import Words
 from colbot.domain.text import clean
 from colbot.storage.database import Database
-from colbot.storage.models import ConversationState, YoungPerson
+from colbot.storage.models import ChannelIdentity, ConversationState, YoungPerson
 from colbot.storage.sqlite_connections import statements_on_loop
 
 log = logging.getLogger(__name__)
@@ -48,13 +58,61 @@ class OnceOnly(Protocol):
         """Records the event as handled and keeps the replies for the channel to deliver."""
 
 
-IdentifyActor = Callable[[AsyncSession, Inbound], Awaitable[Actor]]
-FindPerson = Callable[[AsyncSession, Inbound, datetime], Awaitable[YoungPerson | None]]
+class Speakers(Protocol):
+    """Who may speak besides young people (partner staff, the city team), as the features that
+    know them tell it."""
+
+    def columns(
+        self, channel: BindParameter[str], chat_id: BindParameter[str]
+    ) -> tuple[ColumnElement[Any], ...]:
+        """What to read about a chat to know its speaker, in the statement each turn starts with."""
+
+    async def actor(self, session: AsyncSession, inbound: Inbound, values: Sequence[Any]) -> Actor:
+        """The speaker those columns' values describe."""
 
 
-async def nobody_special(session: AsyncSession, inbound: Inbound) -> Actor:
+class NobodySpecial:
     """Everyone is a young person when no feature knows staff or a city team."""
-    return Actor()
+
+    def columns(
+        self, channel: BindParameter[str], chat_id: BindParameter[str]
+    ) -> tuple[ColumnElement[Any], ...]:
+        return ()
+
+    async def actor(self, session: AsyncSession, inbound: Inbound, values: Sequence[Any]) -> Actor:
+        return Actor()
+
+
+# Marks a young person as having written now (people.touch), once the turn has found them.
+Seen = Callable[[AsyncSession, YoungPerson, datetime], Awaitable[None]]
+_CHANNEL: BindParameter[str] = bindparam("channel")
+_CHAT: BindParameter[str] = bindparam("chat_id")
+
+
+def chat_read(speakers: Speakers) -> Select[Any]:
+    """What every turn reads, in one statement: the chat's conversation row, the young person
+    behind it and who is speaking; the first two may be missing, so both are outer joins from
+    a one-row table."""
+    one_row = select(literal_column("1").label("one")).subquery("one_row")
+    return (
+        select(ConversationState, YoungPerson, *speakers.columns(_CHANNEL, _CHAT))
+        .select_from(one_row)
+        .outerjoin(
+            ConversationState,
+            and_(ConversationState.channel == _CHANNEL, ConversationState.chat_id == _CHAT),
+        )
+        .outerjoin(ChannelIdentity, ChannelIdentity.addresses(_CHANNEL, _CHAT))
+        .outerjoin(YoungPerson, YoungPerson.id == ChannelIdentity.young_person_id)
+    )
+
+
+@dataclass
+class ChatRead:
+    """A turn's reading of its chat (chat_read), before anything is written."""
+
+    state: ConversationState | None
+    person: YoungPerson | None
+    actor: Actor
 
 
 class ChatLocks:
@@ -100,8 +158,8 @@ class Engine:
         base_context: dict[str, Any],
         min_age_by_channel: dict[str, int],
         timezone: ZoneInfo,
-        find_person: FindPerson,
-        identify_actor: IdentifyActor = nobody_special,
+        seen: Seen,
+        speakers: Speakers | None = None,
         words: Words | None = None,
     ) -> None:
         self.database = database
@@ -113,8 +171,9 @@ class Engine:
         self.base_context = base_context
         self.min_age_by_channel = min_age_by_channel
         self.timezone = timezone
-        self.find_person = find_person
-        self.identify_actor = identify_actor
+        self.seen = seen
+        self.speakers = speakers or NobodySpecial()
+        self._chat_read = chat_read(self.speakers)
         self.words = words or Words()
         self.flows = FlowRunner(self._step_context)
         self.routers: list[Router] = []
@@ -165,10 +224,20 @@ class Engine:
     async def menu_of(self, channel: str, chat_id: str) -> list[tuple[str, str]]:
         """The command menu of whoever is behind a chat, for channels that draw their own."""
         async with self.database.reading() as session:
-            actor = await self.identify_actor(
+            read = await self.read_chat(
                 session, Inbound(channel=channel, chat_id=chat_id, kind=InboundKind.RESUME)
             )
-        return self.menu(actor)
+        return self.menu(read.actor)
+
+    async def read_chat(self, session: AsyncSession, inbound: Inbound) -> ChatRead:
+        """The chat's conversation row, young person and speaker, in one round trip."""
+        row = (
+            await session.execute(
+                self._chat_read, {"channel": inbound.channel, "chat_id": inbound.chat_id}
+            )
+        ).one()
+        state, person, *speaker = row
+        return ChatRead(state, person, await self.speakers.actor(session, inbound, speaker))
 
     async def handle(self, inbound: Inbound, once: OnceOnly | None = None) -> list[Outbound]:
         """Handles one event in its own transaction; on failure nothing is half-saved."""
@@ -222,7 +291,8 @@ class Engine:
                 await self.database.hold(session, *self._hold(inbound))
             elif await once.seen_before(session, self._hold(inbound)):
                 return None
-            state = await session.get(ConversationState, inbound.conversation_key)
+            read = await self.read_chat(session, inbound)
+            state = read.state
             if state is None:
                 state = ConversationState(
                     channel=inbound.channel,
@@ -232,7 +302,9 @@ class Engine:
                     updated_at=now,
                 )
                 session.add(state)
-            person = await self.find_person(session, inbound, now)
+            person = read.person
+            if person is not None:
+                await self.seen(session, person, now)
             turn = Turn(
                 inbound,
                 session,
@@ -241,7 +313,7 @@ class Engine:
                 self.content,
                 now,
                 self.base_context,
-                actor=await self.identify_actor(session, inbound),
+                actor=read.actor,
                 flow_runner=self.flows,
                 menu=self.menu,
             )

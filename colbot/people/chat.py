@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from colbot.chat.buttons import SETTINGS, ButtonData, button
-from colbot.chat.messages import Inbound, Outbound
+from colbot.chat.messages import Outbound
 from colbot.chat.router import FlowHooks, Router
 from colbot.chat.turn import Turn
 from colbot.content.conversations import Step
 from colbot.people import pause, privacy, privacy_chat
 from colbot.people import store as people
-from colbot.storage.models import YoungPerson
 
 ONBOARDING = "onboarding"
 # Flows whose answers are kept in the young person's profile, and where /settings finds each
 # step's menu label.
 PROFILE_FLOWS = {ONBOARDING: "settings", "notifications": "notifications.menu"}
-
-
-async def find_person(session: AsyncSession, inbound: Inbound, now: datetime) -> YoungPerson | None:
-    """The young person behind this chat, marked as seen now."""
-    person = await people.find_by_identity(session, inbound.channel, inbound.chat_id)
-    if person is not None:
-        await people.touch(session, person, now)
-    return person
 
 
 def router() -> Router:

@@ -40,7 +40,7 @@ async def find_by_identity(
     return await session.scalar(
         select(YoungPerson)
         .join(ChannelIdentity)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .where(ChannelIdentity.addresses(channel, external_id))
     )
 
 

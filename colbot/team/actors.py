@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colbot.chat.messages import Inbound
@@ -16,16 +17,6 @@ from colbot.team import store as team
 TELEGRAM = "telegram"
 # Sign-in links printed by `colbot dashboard link`: whoever runs colbot is on the city team.
 COMMAND_LINE = "cli"
-# Who is speaking, asked of the database in one statement every turn: built once, since
-# building it (two nested queries and their cache key) cost more than running it.
-_CHANNEL: BindParameter[str] = bindparam("channel")
-_CHAT: BindParameter[str] = bindparam("chat_id")
-SPEAKER = select(
-    partners.staff_member_query(_CHANNEL, _CHAT)
-    .with_only_columns(StaffMember.id)
-    .scalar_subquery(),
-    team.admin_query(_CHANNEL, _CHAT).exists(),
-)
 
 
 class CityTeam:
@@ -43,17 +34,24 @@ class CityTeam:
             return True
         return await team.find_admin(session, channel, chat_id) is not None
 
-    async def identify(self, session: AsyncSession, inbound: Inbound) -> Actor:
-        """The speaker of this event, with their staff membership if they have one.
+    def columns(
+        self, channel: BindParameter[str], chat_id: BindParameter[str]
+    ) -> tuple[ColumnElement[Any], ...]:
+        """The chat's newest staff membership and whether it was invited onto the city team: read
+        with every turn's conversation row, so only a member of staff costs a second read."""
+        return (
+            partners.staff_member_query(channel, chat_id)
+            .with_only_columns(StaffMember.id)
+            .scalar_subquery(),
+            team.admin_query(channel, chat_id).exists(),
+        )
 
-        Every turn asks this, and nearly always of a young person, so both questions go to the
-        database as one statement; only a member of staff costs a second read.
-        """
-        channel, chat_id = inbound.channel, inbound.chat_id
-        speaker = await session.execute(SPEAKER, {"channel": channel, "chat_id": chat_id})
-        found_id, invited = speaker.one()
-        staff = await session.get(StaffMember, found_id) if found_id is not None else None
-        return Actor(city_admin=self._configured(channel, chat_id) or bool(invited), staff=staff)
+    async def actor(self, session: AsyncSession, inbound: Inbound, values: Sequence[Any]) -> Actor:
+        """The speaker of this event, with their staff membership if they have one."""
+        staff_id, invited = values
+        staff = await session.get(StaffMember, staff_id) if staff_id is not None else None
+        configured = self._configured(inbound.channel, inbound.chat_id)
+        return Actor(city_admin=configured or bool(invited), staff=staff)
 
     async def still_admin(self, session: AsyncSession, who: str) -> bool:
         """Whether a dashboard signed in as `who` ("telegram:1234", "cli:alex") may stay open."""

@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Float,
     ForeignKey,
     Integer,
     String,
     UniqueConstraint,
+    and_,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -202,6 +204,13 @@ class ChannelIdentity(Base):
     )
 
     young_person: Mapped[YoungPerson] = relationship(back_populates="identities")
+
+    @classmethod
+    def addresses(
+        cls, channel: str | ColumnElement[str], external_id: str | ColumnElement[str]
+    ) -> ColumnElement[bool]:
+        """The condition for the identity by which a channel knows someone, to join or filter on."""
+        return and_(cls.channel == channel, cls.external_id == external_id)
 
 
 _PASSION = table_declaration(
