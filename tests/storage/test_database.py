@@ -162,3 +162,23 @@ async def test_statements_committed_one_by_one_leave_the_pool_transactional(
         assert await session.get(AuditEntry, 2) is None, (
             "the same connection, one transaction again"
         )
+
+
+@POSTGRES_ONLY
+async def test_a_busy_moment_leaves_its_connections_open_for_the_next(database: Database) -> None:
+    busy = storage_database.SERVER_CONNECTIONS
+    all_in = asyncio.Barrier(busy)
+
+    async def at_once() -> int:
+        async with database.transaction() as session:
+            backend = int(await session.scalar(text("SELECT pg_backend_pid()")))
+            await all_in.wait()  # every connection is out of the pool at the same time
+            return backend
+
+    first = set(await asyncio.gather(*(at_once() for _ in range(busy))))
+    all_in = asyncio.Barrier(busy)
+    again = set(await asyncio.gather(*(at_once() for _ in range(busy))))
+    assert len(first) == busy
+    # None was closed and opened anew: a new one would mean a new server process and every
+    # statement prepared again.
+    assert again == first
