@@ -208,6 +208,21 @@ def test_load(tmp_path: Path) -> None:
 
 
 @sqlite_only
+def test_load_in_rounds_judges_the_median(tmp_path: Path) -> None:
+    output = run(tmp_path, "load.py --people 3 --runs echo,sqlite --rounds 3")
+    table = output[has(output, r"^\| run \| people \| updates \|").end() :]
+    assert len(re.findall(r"^\| colbot, 1 process, SQLite \| 3 \| 33 \|", table, re.M)) == 3
+    assert len(re.findall(r"^\| bare PTB echo bot \| 3 \| 33 \|", table, re.M)) == 3
+    verdict = has(
+        output,
+        rf"^colbot, 1 process, SQLite: ([\d.]+)x the bare echo bot \(target >= 0\.5x\): "
+        rf"{VERDICT} \(median of 3 rounds: ([\d.]+), ([\d.]+), ([\d.]+)\)$",
+    )
+    median, *each = (float(verdict.group(n)) for n in range(1, 5))
+    assert median == sorted(each)[1]
+
+
+@sqlite_only
 def test_explore(tmp_path: Path) -> None:
     output = run(tmp_path, "explore.py --people 3")
     has(output, r"^3 young people, 64 webhook connections; one double, one run$")
