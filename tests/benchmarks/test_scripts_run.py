@@ -318,7 +318,11 @@ def test_processes(tmp_path: Path) -> None:
         r"\| 10 of 10 arrived, \d+ pushed on notice \|$",
     )
     for processes in ("1 process", "3 processes"):
-        has(output, rf"^\| through Caddy, {processes} \| {RATE} \| {MS} \| {MS} \| 5 pages \|$")
+        has(
+            output,
+            rf"^\| through Caddy, {processes} \| {RATE} \| {MS} \| {MS} \| 5 pages "
+            r"\| 0 refused \|$",
+        )
     has(output, rf"^three processes against one: {RATIO} the rate$")
     has(
         output,
