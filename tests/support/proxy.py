@@ -42,7 +42,13 @@ async def caddy(port: int, upstreams: Sequence[int], home: Path) -> AsyncIterato
     )
     address = f"http://127.0.0.1:{port}"
     try:
-        await wait_answering(address, process, "Caddy")
+        try:
+            await wait_answering(address, process, "Caddy")
+        except AssertionError as error:
+            # What Caddy said, once it has exited (a port taken, a bad Caddyfile).
+            exited = process.returncode is not None and process.stderr is not None
+            said = await process.stderr.read() if exited and process.stderr else b""
+            raise AssertionError(f"{error}: {said.decode(errors='replace')[-2000:]}") from None
         yield address
     finally:
         if process.returncode is None:
