@@ -106,6 +106,12 @@ def chat_read(speakers: Speakers) -> Select[Any]:
     )
 
 
+def conversation_lock(channel: str, chat_id: str) -> tuple[str, ...]:
+    """The name of the lock (Database.hold) that keeps a chat's events in order across
+    processes; a channel writing for the chat outside a turn holds the same one."""
+    return ("conversation", channel, chat_id)
+
+
 @dataclass
 class ChatRead:
     """A turn's reading of its chat (chat_read), before anything is written."""
@@ -342,8 +348,7 @@ class Engine:
 
     @staticmethod
     def _hold(inbound: Inbound) -> tuple[str, ...]:
-        """The name of the lock that keeps a chat's events in order across processes."""
-        return ("conversation", *inbound.conversation_key)
+        return conversation_lock(*inbound.conversation_key)
 
     @staticmethod
     async def _forget(session: AsyncSession, state: ConversationState) -> None:

@@ -25,7 +25,7 @@ from colbot.channels.webchat.move_codes import (
     read_move_code,
 )
 from colbot.channels.webchat.moves import Moved, MoveOutcome
-from colbot.chat.engine import ChatLocks, Engine
+from colbot.chat.engine import ChatLocks, Engine, conversation_lock
 from colbot.chat.messages import Attachment, Button, Inbound, InboundKind, Outbound
 from colbot.clock import Clock
 from colbot.delivery.web_push import WebPusher
@@ -260,7 +260,7 @@ class WebChatChannel:
                 await self.engine.handle(inbound, once)
                 return
             async with self.database.transaction() as session:
-                if await once.seen_before(session, ("conversation", CHANNEL, chat_id)):
+                if await once.seen_before(session, conversation_lock(CHANNEL, chat_id)):
                     return
                 if device is not None and inbound is not None:
                     moved = await self._move(session, device, chat_id, inbound.args, seq, address)
@@ -374,7 +374,7 @@ class WebChatChannel:
             announced = session.info.setdefault(KEPT_NOTICES, set())
             if chat_id not in announced:
                 announced.add(chat_id)
-                await self.database.hold(session, "conversation", CHANNEL, chat_id)
+                await self.database.hold(session, *conversation_lock(CHANNEL, chat_id))
                 await notices.announce(session, KEPT_NOTICES, f"{self.origin} {chat_id}")
         tokens: dict[str, str] = {}
         for slot, attachment in (("image", outbound.image), ("file", outbound.file)):
