@@ -45,9 +45,9 @@ async def caddy(port: int, upstreams: Sequence[int], home: Path) -> AsyncIterato
         try:
             await wait_answering(address, process, "Caddy")
         except AssertionError as error:
-            # What Caddy said, once it has exited (a port taken, a bad Caddyfile).
-            exited = process.returncode is not None and process.stderr is not None
-            said = await process.stderr.read() if exited and process.stderr else b""
+            said = b""
+            if process.returncode is not None and process.stderr is not None:
+                said = await process.stderr.read()  # why it exited: a port taken, a bad Caddyfile
             raise AssertionError(f"{error}: {said.decode(errors='replace')[-2000:]}") from None
         yield address
     finally:
